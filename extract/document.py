@@ -1,0 +1,170 @@
+"""PDF bytes → ExtractedDocument: the extractor's single entry point (a pure function of the bytes)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+
+from extract.classification import load_classification
+from extract.locate import TableBlock, locate_tables
+from extract.model import DocumentMeta, ExtractedDocument, Problem, ReportKind, ReportLevel, TableRead, Unit
+from extract.pages import Page, read_pages
+from extract.readers import TableContext, read_table
+from extract.specs import Specs, load_specs
+from extract.text import fold
+
+_LABELLED_NAME = re.compile(
+    r"(?:预算主管部门|预算单位|编制单位|部门名称|单位名称|决算单位|部门)[:：]\s*([^\s:：单]{2,40}?)(?=\s|单位[:：]|$)"
+)
+_YEAR = re.compile(r"(20\d{2})\s*年度?")
+_KIND_SUFFIX = re.compile(r"(?:区级|市级|省级|县级)?(部门|单位)(决算|预算)")
+_REGION = re.compile(
+    r"^(?:中共|中国共产党)?((?:[^省市]{2,6}(?:省|自治区))?(?:[^市省]{2,6}市)?(?:[^区县市]{1,5}(?:区|县))?)"
+)
+_NAME_TAIL = re.compile(r"[（(](?:汇总|本级|部门汇总)[）)]$")
+
+
+def document_id_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def extract_document(data: bytes, file_name: str) -> ExtractedDocument:
+    """Every table and fact of one PDF. Raises ExtractionError when the file is not a readable PDF."""
+    specs = load_specs()
+    pages = list(read_pages(data, file_name))
+    problems: list[Problem] = [_needs_ocr(p) for p in pages if not p.has_text_layer]
+    blocks = locate_tables(pages, specs, problems)
+    meta = _meta(document_id_of(data), file_name, pages, blocks)
+    document = ExtractedDocument(meta=meta, problems=problems)
+    document.narrative = {p.number: p.text for p in pages if not p.grids and p.text}
+    default_unit = _default_unit(blocks, meta.report_kind)
+    for block in _one_block_per_kind(blocks, problems):
+        unit = block.unit or default_unit
+        ctx = TableContext(specs.tables[block.title.table_kind], block, unit, specs, load_classification())
+        result = read_table(ctx)
+        document.facts.extend(result.facts)
+        document.problems.extend(result.problems)
+        is_empty = not result.facts
+        document.tables.append(TableRead(block.title.table_kind, block.title.title, block.first_page,
+                                         block.last_page, unit, is_empty))
+    if not document.tables:
+        document.problems.append(_no_tables(pages))
+    return document
+
+
+def _needs_ocr(page: Page) -> Problem:
+    return Problem("needs_ocr", "warning", f"page {page.number} has no text layer (a scanned image): needs OCR",
+                   page=page.number)
+
+
+def _no_tables(pages: list[Page]) -> Problem:
+    if pages and all(not p.has_text_layer for p in pages):
+        reason = "no page has a text layer: the document is scanned and needs OCR"
+    else:
+        reason = "no budget or final-account table was found (an explanation-only document?)"
+    return Problem("no_tables_found", "error", reason)
+
+
+def _one_block_per_kind(blocks: list[TableBlock], problems: list[Problem]) -> list[TableBlock]:
+    """A kind printed twice (a reprint or a 续表 title) keeps its first block with grids."""
+    chosen: dict[str, TableBlock] = {}
+    for block in blocks:
+        kind = block.title.table_kind
+        if kind not in chosen or (not chosen[kind].grids and block.grids):
+            chosen[kind] = block
+        elif block.grids:
+            problems.append(Problem("duplicate_table", "warning",
+                                    f"{block.title.title} printed again on page {block.first_page}; "
+                                    f"the one on page {chosen[kind].first_page} is used",
+                                    table_kind=kind, page=block.first_page))
+    return sorted(chosen.values(), key=lambda b: b.first_page)
+
+
+def _default_unit(blocks: list[TableBlock], report_kind: ReportKind | None) -> Unit:
+    units = Counter(b.unit for b in blocks if b.unit)
+    if units:
+        return units.most_common(1)[0][0]  # type: ignore[return-value]
+    return "元" if report_kind == "budget" else "万元"
+
+
+def _meta(document_id: str, file_name: str, pages: list[Page], blocks: list[TableBlock]) -> DocumentMeta:
+    cover = _cover_text(pages)
+    name = _department_name(cover, pages)
+    return DocumentMeta(
+        document_id=document_id,
+        file_name=file_name,
+        department_name=name,
+        fiscal_year=_fiscal_year(cover, pages),
+        report_kind=_report_kind(cover, blocks),
+        report_level=_report_level(cover, pages),
+        region=_region(name),
+        page_count=len(pages),
+    )
+
+
+def _cover_text(pages: list[Page]) -> str:
+    for page in pages[:2]:
+        text = fold(page.text)
+        if _KIND_SUFFIX.search(text) or "预算" in text or "决算" in text:
+            return "\n".join(line.text for line in page.lines[:12])
+    return "\n".join(line.text for line in pages[0].lines[:12]) if pages else ""
+
+
+def _department_name(cover: str, pages: list[Page]) -> str | None:
+    labelled = _LABELLED_NAME.search(cover)
+    if labelled:
+        return _clean_name(labelled.group(1))
+    joined = fold(cover)
+    found = _KIND_SUFFIX.search(joined)
+    if found:
+        before = _YEAR.sub("", joined[: found.start()])
+        before = re.sub(r"^.*?(?:年度|年)", "", before) if "年" in before else before
+        name = _clean_name(before)
+        if name and len(name) >= 3:
+            return name
+    for page in pages[:8]:
+        labelled = _LABELLED_NAME.search(page.text)
+        if labelled:
+            return _clean_name(labelled.group(1))
+    return None
+
+
+def _clean_name(text: str) -> str | None:
+    name = fold(text).strip("：:，,。")
+    name = _NAME_TAIL.sub("", name)
+    name = re.sub(r"(?:20\d{2}年度?)", "", name)
+    return name or None
+
+
+def _fiscal_year(cover: str, pages: list[Page]) -> int | None:
+    found = _YEAR.search(fold(cover))
+    if found:
+        return int(found.group(1))
+    years = Counter(int(y) for p in pages[:10] for y in _YEAR.findall(fold(p.text)))
+    return years.most_common(1)[0][0] if years else None
+
+
+def _report_kind(cover: str, blocks: list[TableBlock]) -> ReportKind | None:
+    text = fold(cover)
+    if "决算" in text:
+        return "final"
+    if "预算" in text:
+        return "budget"
+    kinds = Counter(b.title.report_kind for b in blocks)
+    return kinds.most_common(1)[0][0] if kinds else None  # type: ignore[return-value]
+
+
+def _report_level(cover: str, pages: list[Page]) -> ReportLevel:
+    text = fold(cover)
+    if re.search(r"单位(?:决算|预算)", text) or "预算单位:" in text:
+        return "unit"
+    return "department"
+
+
+def _region(name: str | None) -> str | None:
+    if not name:
+        return None
+    found = _REGION.match(name)
+    region = found.group(1) if found else ""
+    return region or None

@@ -1,0 +1,77 @@
+"""Header rows → column paths (本年支出 › 基本支出 › 人员经费), and where the body starts."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from extract.money import looks_like_amount
+from extract.pages import Grid
+from extract.text import fold
+
+CODE = re.compile(r"^\d{3}(?:\d{2}){0,2}$")
+_CODE_PREFIX = re.compile(r"^(\d{3}(?:\d{2}){0,2})(?=\D)")
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    index: int
+    path: tuple[str, ...]  # folded header texts, top to bottom, one per drawn header cell
+
+    @property
+    def leaf(self) -> str:
+        return self.path[-1] if self.path else ""
+
+    def mentions(self, *words: str) -> bool:
+        return any(word in part for part in self.path for word in words)
+
+
+def is_body_row(texts: list[str]) -> bool:
+    """A row that carries a code or an amount (a 栏次 row of 1, 2, 3 … does not)."""
+    evidence = False
+    for text in texts:
+        cell = fold(text)
+        if not cell:
+            continue
+        if cell in {"栏次", "行次"}:
+            return False
+        if CODE.match(cell) or _CODE_PREFIX.match(cell):
+            evidence = True
+        elif looks_like_amount(cell) and not _small_integer(cell):
+            evidence = True
+    return evidence
+
+
+def body_start(grid: Grid, skip: int) -> int:
+    for r in range(skip, len(grid.cells)):
+        if is_body_row(grid.row_texts(r)):
+            return r
+    return len(grid.cells)
+
+
+def column_paths(grid: Grid, header_rows: range) -> list[Column]:
+    columns = []
+    for c in range(grid.n_cols):
+        parts: list[str] = []
+        previous = None
+        for r in header_rows:
+            cell = grid.cells[r][c]
+            if cell is None or cell is previous:
+                continue
+            previous = cell
+            text = fold(cell.text)
+            if text and (not parts or parts[-1] != text):
+                parts.append(text)
+        columns.append(Column(c, tuple(parts)))
+    return columns
+
+
+def code_prefix(text: str) -> tuple[str, str] | None:
+    """'2010101行政运行' → ('2010101', '行政运行'): a code printed inside the name cell."""
+    cell = fold(text)
+    found = _CODE_PREFIX.match(cell)
+    return (found.group(1), cell[found.end():]) if found else None
+
+
+def _small_integer(cell: str) -> bool:
+    return cell.isdigit() and int(cell) < 100

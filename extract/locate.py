@@ -1,0 +1,169 @@
+"""Where the tables are: titles, unit lines, grids and their continuations over pages."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from extract.header import is_body_row
+from extract.model import Problem, Unit
+from extract.pages import Grid, Page
+from extract.specs import Specs
+from extract.text import fold, label
+
+_UNIT = re.compile(r"单位[:：]?(万元|元)")
+_SENTENCE = re.compile(r"[，。；;,]")
+_TITLE_SLACK = 40  # a year, department name or "表N：" before the title; more means prose
+
+
+@dataclass(frozen=True, slots=True)
+class TitleMatch:
+    table_kind: str
+    report_kind: str
+    title: str
+
+
+@dataclass(slots=True)
+class TableBlock:
+    """One table of the document: its title, unit and the grids it is printed in."""
+
+    title: TitleMatch
+    first_page: int
+    unit: Unit | None
+    grids: list[Grid] = field(default_factory=list)
+    empty_note: bool = False
+    header_rows_skipped: dict[int, int] = field(default_factory=dict)  # grid index → preamble rows
+
+    @property
+    def last_page(self) -> int:
+        return self.grids[-1].page if self.grids else self.first_page
+
+
+def match_title(text: str, specs: Specs) -> TitleMatch | None:
+    """The table a title line names, if the line is a title (not prose that mentions one)."""
+    key = label(text)
+    key = re.sub(r"[(（]?续(表)?[)）]?$", "", key)
+    if not key or _SENTENCE.search(key) or key.startswith(("注", "说明", "数据来源")):
+        return None
+    for title, table_kind, report_kind in specs.titles():
+        if key.endswith(title) and len(key) - len(title) <= _TITLE_SLACK:
+            return TitleMatch(table_kind, report_kind, fold(text))
+    return None
+
+
+def find_unit(texts: Iterable[str]) -> Unit | None:
+    for text in texts:
+        found = _UNIT.search(fold(text))
+        if found:
+            return found.group(1)  # type: ignore[return-value]
+    return None
+
+
+def is_empty_note(text: str, specs: Specs) -> bool:
+    key = label(text)
+    return any(marker in key for marker in specs.vocabulary.empty_markers)
+
+
+def locate_tables(pages: list[Page], specs: Specs, problems: list[Problem]) -> list[TableBlock]:
+    """Blocks in document order. A grid with no title above it continues the previous block."""
+    blocks: list[TableBlock] = []
+    current: TableBlock | None = None
+    for page in pages:
+        events = _page_events(page, specs)
+        pending: tuple[TitleMatch, Unit | None] | None = None
+        for kind, top, payload in events:
+            if kind == "title":
+                pending = (payload, None)
+            elif kind == "unit" and pending is not None:
+                pending = (pending[0], payload)
+            elif kind == "empty" and pending is not None:
+                blocks.append(TableBlock(pending[0], page.number, pending[1], empty_note=True))
+                current, pending = blocks[-1], None
+            elif kind == "empty" and current is not None and current.last_page == page.number:
+                current.empty_note = True
+            elif kind == "grid":
+                grid: Grid = payload
+                inner_title, inner_unit, skip = _title_inside(grid, specs)
+                if inner_title is not None:
+                    pending = (inner_title, inner_unit or (pending[1] if pending else None))
+                if pending is not None:
+                    unit = pending[1] or _unit_above(page, grid, top)
+                    current = TableBlock(pending[0], page.number, unit, [grid])
+                    current.header_rows_skipped[0] = skip
+                    blocks.append(current)
+                    pending = None
+                elif current is not None and _continues(current, grid):
+                    current.header_rows_skipped[len(current.grids)] = skip
+                    current.grids.append(grid)
+                elif any(is_body_row(grid.row_texts(r)) for r in range(len(grid.cells))):
+                    problems.append(Problem(
+                        "table_without_title", "warning",
+                        f"a ruled table on page {page.number} has no recognised title; skipped",
+                        page=page.number,
+                    ))
+        if pending is not None and _is_lone_title_page(page, specs):
+            # a title at the foot of a page whose table starts on the next page
+            current = TableBlock(pending[0], page.number, pending[1])
+            blocks.append(current)
+    return blocks
+
+
+def _page_events(page: Page, specs: Specs) -> list[tuple[str, float, object]]:
+    events: list[tuple[str, float, object]] = []
+    for line in page.lines:
+        title = match_title(line.text, specs)
+        if title is not None:
+            events.append(("title", line.top, title))
+        unit = find_unit([line.text])
+        if unit is not None:
+            events.append(("unit", line.top + 0.01, unit))
+        if is_empty_note(line.text, specs):
+            events.append(("empty", line.top + 0.02, None))
+    events.extend(("grid", g.top, g) for g in page.grids)
+    titles = [e for e in events if e[0] == "title"]
+    if len(titles) >= 4 and not page.grids:  # a table of contents lists titles, prints no table
+        events = [e for e in events if e[0] != "title"]
+    return sorted(events, key=lambda e: e[1])
+
+
+def _title_inside(grid: Grid, specs: Specs) -> tuple[TitleMatch | None, Unit | None, int]:
+    """Some publishers draw the title and the unit line inside the table's frame."""
+    title: TitleMatch | None = None
+    unit: Unit | None = None
+    skip = 0
+    for r in range(min(6, len(grid.cells))):
+        texts = [t for t in grid.row_texts(r) if t]
+        joined = "".join(texts)
+        found_title = match_title(joined, specs) if len(texts) <= 2 else None
+        found_unit = find_unit(texts)
+        if found_title is not None:
+            title, skip = found_title, r + 1
+        if found_unit is not None:
+            unit, skip = found_unit, r + 1
+        if found_title is None and found_unit is None and joined and not _is_preamble(joined):
+            break
+    return title, unit, skip
+
+
+def _is_preamble(text: str) -> bool:
+    key = fold(text)
+    return key.startswith(("编制单位", "部门名称", "单位名称", "部门:", "部门：")) or not key
+
+
+def _unit_above(page: Page, grid: Grid, top: float) -> Unit | None:
+    above = [line.text for line in page.lines if line.bottom <= top + 1 and line.top >= top - 120]
+    return find_unit(reversed(above))
+
+
+def _continues(block: TableBlock, grid: Grid) -> bool:
+    if not block.grids:
+        return True
+    previous = block.grids[-1]
+    return grid.page == previous.page + 1 and grid.n_cols == previous.n_cols
+
+
+def _is_lone_title_page(page: Page, specs: Specs) -> bool:
+    """A page that holds only a table's title; its grid starts on the next page."""
+    titles = [line for line in page.lines if match_title(line.text, specs)]
+    return len(titles) == 1 and not page.grids and len(page.lines) <= 4

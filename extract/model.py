@@ -1,0 +1,114 @@
+"""The canonical model: one document → its tables → its facts.
+
+Every stage of caijue speaks these types: the extractor produces them from PDF bytes, the
+sample-corpus generator produces their truth, the gate checks them, the warehouse loads them.
+Money is always `Decimal` yuan with two decimals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal
+
+ReportKind = Literal["final", "budget"]
+ReportLevel = Literal["department", "unit"]
+Unit = Literal["万元", "元"]
+DocumentStatus = Literal["loaded", "quarantined", "failed"]
+Severity = Literal["error", "warning"]
+
+# What a fact's key is:
+#   function      key = functional subject code (3/5/7 digits), measure from the column
+#   economic      key = economic subject code (3/5 digits), measure from the column
+#   summary       key = CONTRACT line_key (income.total, expense.grand_total, ...), measure 'amount'
+#   three_public  key = item (total, overseas_travel, ...), measure 'budget' | 'actual'
+#   table_total   key = 'table_total' | 'personnel_total' | 'public_use_total' (a printed 合计 row),
+#                 measure from the column; kept for identities, not a contract fact
+FactKind = Literal["function", "economic", "summary", "three_public", "table_total"]
+FACT_KINDS: tuple[FactKind, ...] = ("function", "economic", "summary", "three_public", "table_total")
+
+YUAN_PER_WAN = Decimal(10000)
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """One printed amount, in yuan, with where it was printed."""
+
+    table_kind: str
+    fund_scope: str
+    fact_kind: FactKind
+    key: str
+    measure: str
+    amount_yuan: Decimal
+    page: int
+    row_label: str = ""
+
+    @property
+    def identity(self) -> tuple[str, str, str, str, str]:
+        """What makes a fact unique inside one document."""
+        return (self.table_kind, self.fund_scope, self.fact_kind, self.key, self.measure)
+
+
+@dataclass(frozen=True, slots=True)
+class TableRead:
+    """One table as located in the document (a table spanning pages is one TableRead)."""
+
+    table_kind: str
+    title: str
+    first_page: int
+    last_page: int
+    unit: Unit
+    is_empty: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something the extractor could not read, or a check that failed (ours or the publisher's)."""
+
+    check_name: str
+    severity: Severity
+    message: str
+    table_kind: str | None = None
+    page: int | None = None
+    subject_code: str | None = None
+    expected: Decimal | None = None
+    actual: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentMeta:
+    document_id: str
+    file_name: str
+    department_name: str | None
+    fiscal_year: int | None
+    report_kind: ReportKind | None
+    report_level: ReportLevel | None
+    region: str | None
+    page_count: int
+
+
+@dataclass(slots=True)
+class ExtractedDocument:
+    """Everything one PDF yields. `problems` are extraction problems (unreadable cells, pages
+    without a text layer, tables not found); the gate adds its own checks on top."""
+
+    meta: DocumentMeta
+    tables: list[TableRead] = field(default_factory=list)
+    facts: list[Fact] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    narrative: dict[int, str] = field(default_factory=dict)  # page → text outside the tables
+
+    def facts_of(self, fact_kind: FactKind) -> list[Fact]:
+        return [f for f in self.facts if f.fact_kind == fact_kind]
+
+
+class ExtractionError(Exception):
+    """The file cannot be read as a department budget or final account at all."""
+
+    def __init__(self, file_name: str, reason: str, page: int | None = None):
+        where = f"{file_name}, page {page}" if page else file_name
+        super().__init__(f"{where}: {reason}")
+        self.file_name = file_name
+        self.reason = reason
+        self.page = page

@@ -1,0 +1,54 @@
+"""Printed amounts → exact yuan."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from extract.model import CENT, YUAN_PER_WAN, Unit
+from extract.text import fold
+
+ZERO_TEXTS = frozenset({"", "-", "—", "--", "——", "/", "…", "-—", "—-"})
+_AMOUNT = re.compile(r"^[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+
+
+class CellError(ValueError):
+    """A cell in an amount column that is not an amount."""
+
+
+def looks_like_amount(text: str | None) -> bool:
+    cleaned = _clean(text)
+    return bool(cleaned) and bool(_AMOUNT.match(cleaned))
+
+
+def parse_amount(text: str | None, unit: Unit) -> Decimal:
+    """The yuan value of a printed amount; blank, "-" and "—" are zero. Raises CellError."""
+    cleaned = _clean(text)
+    if cleaned in ZERO_TEXTS:
+        return Decimal("0.00")
+    negative = cleaned.startswith("(") and cleaned.endswith(")")
+    if negative:
+        cleaned = cleaned[1:-1]
+    if not _AMOUNT.match(cleaned):
+        raise CellError(f"not an amount: {text!r}")
+    try:
+        value = Decimal(cleaned.replace(",", ""))
+    except InvalidOperation as exc:  # pragma: no cover - the regex already guards
+        raise CellError(f"not an amount: {text!r}") from exc
+    if negative:
+        value = -value
+    return to_yuan(value, unit)
+
+
+def to_yuan(value: Decimal, unit: Unit) -> Decimal:
+    factor = YUAN_PER_WAN if unit == "万元" else Decimal(1)
+    return (value * factor).quantize(CENT)
+
+
+def tolerance_yuan(n_terms: int, unit: Unit) -> Decimal:
+    """A sum of n printed terms may miss its printed total by 0.01 × n in the printed unit."""
+    return to_yuan(Decimal("0.01") * max(n_terms, 1), unit)
+
+
+def _clean(text: str | None) -> str:
+    return fold(text).replace("，", ",")

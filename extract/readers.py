@@ -1,0 +1,379 @@
+"""One located table → facts, by the table's shape (subject matrix, two-sided summary, three-public)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from extract.classification import Classification
+from extract.header import CODE, Column, body_start, code_prefix, column_paths
+from extract.locate import TableBlock
+from extract.model import Fact, FactKind, Problem, Unit
+from extract.money import CellError, parse_amount
+from extract.pages import Grid
+from extract.specs import Phrasebook, Specs, TableSpec
+from extract.text import fold, label
+
+_CODE_WORDS = ("编码", "代码", "编号")
+_SPLIT_PARTS = ("类", "款", "项")
+_NAME_WORDS = ("名称",)
+_LABEL_HEADERS = frozenset({"项目", "项目名称", "科目名称", "功能科目名称", "收入项目", "支出项目", "科目"})
+
+
+@dataclass(slots=True)
+class TableResult:
+    facts: list[Fact] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    has_body: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AmountColumn:
+    index: int
+    measure: str
+    fund_scope: str
+    header: str
+
+
+@dataclass(slots=True)
+class Panel:
+    """Key columns and the amount columns that belong to them (basic-expenditure tables print two)."""
+
+    code_columns: list[int] = field(default_factory=list)
+    name_column: int | None = None
+    amounts: list[AmountColumn] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class TableContext:
+    spec: TableSpec
+    block: TableBlock
+    unit: Unit
+    specs: Specs
+    classification: Classification
+    result: TableResult = field(default_factory=TableResult)
+
+    def body_rows(self) -> Iterator[tuple[Grid, int, list[str]]]:
+        for g, grid in enumerate(self.block.grids):
+            start = body_start(grid, self.block.header_rows_skipped.get(g, 0))
+            for r in range(start, len(grid.cells)):
+                self.result.has_body = True
+                yield grid, r, grid.row_texts(r)
+
+    def header(self) -> list[Column]:
+        if not self.block.grids:
+            return []
+        grid = self.block.grids[0]
+        skip = self.block.header_rows_skipped.get(0, 0)
+        return column_paths(grid, range(skip, body_start(grid, skip)))
+
+    def amount(self, text: str, grid: Grid, r: int, column: AmountColumn) -> Decimal | None:
+        try:
+            return parse_amount(text, self.unit)
+        except CellError:
+            self.result.problems.append(Problem(
+                "unreadable_cell", "error",
+                f"{self.block.title.title}: row {r + 1}, column {column.header!r} holds {text!r}, not an amount",
+                table_kind=self.spec.table_kind, page=grid.page,
+            ))
+            return None
+
+    def emit(self, kind: FactKind, key: str, measure: str, scope: str, amount: Decimal, page: int,
+             row_label: str = "", keep_zero: bool = False) -> None:
+        if amount == 0 and not keep_zero:
+            return
+        self.result.facts.append(Fact(self.spec.table_kind, scope, kind, key, measure, amount, page,
+                                      row_label))
+
+    def unknown_column(self, column: Column) -> None:
+        self.result.problems.append(Problem(
+            "unknown_column", "warning",
+            f"{self.block.title.title}: column header {' › '.join(column.path)!r} is not in the vocabulary",
+            table_kind=self.spec.table_kind, page=self.block.first_page,
+        ))
+
+
+def read_table(ctx: TableContext) -> TableResult:
+    readers = {
+        "subject_matrix": _read_subject_matrix,
+        "two_sided_summary": _read_two_sided_summary,
+        "three_public": _read_three_public,
+    }
+    readers[ctx.spec.shape](ctx)
+    return ctx.result
+
+
+# --- subject matrices -------------------------------------------------------------------------
+
+
+def _measure_of(column: Column, ctx: TableContext) -> str | None:
+    books: list[Phrasebook] = [ctx.specs.vocabulary.measures]
+    if ctx.spec.is_fund_table:
+        books.insert(0, ctx.specs.vocabulary.fund_table_measures)
+    for part in reversed(column.path):
+        for book in books:
+            measure = book.exact(part)
+            if measure is not None:
+                return measure
+    return None
+
+
+def _is_name_column(column: Column, measure: str | None) -> bool:
+    return column.mentions(*_NAME_WORDS) or (measure is None and column.path[:1] == ("项目",))
+
+
+def _panels(columns: list[Column], ctx: TableContext) -> list[Panel]:
+    panels: list[Panel] = []
+    current: Panel | None = None
+    for column in columns:
+        is_code = column.mentions(*_CODE_WORDS) or column.leaf in _SPLIT_PARTS
+        if is_code:
+            if current is None or current.amounts or current.name_column is not None:
+                current = Panel()
+                panels.append(current)
+            current.code_columns.append(column.index)
+            continue
+        if current is None:
+            current = Panel()
+            panels.append(current)
+        measure = _measure_of(column, ctx)
+        if _is_name_column(column, measure) and not current.amounts:
+            current.name_column = column.index
+        elif measure is not None:
+            current.amounts.append(AmountColumn(column.index, measure, ctx.spec.fund_scope,
+                                                " › ".join(column.path)))
+        elif column.path and column.leaf not in {"行次", "栏次"}:
+            ctx.unknown_column(column)
+    return [p for p in panels if p.amounts]
+
+
+@dataclass(slots=True)
+class CodeContext:
+    class_part: str = ""
+    section_part: str = ""
+
+
+def _row_code(texts: list[str], panel: Panel, ctx: CodeContext) -> tuple[str | None, str]:
+    """(code, printed name) of a row; code None for a total or label-only row."""
+    name = fold(texts[panel.name_column]) if panel.name_column is not None else ""
+    parts = [fold(texts[c]) for c in panel.code_columns]
+    if len(parts) == 1 or all(len(p) >= 3 or not p for p in parts[1:]):
+        code = next((p for p in reversed(parts) if CODE.match(p)), None)
+        if code is None:
+            embedded = code_prefix(parts[0] if parts and parts[0] else name)
+            if embedded:
+                return embedded[0], embedded[1] or name
+            return None, name or next((p for p in parts if p), "")
+        return code, name
+    return _split_code(parts, ctx), name or next((p for p in parts if not p.isdigit() and p), "")
+
+
+def _split_code(parts: list[str], ctx: CodeContext) -> str | None:
+    class_part = parts[0]
+    section = parts[1] if len(parts) > 1 else ""
+    item = parts[2] if len(parts) > 2 else ""
+    if not any(p.isdigit() for p in parts):
+        return None
+    if class_part.isdigit():
+        if class_part != ctx.class_part:
+            ctx.section_part = ""
+        ctx.class_part = class_part
+    if section.isdigit():
+        ctx.section_part = section
+    if item.isdigit():
+        return ctx.class_part + ctx.section_part + item
+    if section.isdigit():
+        return ctx.class_part + section
+    return ctx.class_part if class_part.isdigit() else None
+
+
+def _read_subject_matrix(ctx: TableContext) -> None:
+    panels = _panels(ctx.header(), ctx)
+    if not panels:
+        return
+    kind: FactKind = "economic" if ctx.spec.key == "economic" else "function"
+    code_contexts = [CodeContext() for _ in panels]
+    for grid, r, texts in ctx.body_rows():
+        for panel, code_ctx in zip(panels, code_contexts, strict=True):
+            code, name = _row_code(texts, panel, code_ctx)
+            total_key = None if code else ctx.specs.vocabulary.total_rows.exact(name)
+            if code is None and total_key is None:
+                if name and any(_nonzero(texts[a.index]) for a in panel.amounts):
+                    ctx.result.problems.append(Problem(
+                        "row_without_code", "warning",
+                        f"{ctx.block.title.title}: row {name!r} has amounts but no subject code",
+                        table_kind=ctx.spec.table_kind, page=grid.page,
+                    ))
+                continue
+            for column in panel.amounts:
+                amount = ctx.amount(texts[column.index], grid, r, column)
+                if amount is None:
+                    continue
+                if code is not None:
+                    ctx.emit(kind, code, column.measure, column.fund_scope, amount, grid.page, name)
+                else:
+                    ctx.emit("table_total", total_key or "table_total", column.measure, column.fund_scope,
+                             amount, grid.page, name)
+
+
+def _nonzero(text: str) -> bool:
+    try:
+        return parse_amount(text, "元") != 0
+    except CellError:
+        return True
+
+
+# --- two-sided summaries ----------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Side:
+    is_income: bool
+    label_column: int
+    amounts: list[AmountColumn] = field(default_factory=list)
+
+
+def _sides(columns: list[Column], ctx: TableContext) -> list[Side]:
+    label_indices = [c.index for c in columns if c.leaf in _LABEL_HEADERS]
+    if not label_indices:
+        label_indices = [0, columns[len(columns) // 2].index] if columns else []
+    sides: list[Side] = []
+    for i, start in enumerate(label_indices):
+        end = label_indices[i + 1] if i + 1 < len(label_indices) else len(columns)
+        top = columns[start].path[0] if columns[start].path else ""
+        is_income = "支出" not in top if i == 0 else "收入" in top and "支出" not in top
+        side = Side(is_income, start)
+        for column in columns[start + 1:end]:
+            side.amounts.append(_summary_column(column, ctx, is_income))
+        sides.append(side)
+    return sides
+
+
+def _summary_column(column: Column, ctx: TableContext, is_income: bool) -> AmountColumn:
+    vocabulary = ctx.specs.vocabulary
+    header = " › ".join(column.path)
+    if not is_income:
+        scope = vocabulary.scope_headers.exact(column.leaf)
+        if scope is not None:
+            return AmountColumn(column.index, "total", scope, header)
+    measure = vocabulary.measures.exact(column.leaf) or "total"
+    return AmountColumn(column.index, measure, ctx.spec.fund_scope, header)
+
+
+def _read_two_sided_summary(ctx: TableContext) -> None:
+    sides = _sides(ctx.header(), ctx)
+    income_total_seen = False
+    deferred: list[tuple[str, AmountColumn, Decimal, int, str]] = []  # non-total measures of total lines
+    for grid, r, texts in ctx.body_rows():
+        for side in sides:
+            text = texts[side.label_column]
+            if not label(text):
+                continue
+            if side.is_income:
+                income_total_seen = _income_line(ctx, side, grid, r, texts, income_total_seen)
+            else:
+                _expense_line(ctx, side, grid, r, texts, deferred)
+    _emit_total_line_measures(ctx, deferred)
+
+
+def _income_line(ctx: TableContext, side: Side, grid: Grid, r: int, texts: list[str],
+                 total_seen: bool) -> bool:
+    line = ctx.specs.vocabulary.income_lines.exact(texts[side.label_column])
+    if line is None:
+        _unknown_line(ctx, side, grid, r, texts)
+        return total_seen
+    if total_seen and line in {"income.general_public_budget", "income.government_fund", "income.soe_capital"}:
+        return total_seen  # the fund breakdown of 年初结转和结余, not income
+    for column in side.amounts:
+        amount = ctx.amount(texts[column.index], grid, r, column)
+        if amount is not None:
+            ctx.emit("summary", line, "amount", column.fund_scope, amount, grid.page, fold(texts[side.label_column]))
+    return total_seen or line == "income.total"
+
+
+def _expense_line(ctx: TableContext, side: Side, grid: Grid, r: int, texts: list[str],
+                  deferred: list[tuple[str, AmountColumn, Decimal, int, str]]) -> None:
+    printed = texts[side.label_column]
+    class_code = ctx.classification.class_code_for_name(label(printed))
+    line = None if class_code else ctx.specs.vocabulary.expense_lines.exact(printed)
+    if class_code is None and line is None:
+        _unknown_line(ctx, side, grid, r, texts)
+        return
+    for column in side.amounts:
+        amount = ctx.amount(texts[column.index], grid, r, column)
+        if amount is None:
+            continue
+        if class_code is not None:
+            ctx.emit("function", class_code, column.measure, column.fund_scope, amount, grid.page, fold(printed))
+        elif column.measure == "total":
+            ctx.emit("summary", line, "amount", column.fund_scope, amount, grid.page, fold(printed))
+        elif line in {"expense.total", "expense.grand_total"}:
+            deferred.append((line, column, amount, grid.page, fold(printed)))
+
+
+def _emit_total_line_measures(ctx: TableContext, deferred: list[tuple[str, AmountColumn, Decimal, int, str]]) -> None:
+    """Measure columns (人员经费, 项目支出 …) of the total line: the 本年支出合计 line if printed, else 总计."""
+    lines = {line for line, *_ in deferred}
+    chosen = "expense.total" if "expense.total" in lines else "expense.grand_total"
+    for line, column, amount, page, printed in deferred:
+        if line == chosen:
+            ctx.emit("table_total", "table_total", column.measure, column.fund_scope, amount, page, printed)
+
+
+def _unknown_line(ctx: TableContext, side: Side, grid: Grid, r: int, texts: list[str]) -> None:
+    if any(_nonzero(texts[c.index]) for c in side.amounts):
+        ctx.result.problems.append(Problem(
+            "unknown_summary_line", "error",
+            f"{ctx.block.title.title}: line {fold(texts[side.label_column])!r} carries an amount but is "
+            "neither a functional class nor a known summary line",
+            table_kind=ctx.spec.table_kind, page=grid.page,
+        ))
+
+
+# --- three-public -----------------------------------------------------------------------------
+
+
+def _three_public_column(column: Column, ctx: TableContext) -> tuple[str, str] | None:
+    vocabulary = ctx.specs.vocabulary
+    measure = vocabulary.three_public_measures.exact(column.leaf)
+    parts = column.path[:-1] if measure else column.path
+    for depth in range(len(parts) - 1, -1, -1):
+        part = parts[depth]
+        if label(part) == "小计" and depth > 0:
+            item = vocabulary.three_public_items.exact(parts[depth - 1])
+        else:
+            item = vocabulary.three_public_items.exact(part)
+        if item is not None:
+            return item, measure or "budget"
+    return None
+
+
+def _read_three_public(ctx: TableContext) -> None:
+    columns = ctx.header()
+    mapped = [(c, m) for c in columns if (m := _three_public_column(c, ctx)) is not None]
+    if len(mapped) < 3:
+        return _read_three_public_rows(ctx, columns)
+    for grid, r, texts in ctx.body_rows():
+        for column, (item, measure) in mapped:
+            target = AmountColumn(column.index, measure, ctx.spec.fund_scope, " › ".join(column.path))
+            amount = ctx.amount(texts[column.index], grid, r, target)
+            if amount is not None:
+                ctx.emit("three_public", item, measure, ctx.spec.fund_scope, amount, grid.page, keep_zero=True)
+        return None  # one data row
+    return None
+
+
+def _read_three_public_rows(ctx: TableContext, columns: list[Column]) -> None:
+    """Items printed as rows (项目 | 预算数 | 决算数)."""
+    vocabulary = ctx.specs.vocabulary
+    measures = [(c, m) for c in columns if (m := vocabulary.three_public_measures.exact(c.leaf))]
+    for grid, r, texts in ctx.body_rows():
+        item = next((i for t in texts if (i := vocabulary.three_public_items.exact(t))), None)
+        if item is None:
+            continue
+        for column, measure in measures:
+            target = AmountColumn(column.index, measure, ctx.spec.fund_scope, column.leaf)
+            amount = ctx.amount(texts[column.index], grid, r, target)
+            if amount is not None:
+                ctx.emit("three_public", item, measure, ctx.spec.fund_scope, amount, grid.page, keep_zero=True)

@@ -1,0 +1,133 @@
+"""The declarative specs: table kinds, the vocabulary of printed words, layouts.
+
+Loaded once per process; everything here is data from the YAML files beside this module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from extract.text import label
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    table_kind: str
+    shape: str  # subject_matrix | two_sided_summary | three_public
+    fund_scope: str
+    key: str | None  # function | economic for subject matrices
+    titles: dict[str, tuple[str, ...]]  # report_kind → title texts
+
+    @property
+    def is_fund_table(self) -> bool:
+        return self.table_kind in {"gov_fund", "soe_capital"}
+
+
+@dataclass(frozen=True)
+class Phrasebook:
+    """Aliases → meaning, matched on `label()` text, longest alias first."""
+
+    entries: tuple[tuple[str, str], ...]  # (alias label, meaning), longest first
+
+    @classmethod
+    def of(cls, mapping: dict[str, list[str]]) -> Phrasebook:
+        pairs = {(label(alias), meaning) for meaning, aliases in mapping.items() for alias in aliases}
+        return cls(tuple(sorted(pairs, key=lambda p: (-len(p[0]), p[0]))))
+
+    def exact(self, text: str) -> str | None:
+        key = label(text)
+        for alias, meaning in self.entries:
+            if alias == key:
+                return meaning
+        return None
+
+    def contained(self, text: str) -> str | None:
+        key = label(text)
+        for alias, meaning in self.entries:
+            if alias and alias in key:
+                return meaning
+        return None
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    measures: Phrasebook
+    fund_table_measures: Phrasebook
+    scope_headers: Phrasebook
+    income_lines: Phrasebook
+    expense_lines: Phrasebook
+    three_public_items: Phrasebook
+    three_public_measures: Phrasebook
+    total_rows: Phrasebook
+    function_class_aliases: dict[str, str]  # alias label → class code
+    empty_markers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Specs:
+    tables: dict[str, TableSpec]
+    vocabulary: Vocabulary
+    layouts: dict[str, Any]
+
+    def titles(self) -> list[tuple[str, str, str]]:
+        """(title label, table_kind, report_kind), longest title first."""
+        found = {
+            (label(title), spec.table_kind, kind)
+            for spec in self.tables.values()
+            for kind, titles in spec.titles.items()
+            for title in titles
+        }
+        return sorted(found, key=lambda t: (-len(t[0]), t[0]))
+
+
+def _read_yaml(name: str) -> dict[str, Any]:
+    path = resources.files("extract.specs").joinpath(name)
+    if not path.is_file():
+        return {}
+    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+
+
+def _table_specs(raw: dict[str, Any]) -> dict[str, TableSpec]:
+    return {
+        kind: TableSpec(
+            table_kind=kind,
+            shape=body["shape"],
+            fund_scope=body["fund_scope"],
+            key=body.get("key"),
+            titles={rk: tuple(ts) for rk, ts in body["titles"].items()},
+        )
+        for kind, body in raw["tables"].items()
+    }
+
+
+def _vocabulary(raw: dict[str, Any], empty_markers: list[str]) -> Vocabulary:
+    aliases = {
+        label(alias): code for code, names in raw["function_class_aliases"].items() for alias in names
+    }
+    return Vocabulary(
+        measures=Phrasebook.of(raw["measures"]),
+        fund_table_measures=Phrasebook.of(raw["fund_table_measures"]),
+        scope_headers=Phrasebook.of(raw["scope_headers"]),
+        income_lines=Phrasebook.of(raw["summary_lines"]["income"]),
+        expense_lines=Phrasebook.of(raw["summary_lines"]["expense"]),
+        three_public_items=Phrasebook.of(raw["three_public_items"]),
+        three_public_measures=Phrasebook.of(raw["three_public_measures"]),
+        total_rows=Phrasebook.of(raw["total_rows"]),
+        function_class_aliases=aliases,
+        empty_markers=tuple(label(m) for m in empty_markers),
+    )
+
+
+@cache
+def load_specs() -> Specs:
+    tables_raw = _read_yaml("tables.yaml")
+    return Specs(
+        tables=_table_specs(tables_raw),
+        vocabulary=_vocabulary(_read_yaml("vocabulary.yaml"), tables_raw.get("empty_markers", [])),
+        layouts=_read_yaml("layouts.yaml").get("layouts", {}),
+    )
