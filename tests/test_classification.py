@@ -1,0 +1,142 @@
+"""The classification code lists: real facts of 《政府收支分类科目》 and the lists' own consistency."""
+
+from __future__ import annotations
+
+import pytest
+
+from extract.classification import Classification, load_classification
+
+
+@pytest.fixture(scope="module")
+def cls() -> Classification:
+    return load_classification()
+
+
+def test_loader_is_cached() -> None:
+    assert load_classification() is load_classification()
+
+
+def test_pension_item_hierarchy(cls: Classification) -> None:
+    item = cls.function["2080505"]
+    assert item.name == "机关事业单位基本养老保险缴费支出"
+    assert item.level == "项"
+    assert item.class_code == "208"
+    assert item.section_code == "20805"
+    assert item.parent_code == "20805"
+    assert cls.parent("2080505") == "20805"
+    assert cls.function["20805"].name == "行政事业单位养老支出"
+    assert cls.function["208"].name == "社会保障和就业支出"
+    assert cls.function["208"].parent_code is None
+    assert cls.function["208"].section_code is None
+
+
+@pytest.mark.parametrize(
+    ("code", "name"),
+    [
+        ("201", "一般公共服务支出"),
+        ("207", "文化旅游体育与传媒支出"),
+        ("210", "卫生健康支出"),
+        ("220", "自然资源海洋气象等支出"),
+        ("224", "灾害防治及应急管理支出"),
+        ("234", "抗疫特别国债安排的支出"),
+        ("20131", "党委办公厅（室）及相关机构事务"),
+        ("2013101", "行政运行"),
+        ("21305", "巩固脱贫攻坚成果衔接乡村振兴"),
+        ("2130599", "其他巩固脱贫攻坚成果衔接乡村振兴支出"),
+        ("2101101", "行政单位医疗"),
+        ("2210201", "住房公积金"),
+    ],
+)
+def test_current_names(cls: Classification, code: str, name: str) -> None:
+    assert cls.function[code].name == name
+
+
+def test_level_and_parent_from_code_shape(cls: Classification) -> None:
+    # Works for codes that are not in the list too.
+    assert cls.function_level("201") == "类"
+    assert cls.function_level("20131") == "款"
+    assert cls.function_level("9999901") == "项"
+    assert cls.parent("9999901") == "99999"
+    assert cls.parent("99999") == "999"
+    assert cls.parent("999") is None
+    assert cls.function_level("2013") is None
+    assert cls.function_level("abc") is None
+    assert not cls.is_known_function("9999901")
+    assert cls.is_known_function("2013101")
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        ("卫生健康支出", "210"),
+        ("医疗卫生与计划生育支出", "210"),
+        ("卫生健康（类）", "210"),
+        ("一般公共服务（类）", "201"),
+        ("一般公共服务支出(类)", "201"),
+        ("社会保障和就业", "208"),
+        ("住 房 保 障 支 出", "221"),
+        ("文化体育与传媒支出", "207"),
+        ("国土海洋气象等支出", "220"),
+        ("农林水", "213"),
+    ],
+)
+def test_class_code_for_name(cls: Classification, name: str, code: str) -> None:
+    assert cls.class_code_for_name(name) == code
+
+
+@pytest.mark.parametrize("name", ["行政运行", "本年支出合计", "结余分配", "其他", ""])
+def test_class_code_for_name_rejects_non_classes(cls: Classification, name: str) -> None:
+    assert cls.class_code_for_name(name) is None
+
+
+def test_economic_codes(cls: Classification) -> None:
+    basic_wage = cls.economic["30101"]
+    assert basic_wage.name == "基本工资"
+    assert basic_wage.level == "款"
+    assert basic_wage.class_code == "301"
+    assert cls.economic["301"].name == "工资福利支出"
+    assert cls.economic["302"].name == "商品和服务支出"
+    assert cls.economic["30299"].name == "其他商品和服务支出"
+    assert cls.economic["310"].name == "资本性支出"
+    assert cls.economic_level("30101") == "款"
+    assert cls.economic_parent("30101") == "301"
+    assert cls.is_known_economic("30217")
+    assert not cls.is_known_economic("30100")
+
+
+def test_every_section_has_its_class(cls: Classification) -> None:
+    missing = [c for c, s in cls.function.items() if s.level == "款" and s.class_code not in cls.function]
+    assert not missing
+
+
+def test_every_item_has_its_section(cls: Classification) -> None:
+    missing = [c for c, s in cls.function.items() if s.level == "项" and s.parent_code not in cls.function]
+    assert not missing
+
+
+def test_every_economic_section_has_its_class(cls: Classification) -> None:
+    missing = [c for c, e in cls.economic.items() if e.level == "款" and e.class_code not in cls.economic]
+    assert not missing
+
+
+def test_names_non_empty_and_years_sane(cls: Classification) -> None:
+    for subject in cls.function.values():
+        assert subject.name.strip(), subject.code
+        assert 2000 <= subject.valid_from <= 2100
+        assert subject.valid_to is None or subject.valid_to >= subject.valid_from
+    for econ in cls.economic.values():
+        assert econ.name.strip(), econ.code
+
+
+def test_csv_has_no_duplicate_codes() -> None:
+    from importlib import resources
+
+    for name in ("function_subjects.csv", "economic_subjects.csv"):
+        lines = resources.files("extract.classification").joinpath(name).read_text(encoding="utf-8").splitlines()
+        codes = [line.split(",")[0] for line in lines[1:] if line]
+        assert len(codes) == len(set(codes)), name
+
+
+def test_class_names_are_unique(cls: Classification) -> None:
+    names = [s.name for s in cls.function.values() if s.level == "类"]
+    assert len(names) == len(set(names))
