@@ -15,6 +15,9 @@ from extract.text import fold, label
 _UNIT = re.compile(r"单位[:：]?(万元|元)")
 _SENTENCE = re.compile(r"[，。；;,]")
 _TITLE_SLACK = 40  # a year, department name or "表N：" before the title; more means prose
+# What may stand right before a title: a year, 部门/单位 wording, "表N：", or the end of a department name.
+# Anything else changes the meaning (基本支出总表 is not 支出总表).
+_TITLE_PREFIX_END = re.compile(r"(?:20\d{2}年度?|年度?|表[一二三四五六七八九十\d]*[:.、]?|[局委办厅院会心室所站馆处队社校府部门位级]|[)）])$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +50,8 @@ def match_title(text: str, specs: Specs) -> TitleMatch | None:
     if not key or _SENTENCE.search(key) or key.startswith(("注", "说明", "数据来源")):
         return None
     for title, table_kind, report_kind in specs.titles():
-        if key.endswith(title) and len(key) - len(title) <= _TITLE_SLACK:
+        prefix = key[: len(key) - len(title)]
+        if key.endswith(title) and len(prefix) <= _TITLE_SLACK and (not prefix or _TITLE_PREFIX_END.search(prefix)):
             return TitleMatch(table_kind, report_kind, fold(text))
     return None
 
@@ -87,7 +91,11 @@ def locate_tables(pages: list[Page], specs: Specs, problems: list[Problem]) -> l
                 inner_title, inner_unit, skip = _title_inside(grid, specs)
                 if inner_title is not None:
                     pending = (inner_title, inner_unit or (pending[1] if pending else None))
-                if pending is not None:
+                if pending is not None and current is not None and _repeats(current, pending[0], grid):
+                    current.header_rows_skipped[len(current.grids)] = skip
+                    current.grids.append(grid)
+                    pending = None
+                elif pending is not None:
                     unit = pending[1] or _unit_above(page, grid, top)
                     current = TableBlock(pending[0], page.number, unit, [grid])
                     current.header_rows_skipped[0] = skip
@@ -154,6 +162,11 @@ def _is_preamble(text: str) -> bool:
 def _unit_above(page: Page, grid: Grid, top: float) -> Unit | None:
     above = [line.text for line in page.lines if line.bottom <= top + 1 and line.top >= top - 120]
     return find_unit(reversed(above))
+
+
+def _repeats(block: TableBlock, title: TitleMatch, grid: Grid) -> bool:
+    """A title printed again over the next page of the same table (some publishers repeat it)."""
+    return block.title.table_kind == title.table_kind and bool(block.grids) and _continues(block, grid)
 
 
 def _continues(block: TableBlock, grid: Grid) -> bool:
