@@ -17,7 +17,7 @@ _SENTENCE = re.compile(r"[，。；;,]")
 _TITLE_SLACK = 40  # a year, department name or "表N：" before the title; more means prose
 # What may stand right before a title: a year, 部门/单位 wording, "表N：", or the end of a department name.
 # Anything else changes the meaning (基本支出总表 is not 支出总表).
-_TITLE_PREFIX_END = re.compile(r"(?:20\d{2}年度?|年度?|表[一二三四五六七八九十\d]*[:.、]?|[局委办厅院会心室所站馆处队社校府部门位级]|[)）])$")
+_TITLE_PREFIX_END = re.compile(r"(?:20\d{2}年度?|年度?|综合预算|表[一二三四五六七八九十\d]*[:.、]?|[局委办厅院会心室所站馆处队社校府部门位级]|[)）])$")
 
 
 @dataclass(frozen=True, slots=True)

@@ -116,7 +116,7 @@ def _read_page(number: int, page: pdfplumber.page.Page) -> Page:
                   has_images=bool(page.images))
     if not has_text:
         return result
-    if page.rects or page.lines:
+    if page.rects or page.lines or page.curves:
         result.grids = [g for t in page.find_tables(_TABLE_SETTINGS) if (g := _grid(number, t)) is not None]
     result.lines = _lines_outside(page, result.grids)
     return result
