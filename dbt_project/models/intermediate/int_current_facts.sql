@@ -1,0 +1,34 @@
+-- The facts of current loaded documents, with their document's attributes and table's title/unit.
+with facts as (
+    select * from {{ ref('stg_facts') }}
+),
+
+documents as (
+    select * from {{ ref('int_current_documents') }}
+),
+
+tables as (
+    select * from {{ ref('int_document_tables') }}
+)
+
+select
+    facts.document_id,
+    documents.department_id,
+    documents.fiscal_year,
+    documents.report_kind,
+    facts.table_kind,
+    facts.fund_scope,
+    facts.fact_kind,
+    facts.fact_key,
+    facts.measure,
+    facts.amount_yuan,
+    facts.page,
+    facts.row_label,
+    tables.table_title,
+    tables.unit,
+    coalesce(tables.yuan_per_cent, {{ yuan_per_cent('null') }}) as yuan_per_cent
+from facts
+inner join documents on documents.document_id = facts.document_id
+left join tables
+    on tables.document_id = facts.document_id
+    and tables.table_kind = facts.table_kind

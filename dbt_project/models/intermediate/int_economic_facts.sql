@@ -1,0 +1,19 @@
+-- Economic facts with their level (类 3 digits, 款 5) and class.
+select
+    document_id,
+    department_id,
+    fiscal_year,
+    report_kind,
+    table_kind,
+    fund_scope,
+    fact_key as econ_code,
+    {{ economic_subject_level('fact_key') }} as econ_level,
+    {{ class_code('fact_key') }} as class_code,
+    measure,
+    amount_yuan,
+    page,
+    row_label,
+    table_title,
+    yuan_per_cent
+from {{ ref('int_current_facts') }}
+where fact_kind = 'economic'

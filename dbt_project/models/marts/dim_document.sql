@@ -1,0 +1,18 @@
+-- Every PDF ever seen, whatever its status.
+select
+    cast(document_id as varchar) as document_id,
+    cast(file_name as varchar) as file_name,
+    cast(department_name as varchar) as department_name,
+    cast(fiscal_year as integer) as fiscal_year,
+    cast(report_kind as varchar) as report_kind,
+    cast(report_level as varchar) as report_level,
+    cast(region as varchar) as region,
+    cast(page_count as integer) as page_count,
+    cast(status as varchar) as status,
+    cast(loaded_at as timestamp) as loaded_at,
+    cast(department_id as varchar) as department_id,
+    cast(is_current as boolean) as is_current,
+    cast(status_reason as varchar) as status_reason,
+    cast(extractor_version as varchar) as extractor_version,
+    cast(file_path as varchar) as file_path
+from {{ ref('int_documents') }}

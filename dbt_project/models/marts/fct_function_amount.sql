@@ -1,0 +1,17 @@
+select
+    cast(document_id as varchar) as document_id,
+    cast(department_id as varchar) as department_id,
+    cast(fiscal_year as integer) as fiscal_year,
+    cast(report_kind as varchar) as report_kind,
+    cast(table_kind as varchar) as table_kind,
+    cast(fund_scope as varchar) as fund_scope,
+    cast(subject_code as varchar) as subject_code,
+    cast(subject_level as varchar) as subject_level,
+    cast(measure as varchar) as measure,
+    cast(amount_yuan as decimal(20, 2)) as amount_yuan,
+    cast(class_code as varchar) as class_code,
+    cast(parent_code as varchar) as parent_code,
+    cast(page as integer) as page,
+    cast(table_title as varchar) as table_title,
+    cast(row_label as varchar) as row_label
+from {{ ref('int_function_facts') }}

@@ -1,0 +1,12 @@
+-- Every issue of every document, whatever its status: quarantined documents are explained here.
+select
+    cast(document_id as varchar) as document_id,
+    cast(check_name as varchar) as check_name,
+    cast(severity as varchar) as severity,
+    cast(table_kind as varchar) as table_kind,
+    cast(page as integer) as page,
+    cast(subject_code as varchar) as subject_code,
+    cast(expected as decimal(20, 2)) as expected,
+    cast(actual as decimal(20, 2)) as actual,
+    cast(message as varchar) as message
+from {{ ref('stg_quality_issues') }}

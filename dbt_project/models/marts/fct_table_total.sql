@@ -1,0 +1,14 @@
+-- Not a contract mart: the printed 合计 rows, for checking identities against the subject rows.
+select
+    cast(document_id as varchar) as document_id,
+    cast(department_id as varchar) as department_id,
+    cast(fiscal_year as integer) as fiscal_year,
+    cast(report_kind as varchar) as report_kind,
+    cast(table_kind as varchar) as table_kind,
+    cast(fund_scope as varchar) as fund_scope,
+    cast(total_key as varchar) as total_key,
+    cast(measure as varchar) as measure,
+    cast(amount_yuan as decimal(20, 2)) as amount_yuan,
+    cast(page as integer) as page,
+    cast(table_title as varchar) as table_title
+from {{ ref('int_table_totals') }}

@@ -1,0 +1,482 @@
+"""The warehouse: raw loading, the dbt build (contract marts), and accuracy scoring.
+
+The documents here are written by hand as the loader's input; they are not a stand-in for
+extraction. One warehouse is built once for the module (dbt build takes several seconds).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from extract.model import DocumentMeta, ExtractedDocument, Fact, Problem, TableRead
+from warehouse import accuracy, raw
+from warehouse.dbt import DBT_PROJECT, DbtOutcome, build_warehouse
+
+# CONTRACT.md "Marts": table → "column type, …" (types as information_schema.columns spells them).
+FACT_HEAD = "document_id VARCHAR, department_id VARCHAR, fiscal_year INTEGER, report_kind VARCHAR"
+AMOUNT = "amount_yuan DECIMAL(20,2)"
+CONTRACT_SPEC = {
+    "dim_document": "document_id VARCHAR, file_name VARCHAR, department_name VARCHAR, fiscal_year INTEGER,"
+    " report_kind VARCHAR, report_level VARCHAR, region VARCHAR, page_count INTEGER, status VARCHAR,"
+    " loaded_at TIMESTAMP",
+    "dim_department": "department_id VARCHAR, department_name VARCHAR, region VARCHAR",
+    "dim_function_subject": "subject_code VARCHAR, subject_level VARCHAR, class_code VARCHAR,"
+    " section_code VARCHAR, subject_name VARCHAR, parent_code VARCHAR, valid_from INTEGER, valid_to INTEGER",
+    "dim_economic_subject": "econ_code VARCHAR, econ_level VARCHAR, class_code VARCHAR, econ_name VARCHAR",
+    "fct_function_amount": f"{FACT_HEAD}, table_kind VARCHAR, fund_scope VARCHAR, subject_code VARCHAR,"
+    f" subject_level VARCHAR, measure VARCHAR, {AMOUNT}",
+    "fct_economic_amount": f"{FACT_HEAD}, table_kind VARCHAR, fund_scope VARCHAR, econ_code VARCHAR,"
+    f" econ_level VARCHAR, measure VARCHAR, {AMOUNT}",
+    "fct_summary_line": f"{FACT_HEAD}, table_kind VARCHAR, fund_scope VARCHAR, line_key VARCHAR, {AMOUNT}",
+    "fct_three_public": f"{FACT_HEAD}, item VARCHAR, measure VARCHAR, {AMOUNT}",
+    "fct_quality_issue": "document_id VARCHAR, check_name VARCHAR, severity VARCHAR, table_kind VARCHAR,"
+    " page INTEGER, subject_code VARCHAR, expected DECIMAL(20,2), actual DECIMAL(20,2), message VARCHAR",
+}
+CONTRACT = {table: dict(column.split() for column in spec.split(", ")) for table, spec in CONTRACT_SPEC.items()}
+FACT_MARTS = ("fct_function_amount", "fct_economic_amount", "fct_summary_line", "fct_three_public")
+
+PUTUO = "上海市普陀区"
+PLANNING = "上海市普陀区规划和自然资源局"
+JUSTICE = "上海市普陀区司法局"
+COMMERCE = "上海市普陀区商务委员会"
+# 16 significant digits with cents: a float would not keep it.
+HUGE = Decimal("98765432109876.54")
+D = Decimal
+
+
+def sha(name: str) -> str:
+    return hashlib.sha256(name.encode()).hexdigest()
+
+
+def wan(amount: str) -> Decimal:
+    """An amount printed in 万元, in yuan."""
+    return (D(amount) * 10000).quantize(D("0.01"))
+
+
+def fn(table: str, scope: str, code: str, measure: str, amount: Decimal, label: str, page: int = 8) -> Fact:
+    return Fact(table, scope, "function", code, measure, amount, page, label)
+
+
+def planning_final(department_name: str = PLANNING, file_name: str = "ghzy-2024.pdf") -> ExtractedDocument:
+    """A 部门决算 in 万元 (its basic-expenditure table in 元): 类/款/项 rows, summary lines, 三公."""
+    exp, gpb, basic = "expenditure", "all", "gpb_basic_economic"
+    facts = [
+        # 支出决算表: 201 = 20131 = 2013101 + 2013102; 208 = 20805 = 2080505
+        fn(exp, gpb, "201", "total", wan("120.50"), "一般公共服务支出"),
+        fn(exp, gpb, "201", "basic", wan("100.00"), "一般公共服务支出"),
+        fn(exp, gpb, "201", "project", wan("20.50"), "一般公共服务支出"),
+        fn(exp, gpb, "20131", "total", wan("120.50"), "党委办公厅（室）及相关机构事务"),
+        fn(exp, gpb, "20131", "basic", wan("100.00"), "党委办公厅（室）及相关机构事务"),
+        fn(exp, gpb, "20131", "project", wan("20.50"), "党委办公厅（室）及相关机构事务"),
+        fn(exp, gpb, "2013101", "total", wan("100.00"), "行政运行"),
+        fn(exp, gpb, "2013101", "basic", wan("100.00"), "行政运行"),
+        fn(exp, gpb, "2013101", "project", D("0.00"), "行政运行"),  # printed "0.00"
+        fn(exp, gpb, "2013102", "total", wan("20.50"), "一般行政管理事务"),
+        fn(exp, gpb, "2013102", "project", wan("20.50"), "一般行政管理事务"),
+        fn(exp, gpb, "208", "total", wan("44.61"), "社会保障和就业支出"),
+        fn(exp, gpb, "208", "basic", wan("44.61"), "社会保障和就业支出"),
+        fn(exp, gpb, "20805", "total", wan("44.61"), "行政事业单位养老支出"),
+        fn(exp, gpb, "20805", "basic", wan("44.61"), "行政事业单位养老支出"),
+        fn(exp, gpb, "2080505", "total", wan("44.61"), "机关事业单位基本养老保险缴费支出"),
+        fn(exp, gpb, "2080505", "basic", wan("44.61"), "机关事业单位基本养老保险缴费支出"),
+        Fact(exp, gpb, "table_total", "table_total", "total", wan("165.11"), 9, "合计"),
+        Fact(exp, gpb, "table_total", "table_total", "basic", wan("144.61"), 9, "合计"),
+        Fact(exp, gpb, "table_total", "table_total", "project", wan("20.50"), 9, "合计"),
+        # 收入支出决算总表: class lines and summary lines
+        fn("income_expense_summary", "all", "201", "total", wan("120.50"), "一、一般公共服务支出", 7),
+        fn("income_expense_summary", "all", "208", "total", wan("44.61"), "二、社会保障和就业支出", 7),
+        *(
+            Fact("income_expense_summary", "all", "summary", key, "amount", amount, 7, label)
+            for key, amount, label in (
+                ("income.general_public_budget", wan("165.11"), "一、一般公共预算财政拨款收入"),
+                ("income.total", wan("165.11"), "本年收入合计"),
+                ("income.carryover_begin", wan("10.00"), "年初结转和结余"),
+                ("income.grand_total", wan("175.11"), "总计"),
+                ("expense.total", wan("165.11"), "本年支出合计"),
+                ("expense.carryover_end", wan("10.00"), "年末结转和结余"),
+                ("expense.grand_total", wan("175.11"), "总计"),
+            )
+        ),
+        # 基本支出表, in 元: 301 = 30101 + 30102
+        Fact(basic, "general_public_budget", "economic", "301", "total", HUGE, 16, "工资福利支出"),
+        Fact(basic, "general_public_budget", "economic", "30101", "total", D("98765432100000.01"), 16, "基本工资"),
+        Fact(basic, "general_public_budget", "economic", "30102", "total", D("9876.53"), 16, "津贴补贴"),
+        Fact(basic, "general_public_budget", "table_total", "personnel_total", "total", HUGE, 16, "人员经费合计"),
+        # 三公, zeros printed
+        *(
+            Fact("three_public", "fiscal", "three_public", item, measure, amount, 17, label)
+            for item, label, budget, actual in (
+                ("total", "合计", wan("2.85"), wan("0.39")),
+                ("overseas_travel", "因公出国（境）费", D("0.00"), D("0.00")),
+                ("vehicle_total", "公务用车购置及运行维护费", D("0.00"), D("0.00")),
+                ("vehicle_purchase", "购置费", D("0.00"), D("0.00")),
+                ("vehicle_operation", "运行维护费", D("0.00"), D("0.00")),
+                ("reception", "公务接待费", wan("2.85"), wan("0.39")),
+            )
+            for measure, amount in (("budget", budget), ("actual", actual))
+        ),
+    ]
+    tables = [
+        TableRead("income_expense_summary", "收入支出决算总表", 7, 7, "万元", False),
+        TableRead(exp, "支出决算表", 8, 9, "万元", False),
+        TableRead(basic, "一般公共预算财政拨款基本支出决算表", 16, 16, "元", False),
+        TableRead("three_public", "财政拨款“三公”经费支出决算表", 17, 17, "万元", False),
+        TableRead("gov_fund", "政府性基金预算财政拨款收入支出决算表", 18, 18, "万元", True),
+    ]
+    meta = DocumentMeta(sha(file_name), file_name, department_name, 2024, "final", "department", PUTUO, 30)
+    return ExtractedDocument(meta=meta, tables=tables, facts=facts)
+
+
+def justice_budget_with_publisher_error() -> ExtractedDocument:
+    """A 部门预算 in 元 whose 类 row is not the sum of its 款 rows (the publisher's error)."""
+    facts = [
+        fn("gpb_expenditure", "general_public_budget", "204", "total", D("1000.00"), "公共安全支出"),
+        fn("gpb_expenditure", "general_public_budget", "20406", "total", D("900.00"), "司法"),
+    ]
+    tables = [TableRead("gpb_expenditure", "一般公共预算支出功能分类预算表", 9, 9, "元", False)]
+    meta = DocumentMeta(sha("sfj-2026"), "sfj-2026.pdf", JUSTICE, 2026, "budget", "department", PUTUO, 23)
+    return ExtractedDocument(meta=meta, tables=tables, facts=facts)
+
+
+def commerce_quarantined() -> ExtractedDocument:
+    facts = [fn("expenditure", "all", "201", "total", D("5000.00"), "一般公共服务支出")]
+    meta = DocumentMeta(sha("sww-2025"), "sww-2025.pdf", COMMERCE, 2025, "budget", "unit", PUTUO, 22)
+    return ExtractedDocument(meta=meta, facts=facts)
+
+
+def unreadable() -> ExtractedDocument:
+    meta = DocumentMeta(sha("scan"), "scan.pdf", None, None, None, None, None, 3)
+    return ExtractedDocument(meta=meta)
+
+
+QUARANTINE_ISSUE = Problem(
+    "hierarchy.class_equals_sections",
+    "error",
+    "201 printed 5000.00, sections sum to 4000.00",
+    table_kind="expenditure",
+    page=8,
+    subject_code="201",
+    expected=D("4000.00"),
+    actual=D("5000.00"),
+)
+
+
+@dataclass(frozen=True)
+class Built:
+    path: Path
+    work_dir: Path
+    outcome: DbtOutcome
+    planning: ExtractedDocument
+    planning_old: ExtractedDocument
+
+
+@contextmanager
+def connect(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = duckdb.connect(str(path))
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def load(
+    con: duckdb.DuckDBPyConnection,
+    doc: ExtractedDocument,
+    status: str = "loaded",
+    *,
+    issues: list[Problem] | None = None,
+    version: str = "1.0",
+    at: datetime | None = None,
+) -> bool:
+    return raw.load_document(
+        con,
+        doc,
+        status=status,
+        status_reason=None if status == "loaded" else f"{status} for the test",
+        issues=issues or [],
+        file_path=f"/corpus/{doc.meta.file_name}",
+        extractor_version=version,
+        ingested_at=at or datetime(2025, 10, 1, 9, 0),
+    )
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    root = tmp_path_factory.mktemp("warehouse")
+    path = root / "warehouse.duckdb"
+    planning = planning_final()
+    # An earlier file of the same report, printed with a space in the name: superseded.
+    planning_old = planning_final(department_name="上海市普陀区 规划和自然资源局", file_name="ghzy-2024-v0.pdf")
+    with connect(path) as con:
+        load(con, planning_old, at=datetime(2025, 9, 1))
+        load(con, planning)
+        load(con, justice_budget_with_publisher_error())
+        load(con, commerce_quarantined(), "quarantined", issues=[QUARANTINE_ISSUE])
+        load(con, unreadable(), "failed")
+    outcome = build_warehouse(path, work_dir=root / "dbt")
+    assert outcome.success, outcome
+    return Built(path, root / "dbt", outcome, planning, planning_old)
+
+
+def mart_hashes(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, str]]:
+    hashes = {}
+    for (table,) in con.execute(
+        "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
+    ).fetchall():
+        hashes[table] = con.execute(
+            f"select count(*), md5(coalesce(string_agg(cast(t as varchar), chr(10) order by cast(t as varchar)), ''))"
+            f" from marts.{table} as t"
+        ).fetchone()
+    return hashes
+
+
+def raw_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    return {
+        table: con.execute(f"select count(*) from raw.{table}").fetchone()[0]
+        for table in ("documents", "document_tables", "facts", "quality_issues")
+    }
+
+
+def test_marts_have_the_contract_columns_and_types(built: Built) -> None:
+    with connect(built.path) as con:
+        rows = con.execute(
+            "select table_name, column_name, data_type from information_schema.columns where table_schema = 'marts'"
+        ).fetchall()
+        schemas = {s for (s,) in con.execute("select schema_name from information_schema.schemata").fetchall()}
+    actual: dict[str, dict[str, str]] = {}
+    for table, column, data_type in rows:
+        actual.setdefault(table, {})[column] = data_type
+    assert {"raw", "staging", "marts"} <= schemas
+    assert not any(s.startswith("main_") for s in schemas)
+    for table, columns in CONTRACT.items():
+        assert table in actual, f"marts.{table} missing"
+        for column, data_type in columns.items():
+            assert actual[table].get(column) == data_type, f"marts.{table}.{column}"
+    assert "name_variants" in actual["dim_department"]
+
+
+def test_amounts_are_exact_decimals_in_yuan(built: Built) -> None:
+    with connect(built.path) as con:
+        econ = dict(
+            con.execute(
+                "select econ_code, amount_yuan from marts.fct_economic_amount where document_id = ?",
+                [built.planning.meta.document_id],
+            ).fetchall()
+        )
+        class_201 = con.execute(
+            "select amount_yuan from marts.fct_function_amount where document_id = ? and table_kind = 'expenditure'"
+            " and subject_code = '201' and measure = 'total'",
+            [built.planning.meta.document_id],
+        ).fetchone()[0]
+    assert econ["301"] == HUGE
+    assert econ["30101"] + econ["30102"] == HUGE
+    assert isinstance(class_201, Decimal) and class_201 == D("1205000.00")
+
+
+def test_subject_levels_and_parents_come_from_the_code(built: Built) -> None:
+    with connect(built.path) as con:
+        rows = con.execute(
+            "select distinct subject_code, subject_level, parent_code from marts.fct_function_amount"
+            " where document_id = ? and table_kind = 'expenditure' order by 1",
+            [built.planning.meta.document_id],
+        ).fetchall()
+        named = con.execute("select subject_name from marts.dim_function_subject where subject_code = '2013101'")
+        name_2013101 = named.fetchone()[0]
+    assert ("201", "类", None) in rows
+    assert ("20131", "款", "201") in rows
+    assert ("2013101", "项", "20131") in rows
+    assert name_2013101 == "行政运行"
+
+
+def test_only_current_loaded_documents_have_facts(built: Built) -> None:
+    with connect(built.path) as con:
+        documents = {
+            row[0]: row[1:]
+            for row in con.execute("select file_name, status, is_current from marts.dim_document").fetchall()
+        }
+        with_facts = {
+            file_name
+            for mart in FACT_MARTS
+            for (file_name,) in con.execute(
+                f"select distinct d.file_name from marts.{mart} f join marts.dim_document d using (document_id)"
+            ).fetchall()
+        }
+        issues = con.execute(
+            "select d.file_name, q.check_name, q.expected, q.actual from marts.fct_quality_issue q"
+            " join marts.dim_document d using (document_id)"
+        ).fetchall()
+    assert documents == {
+        "ghzy-2024.pdf": ("loaded", True),
+        "ghzy-2024-v0.pdf": ("loaded", False),  # superseded by the later file of the same report
+        "sfj-2026.pdf": ("loaded", True),
+        "sww-2025.pdf": ("quarantined", False),
+        "scan.pdf": ("failed", False),
+    }
+    assert with_facts == {"ghzy-2024.pdf", "sfj-2026.pdf"}
+    assert issues == [("sww-2025.pdf", QUARANTINE_ISSUE.check_name, D("4000.00"), D("5000.00"))]
+
+
+def test_name_variants_of_one_department_share_its_id(built: Built) -> None:
+    with connect(built.path) as con:
+        departments = con.execute(
+            "select department_name, name_variants from marts.dim_department order by 1"
+        ).fetchall()
+        ids = con.execute(
+            "select count(distinct department_id) from marts.dim_document where file_name like 'ghzy%'"
+        ).fetchone()[0]
+    assert ids == 1
+    assert (PLANNING, f"上海市普陀区 规划和自然资源局,{PLANNING}") in departments
+    assert {name for name, _ in departments} == {PLANNING, JUSTICE, COMMERCE}
+
+
+def test_publisher_arithmetic_error_warns_without_failing_the_build(built: Built) -> None:
+    warned = {node.unique_id.split(".")[2] for node in built.outcome.warned}
+    assert built.outcome.success
+    assert warned == {"function_class_equals_sum_of_sections"}
+    assert built.outcome.warnings == 1
+
+
+def test_dbt_leaves_the_source_tree_clean(built: Built) -> None:
+    assert not (DBT_PROJECT / "target").exists()
+    assert not (DBT_PROJECT / "logs").exists()
+    assert (built.work_dir / "target" / "manifest.json").exists()
+
+
+def test_accuracy_is_perfect_for_the_same_facts_and_drops_for_a_wrong_amount(built: Built, tmp_path: Path) -> None:
+    expected = write_expected(built.planning, tmp_path / "ghzy" / "expected")
+    with connect(built.path) as con:
+        perfect = accuracy.score(con, [expected])
+        rewrite_amount(expected / "function.csv", code="2013101", measure="total", amount="1000001.00")
+        one_wrong = accuracy.score_document(con, expected)
+    assert (perfect.precision, perfect.recall, perfect.f1) == (1.0, 1.0, 1.0)
+    assert perfect.documents[0].meta_mismatches == {}
+    assert perfect.documents[0].counts.expected == 40  # 18 function + 3 economic + 7 summary + 12 三公
+    assert one_wrong.f1 < 1.0
+    assert one_wrong.counts.matched == one_wrong.counts.expected - 1
+    assert [(w.fact_key[3], w.expected, w.actual) for w in one_wrong.wrong] == [
+        ("2013101", D("1000001.00"), D("1000000.00"))
+    ]
+    assert one_wrong.missing == [] and one_wrong.unexpected == []
+
+
+def test_reingesting_the_same_file_changes_nothing(built: Built) -> None:
+    with connect(built.path) as con:
+        before_raw, before_marts = raw_counts(con), mart_hashes(con)
+        assert raw.known_documents(con)[built.planning.meta.document_id] == "1.0"
+        assert load(con, built.planning, at=datetime(2026, 1, 1)) is False
+        assert load(con, commerce_quarantined(), "quarantined", issues=[QUARANTINE_ISSUE]) is False
+    outcome = build_warehouse(built.path, work_dir=built.work_dir)
+    with connect(built.path) as con:
+        after_raw, after_marts = raw_counts(con), mart_hashes(con)
+    assert outcome.success, outcome
+    assert after_raw == before_raw
+    assert after_marts == before_marts
+
+
+def test_a_new_extractor_version_replaces_the_rows_and_keeps_ingested_at(tmp_path: Path) -> None:
+    doc = planning_final()
+    first = datetime(2025, 10, 1, 9, 0)
+    with connect(tmp_path / "w.duckdb") as con:
+        load(con, doc, version="1.0", at=first)
+        fewer = replace(doc, facts=doc.facts[:3])
+        assert load(con, fewer, version="1.1", at=datetime(2026, 1, 1)) is True
+        facts = con.execute("select count(*) from raw.facts").fetchone()[0]
+        version, ingested_at = con.execute("select extractor_version, ingested_at from raw.documents").fetchone()
+        assert raw.known_documents(con) == {doc.meta.document_id: "1.1"}
+    assert (facts, version, ingested_at) == (3, "1.1", first)
+
+
+def test_a_failed_load_leaves_no_partial_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "w.duckdb"
+    inserted: list[str] = []
+    real_insert = raw._insert_frame
+
+    def fail_on_issues(con: duckdb.DuckDBPyConnection, frame: raw._Frame) -> None:
+        if frame.table == "quality_issues":
+            raise RuntimeError("disk full")
+        real_insert(con, frame)
+        inserted.append(frame.table)
+
+    monkeypatch.setattr(raw, "_insert_frame", fail_on_issues)
+    with connect(path) as con:
+        with pytest.raises(RuntimeError, match="disk full"):
+            load(con, planning_final(), "quarantined", issues=[QUARANTINE_ISSUE])
+        assert inserted == ["document_tables", "facts"]  # the failure came after rows were written
+        assert raw_counts(con) == {"documents": 0, "document_tables": 0, "facts": 0, "quality_issues": 0}
+        assert raw.known_documents(con) == {}
+
+
+def test_an_amount_the_database_refuses_rolls_back_the_document(tmp_path: Path) -> None:
+    doc = planning_final()
+    too_big = Fact("expenditure", "all", "function", "229", "total", D("1" + "0" * 20), 9, "其他支出")
+    with connect(tmp_path / "w.duckdb") as con:
+        load(con, justice_budget_with_publisher_error())
+        before = raw_counts(con)
+        with pytest.raises(duckdb.Error):
+            load(con, replace(doc, facts=[*doc.facts, too_big]))
+        assert raw_counts(con) == before
+
+
+def write_expected(doc: ExtractedDocument, folder: Path) -> Path:
+    """An expected/ folder in the corpus's format, written from the document's own facts."""
+    folder.mkdir(parents=True)
+    meta = doc.meta
+    (folder / "meta.json").write_text(
+        json.dumps(
+            {
+                "file": meta.file_name,
+                "sha256": meta.document_id,
+                "department_name": meta.department_name,
+                "fiscal_year": meta.fiscal_year,
+                "report_kind": meta.report_kind,
+                "report_level": meta.report_level,
+                "page_count": meta.page_count,
+            },
+            ensure_ascii=False,
+        )
+    )
+    rows: dict[str, list[list[str]]] = {
+        "function": [["table_kind", "fund_scope", "subject_code", "measure", "amount_yuan"]],
+        "economic": [["table_kind", "fund_scope", "econ_code", "measure", "amount_yuan"]],
+        "summary": [["table_kind", "fund_scope", "line_key", "amount_yuan"]],
+        "three_public": [["item", "measure", "amount_yuan"]],
+    }
+    for f in doc.facts:
+        amount = f"{f.amount_yuan:.2f}"
+        if f.fact_kind in ("function", "economic") and f.amount_yuan:
+            rows[f.fact_kind].append([f.table_kind, f.fund_scope, f.key, f.measure, amount])
+        elif f.fact_kind == "summary":
+            rows["summary"].append([f.table_kind, f.fund_scope, f.key, amount])
+        elif f.fact_kind == "table_total" and f.key == "table_total":
+            rows["summary"].append([f.table_kind, f.fund_scope, f"table_total:{f.measure}", amount])
+        elif f.fact_kind == "table_total":
+            rows["economic"].append([f.table_kind, f.fund_scope, f.key, f.measure, amount])
+        elif f.fact_kind == "three_public":
+            rows["three_public"].append([f.key, f.measure, amount])
+    for name, lines in rows.items():
+        with (folder / f"{name}.csv").open("w", encoding="utf-8", newline="") as handle:
+            csv.writer(handle).writerows(lines)
+    return folder
+
+
+def rewrite_amount(path: Path, *, code: str, measure: str, amount: str) -> None:
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        if row["subject_code"] == code and row["measure"] == measure:
+            row["amount_yuan"] = amount
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)

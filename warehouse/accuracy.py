@@ -1,0 +1,241 @@
+"""Score the marts against hand-checked expected facts (corpus/*/expected/).
+
+A fact is (kind, table_kind, fund_scope, key, measure, amount_yuan); the marts' facts of one
+document are compared with the expected ones as sets. A wrong amount is one missing fact plus one
+unexpected fact in the counts, and is also listed as a `wrong` pair for reading.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+
+from extract.model import CENT
+
+FactKey = tuple[str, str, str, str, str]  # kind, table_kind, fund_scope, key, measure
+META_FIELDS = ("department_name", "fiscal_year", "report_kind", "report_level", "page_count")
+NOT_CONTRACT_KEYS = frozenset({"personnel_total", "public_use_total"})
+THREE_PUBLIC = ("three_public", "three_public", "")  # kind, table_kind, fund_scope: not in the expected file
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class ScoredFact:
+    kind: str
+    table_kind: str
+    fund_scope: str
+    key: str
+    measure: str
+    amount_yuan: Decimal
+
+    @property
+    def fact_key(self) -> FactKey:
+        return (self.kind, self.table_kind, self.fund_scope, self.key, self.measure)
+
+
+@dataclass(frozen=True, slots=True)
+class WrongFact:
+    fact_key: FactKey
+    expected: Decimal
+    actual: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    expected: int
+    actual: int
+    matched: int
+
+    @property
+    def precision(self) -> float:
+        return self.matched / self.actual if self.actual else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.matched / self.expected if self.expected else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+@dataclass(slots=True)
+class DocumentScore:
+    name: str
+    document_id: str
+    status: str | None  # dim_document.status; None when the document is not in the warehouse
+    counts: Counts
+    missing: list[ScoredFact] = field(default_factory=list)
+    unexpected: list[ScoredFact] = field(default_factory=list)
+    wrong: list[WrongFact] = field(default_factory=list)
+    meta_mismatches: dict[str, tuple[object, object]] = field(default_factory=dict)  # field → (expected, actual)
+
+    @property
+    def precision(self) -> float:
+        return self.counts.precision
+
+    @property
+    def recall(self) -> float:
+        return self.counts.recall
+
+    @property
+    def f1(self) -> float:
+        return self.counts.f1
+
+
+@dataclass(slots=True)
+class AccuracyReport:
+    documents: list[DocumentScore]
+
+    @property
+    def counts(self) -> Counts:
+        """Micro-averaged over every fact of every document."""
+        return Counts(
+            expected=sum(d.counts.expected for d in self.documents),
+            actual=sum(d.counts.actual for d in self.documents),
+            matched=sum(d.counts.matched for d in self.documents),
+        )
+
+    @property
+    def precision(self) -> float:
+        return self.counts.precision
+
+    @property
+    def recall(self) -> float:
+        return self.counts.recall
+
+    @property
+    def f1(self) -> float:
+        return self.counts.f1
+
+    def format(self) -> str:
+        lines = [f"{'document':40} {'P':>6} {'R':>6} {'F1':>6}  missing unexpected wrong  meta"]
+        for d in self.documents:
+            meta = ", ".join(sorted(d.meta_mismatches)) or "ok"
+            lines.append(
+                f"{d.name[:40]:40} {d.precision:6.3f} {d.recall:6.3f} {d.f1:6.3f}"
+                f"  {len(d.missing):7} {len(d.unexpected):10} {len(d.wrong):5}  {meta}"
+            )
+        lines.append(f"{'overall':40} {self.precision:6.3f} {self.recall:6.3f} {self.f1:6.3f}")
+        return "\n".join(lines)
+
+
+def score(con: duckdb.DuckDBPyConnection, expected_dirs: Iterable[Path]) -> AccuracyReport:
+    return AccuracyReport([score_document(con, Path(d)) for d in expected_dirs])
+
+
+def score_document(con: duckdb.DuckDBPyConnection, expected_dir: Path) -> DocumentScore:
+    """Compare the marts' facts of the document named by expected_dir/meta.json's sha256.
+
+    `expected_dir` is an expected/ folder, or a corpus document folder that holds one."""
+    if not (expected_dir / "meta.json").exists() and (expected_dir / "expected" / "meta.json").exists():
+        expected_dir = expected_dir / "expected"
+    meta = json.loads((expected_dir / "meta.json").read_text(encoding="utf-8"))
+    document_id = meta["sha256"].lower()
+    expected = read_expected(expected_dir)
+    actual = read_marts(con, document_id)
+    document = _dim_document(con, document_id)
+    missing, unexpected, wrong = compare(expected, actual)
+    return DocumentScore(
+        name=_name(expected_dir, meta),
+        document_id=document_id,
+        status=document.get("status"),
+        counts=Counts(expected=len(expected), actual=len(actual), matched=len(expected & actual)),
+        missing=missing,
+        unexpected=unexpected,
+        wrong=wrong,
+        meta_mismatches=_meta_mismatches(meta, document),
+    )
+
+
+def compare(
+    expected: set[ScoredFact], actual: set[ScoredFact]
+) -> tuple[list[ScoredFact], list[ScoredFact], list[WrongFact]]:
+    """Missing and unexpected facts, with the pairs sharing a key taken out as `wrong`."""
+    missing = expected - actual
+    unexpected = actual - expected
+    unexpected_by_key = {f.fact_key: f for f in unexpected}
+    wrong = [
+        WrongFact(f.fact_key, f.amount_yuan, unexpected_by_key[f.fact_key].amount_yuan)
+        for f in sorted(missing)
+        if f.fact_key in unexpected_by_key
+    ]
+    paired = {w.fact_key for w in wrong}
+    return (
+        sorted(f for f in missing if f.fact_key not in paired),
+        sorted(f for f in unexpected if f.fact_key not in paired),
+        wrong,
+    )
+
+
+def read_expected(expected_dir: Path) -> set[ScoredFact]:
+    """The contract facts of an expected/ folder: non-zero function/economic/summary facts, every
+    three-public fact; printed 合计 rows (`table_total:*`, personnel_total, public_use_total) left out."""
+    facts: set[ScoredFact] = set()
+    for row in _csv(expected_dir / "function.csv"):
+        facts.add(_fact("function", row["table_kind"], row["fund_scope"], row["subject_code"], row["measure"], row))
+    for row in _csv(expected_dir / "economic.csv"):
+        facts.add(_fact("economic", row["table_kind"], row["fund_scope"], row["econ_code"], row["measure"], row))
+    for row in _csv(expected_dir / "summary.csv"):
+        facts.add(_fact("summary", row["table_kind"], row["fund_scope"], row["line_key"], "amount", row))
+    facts = {f for f in facts if f.amount_yuan != 0 and _is_contract_key(f.key)}
+    for row in _csv(expected_dir / "three_public.csv"):
+        facts.add(_fact(*THREE_PUBLIC, row["item"], row["measure"], row))
+    return facts
+
+
+def read_marts(con: duckdb.DuckDBPyConnection, document_id: str) -> set[ScoredFact]:
+    """The same shape of facts, from the marts."""
+    queries = (
+        "select 'function', table_kind, fund_scope, subject_code, measure, amount_yuan"
+        " from marts.fct_function_amount where document_id = ? and amount_yuan <> 0",
+        "select 'economic', table_kind, fund_scope, econ_code, measure, amount_yuan"
+        " from marts.fct_economic_amount where document_id = ? and amount_yuan <> 0",
+        "select 'summary', table_kind, fund_scope, line_key, 'amount', amount_yuan"
+        " from marts.fct_summary_line where document_id = ? and amount_yuan <> 0",
+        f"select '{THREE_PUBLIC[0]}', '{THREE_PUBLIC[1]}', '{THREE_PUBLIC[2]}', item, measure, amount_yuan"
+        " from marts.fct_three_public where document_id = ?",
+    )
+    facts: set[ScoredFact] = set()
+    for query in queries:
+        for row in con.execute(query, [document_id]).fetchall():
+            facts.add(ScoredFact(*row[:5], amount_yuan=Decimal(row[5]).quantize(CENT)))
+    return facts
+
+
+def _fact(kind: str, table_kind: str, fund_scope: str, key: str, measure: str, row: dict[str, str]) -> ScoredFact:
+    return ScoredFact(kind, table_kind, fund_scope, key, measure, Decimal(row["amount_yuan"]).quantize(CENT))
+
+
+def _is_contract_key(key: str) -> bool:
+    return not key.startswith("table_total:") and key not in NOT_CONTRACT_KEYS
+
+
+def _csv(path: Path) -> list[dict[str, str]]:
+    if not path.exists():
+        return []
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _dim_document(con: duckdb.DuckDBPyConnection, document_id: str) -> dict[str, object]:
+    columns = (*META_FIELDS, "status")
+    row = con.execute(
+        f"select {', '.join(columns)} from marts.dim_document where document_id = ?", [document_id]
+    ).fetchone()
+    return dict(zip(columns, row, strict=True)) if row else {}
+
+
+def _meta_mismatches(meta: dict[str, object], document: dict[str, object]) -> dict[str, tuple[object, object]]:
+    return {name: (meta.get(name), document.get(name)) for name in META_FIELDS if meta.get(name) != document.get(name)}
+
+
+def _name(expected_dir: Path, meta: dict[str, object]) -> str:
+    folder = expected_dir.parent.name if expected_dir.name == "expected" else expected_dir.name
+    return folder or str(meta.get("file", ""))

@@ -1,0 +1,137 @@
+"""Build the staging views and marts with dbt, in-process."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from warehouse.raw import ensure_schema
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+DBT_PROJECT = REPOSITORY / "dbt_project"
+WAREHOUSE_ENV = "CAIJUE_WAREHOUSE"
+
+_FAILED = frozenset({"error", "fail", "runtime error"})
+
+
+@dataclass(frozen=True, slots=True)
+class NodeOutcome:
+    unique_id: str
+    status: str
+    message: str
+    failures: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DbtOutcome:
+    success: bool
+    elapsed_seconds: float
+    failed: list[NodeOutcome] = field(default_factory=list)
+    warned: list[NodeOutcome] = field(default_factory=list)
+    nodes_run: int = 0
+    error: str | None = None  # dbt itself could not run (bad project, locked file, …)
+
+    @property
+    def warnings(self) -> int:
+        return len(self.warned)
+
+
+def build_warehouse(
+    warehouse_path: Path,
+    *,
+    select: str | None = None,
+    work_dir: Path | None = None,
+    quiet: bool = True,
+) -> DbtOutcome:
+    """Run `dbt build` (seeds, staging views, marts, tests, unit tests) on `warehouse_path`.
+
+    The DuckDB file must not be open in any other connection while this runs, in this process
+    or another: dbt-duckdb opens it for writing, and DuckDB allows one writer or many readers.
+    Close every connection before calling, reopen afterwards.
+
+    dbt writes its target/ and logs/ under `work_dir` (default: `.dbt/` next to the warehouse),
+    never into the source tree; keeping that folder lets dbt parse incrementally next time.
+    Not safe to call from two threads at once (dbt keeps global state).
+    """
+    from dbt.cli.main import dbtRunner  # ~3 s import: only when a build is asked for
+
+    warehouse_path = warehouse_path.resolve()
+    warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    _ensure_raw(warehouse_path)
+    work_dir = (work_dir or warehouse_path.parent / ".dbt").resolve()
+    args = [
+        "build",
+        "--project-dir",
+        str(DBT_PROJECT),
+        "--profiles-dir",
+        str(DBT_PROJECT),
+        "--target-path",
+        str(work_dir / "target"),
+        "--log-path",
+        str(work_dir / "logs"),
+        "--no-use-colors",
+    ]
+    if quiet:
+        args.append("--quiet")
+    if select:
+        args += ["--select", select]
+    started = time.perf_counter()
+    with _env(WAREHOUSE_ENV, str(warehouse_path)):
+        result = dbtRunner().invoke(args)
+    elapsed = time.perf_counter() - started
+    return _outcome(result, elapsed)
+
+
+def _ensure_raw(warehouse_path: Path) -> None:
+    """dbt's sources are the raw tables: create them (empty) on a new warehouse."""
+    con = duckdb.connect(str(warehouse_path))
+    try:
+        ensure_schema(con)
+    finally:
+        con.close()
+
+
+@contextmanager
+def _env(name: str, value: str) -> Iterator[None]:
+    previous = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = previous
+
+
+def _outcome(result: object, elapsed: float) -> DbtOutcome:
+    exception = getattr(result, "exception", None)
+    run = getattr(result, "result", None)
+    nodes = list(getattr(run, "results", None) or [])
+    failed, warned = [], []
+    for node in nodes:
+        outcome = NodeOutcome(
+            unique_id=node.node.unique_id,
+            status=str(node.status),
+            message=str(node.message or ""),
+            failures=node.failures,
+        )
+        if outcome.status in _FAILED:
+            failed.append(outcome)
+        elif outcome.status == "warn":
+            warned.append(outcome)
+    success = bool(getattr(result, "success", False)) and exception is None and not failed
+    return DbtOutcome(
+        success=success,
+        elapsed_seconds=round(elapsed, 3),
+        failed=failed,
+        warned=warned,
+        nodes_run=len(nodes),
+        error=None if exception is None else f"{type(exception).__name__}: {exception}",
+    )

@@ -1,0 +1,305 @@
+"""The `raw` schema: what the gate let through, one document at a time, exactly as extracted.
+
+Python owns this schema (dbt only reads it as a source). Every document is written in one
+transaction, so a reader never sees half a document; re-loading a known file is a no-op unless
+the extractor changed, in which case the document's rows are replaced.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+import duckdb
+import pandas as pd
+
+from extract.model import CENT, DocumentStatus, ExtractedDocument, Fact, Problem, TableRead
+
+SCHEMA = "raw"
+STATUSES: tuple[DocumentStatus, ...] = ("loaded", "quarantined", "failed")
+MONEY = "decimal(20,2)"
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+DDL: tuple[str, ...] = (
+    f"create schema if not exists {SCHEMA}",
+    f"""create table if not exists {SCHEMA}.documents (
+        document_id varchar primary key,
+        file_name varchar not null,
+        file_path varchar,
+        department_name varchar,
+        fiscal_year integer,
+        report_kind varchar,
+        report_level varchar,
+        region varchar,
+        page_count integer,
+        status varchar not null check (status in ('loaded', 'quarantined', 'failed')),
+        status_reason varchar,
+        extractor_version varchar not null,
+        ingested_at timestamp not null
+    )""",
+    f"""create table if not exists {SCHEMA}.document_tables (
+        document_id varchar not null,
+        table_kind varchar not null,
+        title varchar,
+        first_page integer,
+        last_page integer,
+        unit varchar,
+        is_empty boolean
+    )""",
+    f"""create table if not exists {SCHEMA}.facts (
+        document_id varchar not null,
+        table_kind varchar not null,
+        fund_scope varchar not null,
+        fact_kind varchar not null,
+        key varchar not null,
+        measure varchar not null,
+        amount_yuan {MONEY} not null,
+        page integer,
+        row_label varchar
+    )""",
+    f"""create table if not exists {SCHEMA}.quality_issues (
+        document_id varchar not null,
+        check_name varchar not null,
+        severity varchar not null,
+        table_kind varchar,
+        page integer,
+        subject_code varchar,
+        expected {MONEY},
+        actual {MONEY},
+        message varchar
+    )""",
+)
+
+# Child tables first: a replacement deletes them before the document row.
+CHILD_TABLES: tuple[str, ...] = ("facts", "document_tables", "quality_issues")
+
+
+@dataclass(frozen=True, slots=True)
+class _Frame:
+    """Rows for one raw table: a DataFrame of text/Int64/boolean columns and the typed select over it."""
+
+    table: str
+    frame: pd.DataFrame
+    select: str
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the raw schema and its tables if they do not exist (safe to call on every run)."""
+    for statement in DDL:
+        con.execute(statement)
+
+
+def known_documents(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """document_id → extractor_version of every document already in raw (any status).
+
+    Read-only: a warehouse without the raw tables yet has no known documents."""
+    exists = con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = 'documents'",
+        [SCHEMA],
+    ).fetchone()[0]
+    if not exists:
+        return {}
+    rows = con.execute(f"select document_id, extractor_version from {SCHEMA}.documents").fetchall()
+    return dict(rows)
+
+
+def load_document(
+    con: duckdb.DuckDBPyConnection,
+    doc: ExtractedDocument,
+    *,
+    status: DocumentStatus,
+    status_reason: str | None,
+    issues: list[Problem],
+    file_path: str,
+    extractor_version: str,
+    ingested_at: datetime,
+) -> bool:
+    """Write one document (its meta, tables, facts and issues) in a single transaction.
+
+    `issues` are the gate's findings; the document's own `problems` (extraction problems) are
+    stored with them, each distinct problem once. Facts of quarantined documents are kept in raw
+    for diagnosis; the marts only expose loaded ones.
+
+    Returns False, changing nothing, when the document is already present with the same
+    extractor_version. With another extractor_version the document's rows are replaced and its
+    original ingested_at kept. On any error the transaction is rolled back and the error raised.
+    """
+    _validate(doc, status)
+    ensure_schema(con)
+    document_id = doc.meta.document_id
+    frames = [
+        _tables_frame(document_id, doc.tables),
+        _facts_frame(document_id, doc.facts),
+        _issues_frame(document_id, _distinct([*doc.problems, *issues])),
+    ]
+    con.begin()
+    try:
+        previous = _previous_load(con, document_id)
+        if previous is not None and previous[0] == extractor_version:
+            con.rollback()
+            return False
+        if previous is not None:
+            _delete_document(con, document_id)
+        _insert_document(
+            con,
+            doc,
+            status=status,
+            status_reason=status_reason,
+            file_path=file_path,
+            extractor_version=extractor_version,
+            ingested_at=previous[1] if previous is not None else ingested_at,
+        )
+        for frame in frames:
+            _insert_frame(con, frame)
+        con.commit()
+    except BaseException:
+        with suppress(duckdb.Error):  # keep the original error if the connection itself is gone
+            con.rollback()
+        raise
+    return True
+
+
+def _validate(doc: ExtractedDocument, status: str) -> None:
+    if status not in STATUSES:
+        raise ValueError(f"status must be one of {STATUSES}, not {status!r}")
+    if not _SHA256.match(doc.meta.document_id):
+        raise ValueError(f"document_id must be a lowercase hex sha256, not {doc.meta.document_id!r}")
+    for fact in doc.facts:
+        if fact.amount_yuan != fact.amount_yuan.quantize(CENT):
+            raise ValueError(f"amount with more than two decimals: {fact}")
+
+
+def _previous_load(con: duckdb.DuckDBPyConnection, document_id: str) -> tuple[str, datetime] | None:
+    row = con.execute(
+        f"select extractor_version, ingested_at from {SCHEMA}.documents where document_id = ?",
+        [document_id],
+    ).fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def _delete_document(con: duckdb.DuckDBPyConnection, document_id: str) -> None:
+    for table in CHILD_TABLES:
+        con.execute(f"delete from {SCHEMA}.{table} where document_id = ?", [document_id])
+    con.execute(f"delete from {SCHEMA}.documents where document_id = ?", [document_id])
+
+
+def _insert_document(
+    con: duckdb.DuckDBPyConnection,
+    doc: ExtractedDocument,
+    *,
+    status: str,
+    status_reason: str | None,
+    file_path: str,
+    extractor_version: str,
+    ingested_at: datetime,
+) -> None:
+    meta = doc.meta
+    con.execute(
+        f"insert into {SCHEMA}.documents values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            meta.document_id,
+            meta.file_name,
+            file_path,
+            meta.department_name,
+            meta.fiscal_year,
+            meta.report_kind,
+            meta.report_level,
+            meta.region,
+            meta.page_count,
+            status,
+            status_reason,
+            extractor_version,
+            ingested_at,
+        ],
+    )
+
+
+def _insert_frame(con: duckdb.DuckDBPyConnection, frame: _Frame) -> None:
+    if frame.frame.empty:
+        return
+    con.register("_caijue_rows", frame.frame)
+    try:
+        con.execute(f"insert into {SCHEMA}.{frame.table} {frame.select} from _caijue_rows")
+    finally:
+        con.unregister("_caijue_rows")
+
+
+def _tables_frame(document_id: str, tables: Sequence[TableRead]) -> _Frame:
+    frame = pd.DataFrame(
+        {
+            "document_id": _text([document_id] * len(tables)),
+            "table_kind": _text(t.table_kind for t in tables),
+            "title": _text(t.title for t in tables),
+            "first_page": _ints(t.first_page for t in tables),
+            "last_page": _ints(t.last_page for t in tables),
+            "unit": _text(t.unit for t in tables),
+            "is_empty": pd.Series([t.is_empty for t in tables], dtype="boolean"),
+        }
+    )
+    select = (
+        "select document_id, table_kind, title, cast(first_page as integer), cast(last_page as integer), unit, is_empty"
+    )
+    return _Frame("document_tables", frame, select)
+
+
+def _facts_frame(document_id: str, facts: Sequence[Fact]) -> _Frame:
+    frame = pd.DataFrame(
+        {
+            "document_id": _text([document_id] * len(facts)),
+            "table_kind": _text(f.table_kind for f in facts),
+            "fund_scope": _text(f.fund_scope for f in facts),
+            "fact_kind": _text(f.fact_kind for f in facts),
+            "key": _text(f.key for f in facts),
+            "measure": _text(f.measure for f in facts),
+            "amount_yuan": _money(f.amount_yuan for f in facts),
+            "page": _ints(f.page for f in facts),
+            "row_label": _text(f.row_label for f in facts),
+        }
+    )
+    select = (
+        "select document_id, table_kind, fund_scope, fact_kind, key, measure,"
+        f" cast(amount_yuan as {MONEY}), cast(page as integer), row_label"
+    )
+    return _Frame("facts", frame, select)
+
+
+def _issues_frame(document_id: str, issues: Sequence[Problem]) -> _Frame:
+    frame = pd.DataFrame(
+        {
+            "document_id": _text([document_id] * len(issues)),
+            "check_name": _text(i.check_name for i in issues),
+            "severity": _text(i.severity for i in issues),
+            "table_kind": _text(i.table_kind for i in issues),
+            "page": _ints(i.page for i in issues),
+            "subject_code": _text(i.subject_code for i in issues),
+            "expected": _money(i.expected for i in issues),
+            "actual": _money(i.actual for i in issues),
+            "message": _text(i.message for i in issues),
+        }
+    )
+    select = (
+        "select document_id, check_name, severity, table_kind, cast(page as integer), subject_code,"
+        f" cast(expected as {MONEY}), cast(actual as {MONEY}), message"
+    )
+    return _Frame("quality_issues", frame, select)
+
+
+def _distinct(problems: Iterable[Problem]) -> list[Problem]:
+    return list(dict.fromkeys(problems))
+
+
+def _text(values: Iterable[str | None]) -> pd.Series:
+    return pd.Series(list(values), dtype="str")
+
+
+def _ints(values: Iterable[int | None]) -> pd.Series:
+    return pd.Series(list(values), dtype="Int64")
+
+
+def _money(values: Iterable[Decimal | None]) -> pd.Series:
+    # Exact decimal text, cast to DECIMAL(20,2) by DuckDB: a float never touches an amount.
+    return _text(None if v is None else format(v, "f") for v in values)
