@@ -8,10 +8,10 @@ from collections import Counter
 
 from extract.classification import load_classification
 from extract.locate import TableBlock, locate_tables
-from extract.model import DocumentMeta, ExtractedDocument, Problem, ReportKind, ReportLevel, TableRead, Unit
+from extract.model import DocumentMeta, ExtractedDocument, Fact, Problem, ReportKind, ReportLevel, TableRead, Unit
 from extract.pages import Page, read_pages
 from extract.readers import TableContext, read_table
-from extract.specs import Specs, load_specs
+from extract.specs import load_specs
 from extract.text import fold
 
 _LABELLED_NAME = re.compile(
@@ -50,7 +50,24 @@ def extract_document(data: bytes, file_name: str) -> ExtractedDocument:
                                          block.last_page, unit, is_empty))
     if not document.tables:
         document.problems.append(_no_tables(pages))
+    document.facts = _distinct_facts(document.facts, document.problems)
     return document
+
+
+def _distinct_facts(facts: list[Fact], problems: list[Problem]) -> list[Fact]:
+    """A fact printed twice (the same subject listed again) is one fact; with two amounts it is unreadable."""
+    seen: dict[tuple[str, str, str, str, str], Fact] = {}
+    for fact in facts:
+        first = seen.setdefault(fact.identity, fact)
+        if first is not fact and first.amount_yuan != fact.amount_yuan:
+            problems.append(Problem(
+                "conflicting_duplicate", "error",
+                f"{'/'.join(fact.identity)} is printed twice with different amounts "
+                f"({first.amount_yuan} on page {first.page}, {fact.amount_yuan} on page {fact.page})",
+                table_kind=fact.table_kind, page=fact.page, subject_code=fact.key,
+                expected=first.amount_yuan, actual=fact.amount_yuan,
+            ))
+    return list(seen.values())
 
 
 def _needs_ocr(page: Page) -> Problem:

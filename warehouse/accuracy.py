@@ -88,6 +88,14 @@ class DocumentScore:
     def f1(self) -> float:
         return self.counts.f1
 
+    def describe_errors(self) -> list[str]:
+        """Each wrong, missing and unexpected fact, and each meta field that differs, one line each."""
+        lines = [f"wrong {'/'.join(w.fact_key)}: expected {w.expected}, got {w.actual}" for w in self.wrong]
+        lines += [f"missing {'/'.join(f.fact_key)} = {f.amount_yuan}" for f in self.missing]
+        lines += [f"unexpected {'/'.join(f.fact_key)} = {f.amount_yuan}" for f in self.unexpected]
+        lines += [f"meta {name}: expected {e!r}, got {a!r}" for name, (e, a) in self.meta_mismatches.items()]
+        return lines
+
 
 @dataclass(slots=True)
 class AccuracyReport:

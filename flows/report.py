@@ -1,0 +1,52 @@
+"""What a run tells the person who started it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from flows.ingest import RunSummary
+
+
+def say(message: str) -> None:
+    """Progress for the person waiting: one line per stage step, on stdout."""
+    print(f"[caijue {datetime.now().strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def summary_markdown(summary: RunSummary) -> str:
+    counts = summary.counts()
+    issues = sum(len(o.issues) + len(o.document.problems) for o in summary.outcomes)
+    lines = [
+        "| documents | count |", "|---|---|",
+        f"| discovered | {summary.discovered} |",
+        f"| unchanged (already loaded) | {summary.unchanged} |",
+        f"| loaded | {counts.get('loaded', 0)} |",
+        f"| quarantined | {counts.get('quarantined', 0)} |",
+        f"| failed | {counts.get('failed', 0)} |",
+        f"| facts loaded | {summary.facts_loaded} |",
+        f"| issues recorded | {issues} |",
+        "", "| stage | seconds |", "|---|---|",
+        *(f"| {stage} | {seconds:.1f} |" for stage, seconds in summary.timings.items()),
+    ]
+    return "\n".join(lines)
+
+
+def print_summary(summary: RunSummary) -> None:
+    print()
+    print(summary_markdown(summary))
+    for outcome in summary.outcomes:
+        if outcome.status != "loaded":
+            print(f"  {outcome.status.upper()}: {outcome.path}: {outcome.reason}")
+            for issue in [*outcome.document.problems, *outcome.issues]:
+                if issue.severity == "error":
+                    page = f" (page {issue.page})" if issue.page else ""
+                    print(f"      {issue.check_name}{page}: {issue.message}")
+    warnings = sum(1 for o in summary.outcomes if o.status == "loaded" for i in o.issues if i.severity == "warning")
+    if warnings:
+        print(f"  {warnings} publisher issues recorded on loaded documents: see marts.fct_quality_issue")
+    for problem in summary.mart_problems:
+        print(f"  MART CHECK FAILED: {problem.check_name}: {problem.message}")
+    if summary.dbt_ok is False:
+        print(f"  dbt build failed: {summary.dbt_message}")
+    print(f"\nwarehouse: {summary.warehouse}")

@@ -1,0 +1,35 @@
+"""Where things live, and the Prefect environment — set before Prefect is first imported."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+DEFAULT_WAREHOUSE = Path("data/warehouse.duckdb")
+
+
+def warehouse_path(cli_value: str | None = None) -> Path:
+    """--warehouse, then CAIJUE_WAREHOUSE, then data/warehouse.duckdb (relative to the working folder)."""
+    chosen = cli_value or os.environ.get("CAIJUE_WAREHOUSE") or str(DEFAULT_WAREHOUSE)
+    return Path(chosen).expanduser().resolve()
+
+
+def prepare_prefect(state_dir: Path) -> None:
+    """Prefect runs a temporary local server when no PREFECT_API_URL is set; make it quiet and patient.
+
+    `import prefect` creates PREFECT_HOME, so this must run before the first import of prefect.
+    """
+    defaults = {
+        "PREFECT_HOME": str(state_dir / "prefect"),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "DO_NOT_TRACK": "1",
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
+        "PREFECT_LOGGING_LEVEL": "WARNING",
+        "PREFECT_LOGGING_TO_API_ENABLED": "false",
+        "PREFECT_UI_ENABLED": "false",
+        "PREFECT_SERVER_LOGGING_LEVEL": "WARNING",
+    }
+    for key, value in defaults.items():
+        os.environ.setdefault(key, value)
+    state_dir.mkdir(parents=True, exist_ok=True)
