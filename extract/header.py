@@ -35,9 +35,7 @@ def is_body_row(texts: list[str]) -> bool:
             continue
         if cell in {"栏次", "行次"}:
             return False
-        if CODE.match(cell) or _CODE_PREFIX.match(cell):
-            evidence = True
-        elif looks_like_amount(cell) and not _small_integer(cell):
+        if CODE.match(cell) or _CODE_PREFIX.match(cell) or (looks_like_amount(cell) and not _small_integer(cell)):
             evidence = True
     return evidence
 

@@ -17,7 +17,10 @@ _SENTENCE = re.compile(r"[，。；;,]")
 _TITLE_SLACK = 40  # a year, department name or "表N：" before the title; more means prose
 # What may stand right before a title: a year, 部门/单位 wording, "表N：", or the end of a department name.
 # Anything else changes the meaning (基本支出总表 is not 支出总表).
-_TITLE_PREFIX_END = re.compile(r"(?:20\d{2}年度?|年度?|综合预算|表[一二三四五六七八九十\d]*[:.、]?|[局委办厅院会心室所站馆处队社校府部门位级]|[)）])$")
+_TITLE_PREFIX_END = re.compile(
+    r"(?:20\d{2}年度?|年度?|综合预算|表[一二三四五六七八九十\d]*[:.、]?"
+    r"|[局委办厅院会心室所站馆处队社校府部门位级]|[)）])$"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +96,7 @@ def locate_tables(pages: list[Page], specs: Specs, problems: list[Problem]) -> l
                     pending = (inner_title, inner_unit or (pending[1] if pending else None))
                 if pending is not None and current is not None and _repeats(current, pending[0], grid):
                     current.header_rows_skipped[len(current.grids)] = skip
-                    current.grids.append(grid)
+                    current.grids.append(_aligned(current, grid))
                     pending = None
                 elif pending is not None:
                     unit = pending[1] or _unit_above(page, grid, top)
@@ -103,7 +106,7 @@ def locate_tables(pages: list[Page], specs: Specs, problems: list[Problem]) -> l
                     pending = None
                 elif current is not None and _continues(current, grid):
                     current.header_rows_skipped[len(current.grids)] = skip
-                    current.grids.append(grid)
+                    current.grids.append(_aligned(current, grid))
                 elif any(is_body_row(grid.row_texts(r)) for r in range(len(grid.cells))):
                     problems.append(Problem(
                         "table_without_title", "warning",
@@ -170,10 +173,21 @@ def _repeats(block: TableBlock, title: TitleMatch, grid: Grid) -> bool:
 
 
 def _continues(block: TableBlock, grid: Grid) -> bool:
+    """The next page's grid with the same columns, or the same frame (its rows may merge columns)."""
     if not block.grids:
         return True
     previous = block.grids[-1]
-    return grid.page == previous.page + 1 and grid.n_cols == previous.n_cols
+    if grid.page != previous.page + 1:
+        return False
+    same_frame = abs(grid.x0 - previous.x0) < 3 and abs(grid.x1 - previous.x1) < 3
+    return grid.n_cols == previous.n_cols or same_frame
+
+
+def _aligned(block: TableBlock, grid: Grid) -> Grid:
+    first = block.grids[0]
+    if grid.n_cols == first.n_cols:
+        return grid
+    return grid.realigned(first.lefts)
 
 
 def _is_lone_title_page(page: Page, specs: Specs) -> bool:

@@ -36,6 +36,7 @@ class Grid:
     x0: float
     x1: float
     cells: list[list[Cell | None]]
+    lefts: list[float]  # the left edge of each grid column
 
     @property
     def n_cols(self) -> int:
@@ -54,12 +55,12 @@ class Grid:
             out.append(cell.text if cell is not None and left_first and top_first else "")
         return out
 
-    def column_lefts(self) -> list[float]:
-        lefts = []
-        for c in range(self.n_cols):
-            xs = [row[c].x0 for row in self.cells if row[c] is not None]
-            lefts.append(min(xs) if xs else 0.0)
-        return lefts
+    def realigned(self, lefts: list[float]) -> Grid:
+        """The same drawn cells on another grid's columns (a continuation whose rows merge some columns)."""
+        drawn = {id(c): c for row in self.cells for c in row if c is not None}.values()
+        tops = [min(c.top for c in row if c is not None) for row in self.cells if any(row)]
+        cells = [[_covering(list(drawn), x + 0.5, y + 0.5) for x in lefts] for y in tops]
+        return Grid(self.page, self.top, self.bottom, self.x0, self.x1, cells, list(lefts))
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +139,7 @@ def _grid(number: int, table: pdfplumber.table.Table) -> Grid | None:
     if len(columns) < 2:
         return None
     x0, top, x1, bottom = table.bbox
-    return Grid(number, top, bottom, x0, x1, dense)
+    return Grid(number, top, bottom, x0, x1, dense, columns)
 
 
 def _covering(cells: list[Cell], x: float, y: float) -> Cell | None:

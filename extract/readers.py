@@ -335,9 +335,11 @@ def _unknown_line(ctx: TableContext, side: Side, grid: Grid, r: int, texts: list
 
 
 def _three_public_column(column: Column, ctx: TableContext) -> tuple[str, str] | None:
+    """(item, measure) of a column: 预算数/决算数 may sit above the items or below them."""
     vocabulary = ctx.specs.vocabulary
-    measure = vocabulary.three_public_measures.exact(column.leaf)
-    parts = column.path[:-1] if measure else column.path
+    measures = [vocabulary.three_public_measures.exact(part) for part in column.path]
+    measure = next((m for m in measures if m), None)
+    parts = [part for part, m in zip(column.path, measures, strict=True) if m is None]
     for depth in range(len(parts) - 1, -1, -1):
         part = parts[depth]
         if label(part) == "小计" and depth > 0:

@@ -1,0 +1,379 @@
+"""A table's printed content (header grid, body cells, notes) and its truth, built together from one
+document's accounts and a table spec: every truth fact is the number of a printed cell."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+import yaml
+
+from extract.classification import Classification, load_classification
+from samples.accounts import THREE_PUBLIC_ITEMS, Accounts
+from samples.layouts import HeaderNode, Layout, LineSpec, TableSpec
+from samples.money import format_amount
+
+NUMERALS = "一二三四五六七八九十"
+DEFAULT_WIDTHS = {
+    "code": 1.3, "class": 0.5, "section": 0.45, "item": 0.45, "name": 3.2,
+    "econ_code": 1.2, "econ_class": 0.6, "econ_section": 0.5, "econ_name": 2.6,
+    "in_label": 3.0, "out_label": 3.0,
+}
+AMOUNT_WIDTH = 1.3
+STUB_COLUMNS = {"code", "class", "section", "item", "name", "econ_code", "econ_class", "econ_section", "econ_name"}
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderCell:
+    label: str
+    row: int
+    col: int
+    rowspan: int
+    colspan: int
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    text: str
+    align: str = "l"  # l | r | c
+    span: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class TruthFact:
+    """One expected fact, in the vocabulary of the real corpus's expected/ files."""
+
+    kind: str  # function | economic | summary | three_public
+    table_kind: str
+    fund_scope: str
+    key: str
+    measure: str
+    fen: int
+
+
+@dataclass(slots=True)
+class TableContent:
+    kind: str
+    title: str
+    unit: str
+    orientation: str
+    widths: list[float]
+    header: list[HeaderCell]
+    header_rows: int
+    rows: list[list[Cell]]
+    notes: list[str]
+    is_empty: bool
+    facts: list[TruthFact] = field(default_factory=list)
+    form_label: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What a table needs besides its spec: the document's money, words and per-document choices."""
+
+    accounts: Accounts
+    layout: Layout
+    words: dict[str, str]
+    zero_cell: str
+    thousands: bool
+    rng: random.Random
+
+    @property
+    def classification(self) -> Classification:
+        return load_classification()
+
+
+@cache
+def table_scopes() -> dict[str, str]:
+    text = resources.files("extract").joinpath("specs").joinpath("tables.yaml").read_text(encoding="utf-8")
+    return {kind: spec["fund_scope"] for kind, spec in yaml.safe_load(text)["tables"].items()}
+
+
+def numeral(n: int) -> str:
+    """Chinese ordinal up to 99: 1 → 一, 12 → 十二, 20 → 二十, 24 → 二十四."""
+    tens, ones = divmod(n, 10)
+    text = ""
+    if tens:
+        text = ("" if tens == 1 else NUMERALS[tens - 1]) + "十"
+    if ones:
+        text += NUMERALS[ones - 1]
+    return text
+
+
+# ---------------------------------------------------------------------------------------------- header
+
+
+def _height(node: HeaderNode) -> int:
+    if node.is_leaf:
+        return 1
+    return node.rows + max(_height(child) for child in node.children)
+
+
+def layout_header(nodes: Sequence[HeaderNode]) -> tuple[list[HeaderCell], int]:
+    """Merged header cells: a node spans its leaves; leaves reach down to the last header row."""
+    total = max(_height(node) for node in nodes)
+    cells: list[HeaderCell] = []
+
+    def place(node: HeaderNode, row: int, col: int) -> int:
+        if node.is_leaf:
+            cells.append(HeaderCell(node.label, row, col, total - row, 1))
+            return col + 1
+        width = len(node.leaves())
+        cells.append(HeaderCell(node.label, row, col, node.rows, width))
+        next_col = col
+        for child in node.children:
+            next_col = place(child, row + node.rows, next_col)
+        return next_col
+
+    col = 0
+    for node in nodes:
+        col = place(node, 0, col)
+    return cells, total
+
+
+def _widths(leaves: Sequence[HeaderNode]) -> list[float]:
+    return [leaf.w or DEFAULT_WIDTHS.get(leaf.col or "", AMOUNT_WIDTH) for leaf in leaves]
+
+
+# ---------------------------------------------------------------------------------------------- common
+
+
+def build_table(spec: TableSpec, ctx: Context, number: int) -> TableContent:
+    builders = {
+        "matrix": _matrix,
+        "econ_matrix": _matrix,
+        "summary": _summary,
+        "econ_panels": _panels,
+        "three_public": _three_public,
+    }
+    unit = spec.unit or ctx.layout.unit
+    zero = ctx.rng.choice(spec.zero_cell) if spec.zero_cell else ctx.zero_cell
+    header, header_rows = layout_header(spec.header)
+    leaves = spec.leaves()
+    words = {**ctx.words, "unit": unit}
+    content = TableContent(
+        kind=spec.kind,
+        title=ctx.rng.choice(spec.titles).format(**words),
+        unit=unit,
+        orientation=spec.orientation,
+        widths=_widths(leaves),
+        header=header,
+        header_rows=header_rows,
+        rows=[],
+        notes=[],
+        is_empty=False,
+        form_label=ctx.layout.form_label.format(n=number) if ctx.layout.form_label else "",
+    )
+    builders[spec.shape](spec, ctx, content, _Printer(unit, ctx.thousands, zero))
+    notes = spec.notes + ((spec.empty_note,) if content.is_empty else ())
+    content.notes = [note.format(**words) for note in notes]
+    return content
+
+
+@dataclass(frozen=True, slots=True)
+class _Printer:
+    unit: str
+    thousands: bool
+    zero: str
+
+    def __call__(self, fen: int) -> Cell:
+        return Cell(format_amount(fen, self.unit, thousands=self.thousands, zero=self.zero), "r")
+
+
+def _scope(spec: TableSpec) -> str:
+    return table_scopes()[spec.kind]
+
+
+# ---------------------------------------------------------------------------------------------- matrix
+
+
+def _stub_cells(leaves: Sequence[HeaderNode], code: str, name: str) -> list[Cell]:
+    parts = {
+        "code": code, "econ_code": code, "name": name, "econ_name": name,
+        "class": code[:3], "section": code[3:5], "item": code[5:7],
+        "econ_class": code[:3], "econ_section": code[3:5],
+    }
+    return [Cell(parts[leaf.col or ""], "l") for leaf in leaves]
+
+
+def _matrix(spec: TableSpec, ctx: Context, content: TableContent, money: _Printer) -> None:
+    leaves = spec.leaves()
+    stub = [leaf for leaf in leaves if leaf.col in STUB_COLUMNS]
+    measures = [leaf.measure or "" for leaf in leaves if leaf.col not in STUB_COLUMNS]
+    economic = spec.shape == "econ_matrix"
+    if economic:
+        data = ctx.accounts.econ_rows()
+        name_of = ctx.classification.economic_name
+    else:
+        data = ctx.accounts.function_rows(spec.kind)
+        name_of = ctx.classification.function_name
+    data = {code: values for code, values in data.items() if any(values.get(m, 0) for m in measures)}
+    scope = _scope(spec)
+    fact_kind = "economic" if economic else "function"
+    body: list[list[Cell]] = []
+    for code in sorted(data):
+        name = name_of(code)
+        if name is None:
+            raise ValueError(f"{code} is not in the classification")
+        cells = _stub_cells(stub, code, name)
+        for measure in measures:
+            fen = data[code].get(measure, 0)
+            cells.append(money(fen))
+            if fen:
+                content.facts.append(TruthFact(fact_kind, spec.kind, scope, code, measure, fen))
+        body.append(cells)
+    content.is_empty = not body
+    totals = {m: sum(values.get(m, 0) for code, values in data.items() if len(code) == 3) for m in measures}
+    total_row = [Cell("合计", "c", span=len(stub))] + [
+        money(totals[m]) if not content.is_empty else Cell("", "r") for m in measures
+    ]
+    for measure in measures:
+        if totals[measure]:
+            content.facts.append(TruthFact("summary", spec.kind, scope, f"table_total:{measure}", "", totals[measure]))
+    if content.is_empty:
+        blank = [Cell("") for _ in leaves]
+        body = [blank] * spec.empty_rows
+        if spec.empty_marker:
+            body = [[Cell(spec.empty_marker, "l"), *blank[1:]], *body]
+    if spec.total_row == "top":
+        content.rows = [total_row, *body]
+    elif spec.total_row == "bottom":
+        content.rows = [*body, total_row]
+    else:
+        content.rows = body
+
+
+# ---------------------------------------------------------------------------------------------- summary
+
+
+def _class_lines(spec: TableSpec, ctx: Context, scope: str) -> list[tuple[str, str]]:
+    """(class code, printed label) of the expense side, numbered 一、二、… as printed."""
+    attribute = "total" if scope == "all" else "fiscal_total"
+    present = ctx.accounts.class_totals(attribute)
+    if ctx.layout.class_list is not None:
+        classes = list(ctx.layout.class_list)
+        missing = set(present) - {code for code, _ in classes}
+        if missing:
+            raise ValueError(f"{ctx.layout.name}: classes {sorted(missing)} are not in its printed class list")
+    else:
+        classes = [(code, ctx.classification.function_name(code) or code) for code in sorted(present)]
+    return [(code, f"{numeral(i)}、{label}") for i, (code, label) in enumerate(classes, 1)]
+
+
+def _summary(spec: TableSpec, ctx: Context, content: TableContent, money: _Printer) -> None:
+    leaves = spec.leaves()
+    table_scope = _scope(spec)
+    acc = ctx.accounts
+    # Per-measure totals of the expense side, for columns that split the total (unit-level budgets).
+    split_totals = {m: sum(acc.summary_class(c, "all", m) for c in acc.class_totals("total")) for m in
+                    ("personnel", "public_use", "project", "basic")}
+
+    def income_cell(line: LineSpec | None) -> list[Cell]:
+        if line is None or not line.label:
+            return [Cell(""), Cell("", "r")]
+        scope = line.scope or table_scope
+        fen = acc.summary_line(line.key, scope) if line.key else 0
+        if fen:
+            content.facts.append(TruthFact("summary", spec.kind, scope, line.key or "", "", fen))
+        return [Cell(line.label), money(fen)]
+
+    def expense_cells(class_code: str | None, label: str, key: str | None) -> list[Cell]:
+        cells = [Cell(label)]
+        for leaf in leaves:
+            if leaf.col != "out_amount":
+                continue
+            scope = leaf.scope or table_scope
+            measure = leaf.measure or "total"
+            if not label:
+                cells.append(Cell("", "r"))
+                continue
+            if class_code:
+                fen = acc.summary_class(class_code, scope, measure)
+                fact = TruthFact("function", spec.kind, scope, class_code, measure, fen)
+            elif measure == "total":
+                fen = acc.summary_line(key, scope) if key else 0
+                fact = TruthFact("summary", spec.kind, scope, key or "", "", fen)
+            else:
+                fen = split_totals[measure] if key in {"expense.grand_total", "expense.total"} else 0
+                fact = TruthFact("summary", spec.kind, scope, f"table_total:{measure}", "", fen)
+            cells.append(money(fen))
+            if fen:
+                content.facts.append(fact)
+        return cells
+
+    left = list(spec.income_lines)
+    right = _class_lines(spec, ctx, table_scope)
+    for i in range(max(len(left), len(right))):
+        in_cells = income_cell(left[i] if i < len(left) else None)
+        out_cells = expense_cells(*right[i], None) if i < len(right) else expense_cells(None, "", None)
+        content.rows.append(_in_order(leaves, in_cells, out_cells))
+    for in_line, out_line in spec.footer:
+        in_cells = income_cell(in_line)
+        out_cells = expense_cells(None, out_line.label, out_line.key)
+        content.rows.append(_in_order(leaves, in_cells, out_cells))
+
+
+def _in_order(leaves: Sequence[HeaderNode], in_cells: list[Cell], out_cells: list[Cell]) -> list[Cell]:
+    """Left (income) cells then right (expense) cells, as the header orders them."""
+    if leaves[0].col == "in_label":
+        return in_cells + out_cells
+    return out_cells + in_cells
+
+
+# ---------------------------------------------------------------------------------------------- panels
+
+
+def _panel_codes(spec: TableSpec, classes: Sequence[str], data: dict[str, dict[str, int]]) -> list[str]:
+    """A panel's rows: each class, then its 款 (the template's list, plus any non-zero 款 it lacks)."""
+    codes: list[str] = []
+    for class_code in classes:
+        printed = set(spec.row_codes.get(class_code, ())) if spec.row_codes else set()
+        present = {c for c in data if len(c) == 5 and c[:3] == class_code}
+        if class_code in data or printed:
+            codes.append(class_code)
+        codes.extend(sorted(printed | present))
+    return codes
+
+
+def _panels(spec: TableSpec, ctx: Context, content: TableContent, money: _Printer) -> None:
+    data = ctx.accounts.econ_rows()
+    scope = _scope(spec)
+    columns = [_panel_codes(spec, panel.classes, data) for panel in spec.panels]
+    for i in range(max(len(codes) for codes in columns)):
+        row: list[Cell] = []
+        for codes in columns:
+            if i >= len(codes):
+                row.extend([Cell(""), Cell(""), Cell("", "r")])
+                continue
+            code = codes[i]
+            fen = data.get(code, {}).get("total", 0)
+            row.extend([Cell(code), Cell(ctx.classification.economic_name(code) or ""), money(fen)])
+            if fen:
+                content.facts.append(TruthFact("economic", spec.kind, scope, code, "total", fen))
+        content.rows.append(row)
+    footer: list[Cell] = []
+    for panel in spec.panels:
+        fen = sum(data.get(c, {}).get("total", 0) for c in panel.classes)
+        footer.extend([Cell(panel.total_label, "c", span=2), money(fen)])
+        if fen:
+            content.facts.append(TruthFact("economic", spec.kind, scope, panel.total_key, "total", fen))
+    content.rows.append(footer)
+    content.is_empty = not data
+
+
+# ---------------------------------------------------------------------------------------------- three-public
+
+
+def _three_public(spec: TableSpec, ctx: Context, content: TableContent, money: _Printer) -> None:
+    values = ctx.accounts.three_public_values()
+    leaves = spec.leaves()
+    content.rows.append([money(values.get((leaf.item or "", leaf.measure or ""), 0)) for leaf in leaves])
+    printed = {(leaf.item, leaf.measure) for leaf in leaves}
+    for item in THREE_PUBLIC_ITEMS:
+        for measure in ("budget", "actual"):
+            if (item, measure) in printed:
+                fen = values.get((item, measure), 0)
+                content.facts.append(TruthFact("three_public", spec.kind, _scope(spec), item, measure, fen))
