@@ -1,0 +1,432 @@
+"""The quality gate: GX validates a document's facts and identity checks before it is loaded.
+
+Build one `Gate` per process (importing great_expectations takes ~5 s; it happens in
+`Gate.__init__`, not when this module is imported), then call `check(doc)` per document and
+`validate_marts(frames)` after dbt build.
+
+Severity: structural failures (missing/unknown keys, unreadable amounts, malformed codes, duplicate
+cells, pages out of range) are errors; a failed identity is an error when it looks like a misread
+and a warning when it looks like the publisher's (rules in expectations.attribution); cross-table
+mismatches are always warnings. Any error, or an extraction problem of severity 'error' already in
+`doc.problems`, quarantines the document.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import pandas as pd
+
+from expectations.attribution import attribute
+from expectations.frames import FACT_COLUMNS, IDENTITY_COLUMNS, facts_frame, identity_frame
+from expectations.identities import FAMILIES, compute_identities
+from expectations.marts import MART_SPECS, MartSpec
+from expectations.vocabulary import Vocabulary, vocabulary
+from extract.model import ExtractedDocument, Problem, Severity
+
+if TYPE_CHECKING:
+    from great_expectations.core.batch_definition import BatchDefinition
+    from great_expectations.core.expectation_suite import ExpectationSuite
+    from great_expectations.data_context import AbstractDataContext
+    from great_expectations.expectations import Expectation
+
+GateStatus = Literal["loaded", "quarantined"]
+FUNCTION_CODE = r"^\d{3}(?:\d{2}){0,2}$"
+ECONOMIC_CODE = r"^\d{3}(?:\d{2})?$"
+WHOLE_CENTS = r"^-?\d+\.\d{2}$"
+DATASOURCE = "caijue"
+NO_PAGE_LIMIT = 1_000_000
+COMPLETE = {"result_format": "COMPLETE", "partial_unexpected_count": 0}
+
+
+@dataclass(frozen=True, slots=True)
+class GateResult:
+    """What the gate decided for one document. `issues` are the gate's own findings; the document's
+    extraction problems stay in `doc.problems` (the loader stores both)."""
+
+    status: GateStatus
+    issues: list[Problem]
+    reason: str | None  # why it was quarantined, in one line
+    identity_checks: pd.DataFrame = field(repr=False)
+    seconds: float = 0.0
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.issues if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.issues if p.severity == "warning"]
+
+
+@dataclass(frozen=True, slots=True)
+class _Meta:
+    """What a failed expectation means, carried in the expectation's GX meta."""
+
+    check_name: str
+    message: str
+    severity: Severity = "error"
+
+    def as_dict(self) -> dict[str, str]:
+        return {"check_name": self.check_name, "message": self.message, "severity": self.severity}
+
+
+class Gate:
+    """GX context, suites and batch definitions, built once; `check` takes ~0.3–0.5 s per document."""
+
+    def __init__(self, *, data_docs_dir: str | Path | None = None, max_rows_per_check: int = 20):
+        import great_expectations as gx
+        import great_expectations.expectations as gxe
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+        from great_expectations.expectations.row_conditions import Column
+
+        self._gx, self._gxe, self._column = gx, gxe, Column
+        self._vocab: Vocabulary = vocabulary()
+        self._max_rows = max_rows_per_check
+        self.data_docs_dir = Path(data_docs_dir) if data_docs_dir is not None else None
+        if self.data_docs_dir is None:
+            self._context: AbstractDataContext = gx.get_context(mode="ephemeral")
+        else:
+            self.data_docs_dir.mkdir(parents=True, exist_ok=True)
+            self._context = gx.get_context(mode="file", project_root_dir=str(self.data_docs_dir))
+        self._context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+        if self.data_docs_dir is not None:
+            self._context.variables.save()
+        self._datasource = self._context.data_sources.add_or_update_pandas(DATASOURCE)
+        self._suites: dict[str, tuple[ExpectationSuite, BatchDefinition]] = {}
+        self._define("facts", self._fact_expectations())
+        self._define("identity_checks", self._identity_expectations())
+
+    # --- documents --------------------------------------------------------------------------------
+
+    def check(self, doc: ExtractedDocument) -> GateResult:
+        """Validate one extracted document: loaded (perhaps with warnings) or quarantined."""
+        started = time.perf_counter()
+        identities = compute_identities(doc, self._vocab)
+        verdicts = attribute(identities)
+        checks = identity_frame(doc, identities, verdicts)
+        facts = facts_frame(doc)
+        page_limit = doc.meta.page_count if doc.meta.page_count > 0 else NO_PAGE_LIMIT
+        issues = [
+            *self._problems("facts", facts, _fact_problem(facts), {"page_count": page_limit}),
+            *self._problems("identity_checks", checks, _identity_problem(checks)),
+        ]
+        extraction_errors = [p for p in doc.problems if p.severity == "error"]
+        errors = [*extraction_errors, *(p for p in issues if p.severity == "error")]
+        return GateResult(
+            status="quarantined" if errors else "loaded",
+            issues=issues,
+            reason=_reason(errors),
+            identity_checks=checks,
+            seconds=time.perf_counter() - started,
+        )
+
+    def validate_marts(self, frames: Mapping[str, pd.DataFrame]) -> list[Problem]:
+        """Check the public marts (read with duckdb `.df()`) against the contract's keys and words.
+        Frames of unknown names are ignored; every failure is an error (the contract is broken)."""
+        problems: list[Problem] = []
+        for name, frame in frames.items():
+            spec = MART_SPECS.get(name)
+            if spec is None:
+                continue
+            suite_name = f"mart_{name}"
+            if suite_name not in self._suites:
+                self._define(suite_name, self._mart_expectations(spec))
+            problems.extend(self._problems(suite_name, frame, _mart_problem(name, frame)))
+        return problems
+
+    def build_data_docs(self) -> Path | None:
+        """Render the stored validation results (only with `data_docs_dir`); returns index.html."""
+        if self.data_docs_dir is None:
+            return None
+        self._context.build_data_docs()
+        found = sorted(self.data_docs_dir.rglob("data_docs/local_site/index.html"))
+        return found[0] if found else None
+
+    # --- GX plumbing --------------------------------------------------------------------------------
+
+    def _define(self, name: str, expectations: Sequence[Expectation]) -> None:
+        gx = self._gx
+        suite = self._context.suites.add_or_update(gx.ExpectationSuite(name=name, expectations=list(expectations)))
+        try:
+            asset = self._datasource.get_asset(name)
+        except LookupError:
+            asset = self._datasource.add_dataframe_asset(name)
+        try:
+            batch_definition = asset.get_batch_definition("whole")
+        except KeyError:
+            batch_definition = asset.add_batch_definition_whole_dataframe("whole")
+        if self.data_docs_dir is not None:
+            self._context.validation_definitions.add_or_update(
+                gx.ValidationDefinition(name=name, data=batch_definition, suite=suite)
+            )
+        self._suites[name] = (suite, batch_definition)
+
+    def _validate(self, name: str, frame: pd.DataFrame, parameters: dict[str, Any] | None = None) -> list[Any]:
+        """The suite's expectation results, the failed ones with their unexpected rows."""
+        suite, batch_definition = self._suites[name]
+        if self.data_docs_dir is not None:  # stored, for Data Docs
+            definition = self._context.validation_definitions.get(name)
+            result = definition.run(
+                batch_parameters={"dataframe": frame}, expectation_parameters=parameters, result_format=COMPLETE
+            )
+            return list(result.results)
+        # Row lists cost GX twice the time: ask for them only from the expectations that failed.
+        batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
+        quick = batch.validate(suite, result_format="BOOLEAN_ONLY", expectation_parameters=parameters)
+        return [
+            outcome
+            if outcome.success
+            else batch.validate(
+                outcome.expectation_config.to_domain_obj(), result_format=COMPLETE, expectation_parameters=parameters
+            )
+            for outcome in quick.results
+        ]
+
+    def _problems(
+        self,
+        name: str,
+        frame: pd.DataFrame,
+        row_problem: Callable[[_Meta, int], Problem],
+        parameters: dict[str, Any] | None = None,
+    ) -> list[Problem]:
+        """Run a suite; one Problem per unexpected row (capped per expectation), or one per failed
+        expectation that has no rows (a missing column, a crashed metric)."""
+        problems: list[Problem] = []
+        for outcome in self._validate(name, frame, parameters):
+            if outcome.success:
+                continue
+            config = outcome.expectation_config
+            meta = _Meta(**{k: config.meta[k] for k in ("check_name", "message", "severity")})
+            columns = [config.kwargs.get("column"), *config.kwargs.get("column_list", [])]
+            if any(c is not None and c not in frame.columns for c in columns):
+                continue  # reported once, by the expectation on the frame's columns
+            rows = _unexpected_rows(outcome.result or {})
+            if not rows:
+                problems.append(_whole_frame_problem(meta, name, _observed(outcome)))
+                continue
+            found = [row_problem(meta, row) for row in rows]
+            problems.extend(found[: self._max_rows])
+            if rest := found[self._max_rows :]:
+                severity = "error" if any(p.severity == "error" for p in rest) else "warning"
+                problems.append(_whole_frame_problem(meta, name, f"and {len(rest)} more rows", severity))
+        return problems
+
+    # --- the suites ---------------------------------------------------------------------------------
+
+    def _expect(
+        self, kind: str, check_name: str, message: str, severity: Severity = "error", **kwargs: Any
+    ) -> Expectation:
+        cls = getattr(self._gxe, kind)
+        return cls(meta=_Meta(check_name, message, severity).as_dict(), **kwargs)
+
+    def _fact_expectations(self) -> list[Expectation]:
+        # Per-kind rules use per-kind columns (null for other kinds, which GX skips): half the cost
+        # of row conditions.
+        v, e = self._vocab, self._expect
+        required = [
+            e("ExpectTableColumnsToMatchSet", "structure.missing_column", "the facts lack columns",
+              column_set=list(FACT_COLUMNS), exact_match=False),
+        ]  # fmt: skip
+        not_null = [
+            e("ExpectColumnValuesToNotBeNull", "structure.missing_key", f"{c} is empty", column=c)
+            for c in ("table_kind", "fund_scope", "fact_kind", "key", "measure", "page")
+        ]
+        words = [
+            e("ExpectColumnValuesToBeInSet", "structure.unknown_table_kind", "table_kind not in the contract",
+              column="table_kind", value_set=sorted(v.table_kinds)),
+            e("ExpectColumnValuesToBeInSet", "structure.unknown_fund_scope", "fund_scope not in the contract",
+              column="fund_scope", value_set=sorted(v.fund_scopes)),
+            e("ExpectColumnValuesToBeInSet", "structure.unknown_fact_kind", "fact_kind not in the model",
+              column="fact_kind", value_set=sorted(v.fact_kinds)),
+            e("ExpectColumnValuesToBeInSet", "structure.unknown_measure", "measure not used by this kind of fact",
+              column="kind_measure", value_set=sorted(v.kind_measures())),
+            e("ExpectColumnValuesToBeInSet", "structure.unknown_key",
+              "summary line_key, three-public item or total row not in the contract",
+              column="kind_key", value_set=sorted(v.kind_keys())),
+        ]  # fmt: skip
+        shape = [
+            e("ExpectColumnValuesToMatchRegex", "structure.function_code_format",
+              "a functional subject code is 3, 5 or 7 digits", column="function_code", regex=FUNCTION_CODE),
+            e("ExpectColumnValuesToMatchRegex", "structure.economic_code_format",
+              "an economic subject code is 3 or 5 digits", column="economic_code", regex=ECONOMIC_CODE),
+            e("ExpectColumnValuesToNotBeNull", "structure.amount_unreadable", "the amount is not a number",
+              column="amount_yuan"),
+            e("ExpectColumnValuesToMatchRegex", "structure.amount_unreadable",
+              "the amount is not exact yuan with two decimals", column="amount_text", regex=WHOLE_CENTS),
+            e("ExpectColumnValuesToBeInSet", "structure.off_unit_grid",
+              "a 万元 table's amount is not a whole 0.01 万元 (bad unit conversion)",
+              column="unit_remainder_cents", value_set=[0]),
+            e("ExpectColumnValuesToBeBetween", "structure.page_out_of_range", "the page is not in the document",
+              column="page", min_value=1, max_value={"$PARAMETER": "page_count"}),
+            e("ExpectColumnValuesToBeInSet", "classification.unknown_code",
+              "the code is not in the classification lists (a newer code, or a misread digit)",
+              severity="warning", column="code_known", value_set=[True]),
+            e("ExpectCompoundColumnsToBeUnique", "structure.duplicate_fact",
+              "the same cell (table, fund scope, kind, key, measure) was read twice",
+              column_list=["table_kind", "fund_scope", "fact_kind", "key", "measure"]),
+        ]  # fmt: skip
+        return [*required, *not_null, *words, *shape]
+
+    def _identity_expectations(self) -> list[Expectation]:
+        e, col = self._expect, self._column
+        required = [
+            e("ExpectTableColumnsToMatchSet", "gate.missing_column", "the identity checks lack columns",
+              column_set=list(IDENTITY_COLUMNS), exact_match=False),
+        ]  # fmt: skip
+        families = [
+            e("ExpectColumnValuesToBeBetween", f"{family}", f"{family} identities hold within rounding",
+              column="abs_diff_minus_tolerance", max_value=0, row_condition=col("family") == family)
+            for family in FAMILIES
+        ]  # fmt: skip
+        return [*required, *families]
+
+    def _mart_expectations(self, spec: MartSpec) -> list[Expectation]:
+        e = self._expect
+        found = f"marts.{spec.name}"
+        out = [
+            e("ExpectTableColumnsToMatchSet", f"{found}.columns", "columns of the contract are missing",
+              column_set=list(spec.columns), exact_match=False),
+        ]  # fmt: skip
+        out += [
+            e("ExpectColumnValuesToNotBeNull", f"{found}.not_null", f"{c} is null", column=c)
+            for c in (*spec.keys, *spec.amounts)
+        ]
+        out += [
+            e("ExpectColumnValuesToBeInSet", f"{found}.vocabulary", f"{c} outside the contract's words",
+              column=c, value_set=sorted(words))
+            for c, words in spec.vocab.items()
+        ]  # fmt: skip
+        out += [
+            e("ExpectColumnValuesToMatchRegex", f"{found}.format", f"{c} malformed", column=c, regex=regex)
+            for c, regex in spec.regex.items()
+        ]
+        grain = f"more than one row per {', '.join(spec.grain)}"
+        if len(spec.grain) == 1:
+            out.append(e("ExpectColumnValuesToBeUnique", f"{found}.grain", grain, column=spec.grain[0]))
+        elif spec.grain:
+            out.append(e("ExpectCompoundColumnsToBeUnique", f"{found}.grain", grain, column_list=list(spec.grain)))
+        return out
+
+
+@functools.cache
+def default_gate() -> Gate:
+    """The process's gate (ephemeral GX context), built on first use."""
+    return Gate()
+
+
+def validate_marts(frames: Mapping[str, pd.DataFrame], gate: Gate | None = None) -> list[Problem]:
+    """`Gate.validate_marts` on the process's default gate."""
+    return (gate or default_gate()).validate_marts(frames)
+
+
+# --- turning GX results into Problems ---------------------------------------------------------------
+
+
+def _unexpected_rows(result: Mapping[str, Any]) -> list[int]:
+    rows = result.get("unexpected_index_list") or []
+    # Compound-column expectations list dicts of the row's values with its index.
+    return sorted({int(r["index"]) if isinstance(r, Mapping) else int(r) for r in rows})
+
+
+def _observed(outcome: Any) -> str:
+    """What a failed expectation with no unexpected rows saw (or the error it raised)."""
+    for info in (outcome.exception_info or {}).values():
+        if isinstance(info, Mapping) and info.get("raised_exception"):
+            return str(info.get("exception_message"))
+    if outcome.exception_info and outcome.exception_info.get("raised_exception"):
+        return str(outcome.exception_info.get("exception_message"))
+    result = outcome.result or {}
+    details = result.get("details") or {}
+    mismatched = details.get("mismatched")
+    if mismatched:
+        return f"mismatched columns: {mismatched}"
+    observed = result.get("observed_value")
+    return f"observed {observed}" if observed is not None else "failed"
+
+
+def _whole_frame_problem(meta: _Meta, suite_name: str, detail: str, severity: Severity | None = None) -> Problem:
+    frame_name = suite_name.replace("mart_", "marts.", 1)
+    message = f"{frame_name}: {meta.message} ({detail})"
+    return Problem(check_name=meta.check_name, severity=severity or meta.severity, message=message)
+
+
+def _fact_problem(facts: pd.DataFrame) -> Callable[[_Meta, int], Problem]:
+    def make(meta: _Meta, row: int) -> Problem:
+        fact = facts.loc[row]
+        page = _int(fact["page"])
+        where = " ".join(str(_none(fact[c]) or "∅") for c in ("fact_kind", "key", "measure"))
+        text = f"{_none(fact['table_kind']) or '∅'} p{page if page is not None else '?'} {where}"
+        amount = fact["amount_text"]
+        return Problem(
+            check_name=meta.check_name,
+            severity=meta.severity,
+            message=f"{text} (amount {_none(amount)} yuan): {meta.message}",
+            table_kind=_none(fact["table_kind"]),
+            page=page,
+            subject_code=_none(fact["key"]),
+        )
+
+    return make
+
+
+def _identity_problem(checks: pd.DataFrame) -> Callable[[_Meta, int], Problem]:
+    def make(meta: _Meta, row: int) -> Problem:
+        check = checks.loc[row]
+        severity = "error" if check["attributed_to"] == "extraction" else "warning"
+        return Problem(
+            check_name=str(check["check_name"]),
+            severity=severity,
+            message=str(check["message"]),
+            table_kind=str(check["table_kind"]),
+            page=_int(check["page"]),
+            subject_code=_none(check["subject_code"]),
+            expected=check["expected"],
+            actual=check["actual"],
+        )
+
+    return make
+
+
+def _mart_problem(name: str, frame: pd.DataFrame) -> Callable[[_Meta, int], Problem]:
+    def make(meta: _Meta, row: int) -> Problem:
+        values = frame.loc[row]
+        document_id = _none(values["document_id"]) if "document_id" in frame.columns else None
+        shown = ", ".join(f"{k}={_none(v)}" for k, v in values.items() if k != "document_id")
+        return Problem(
+            check_name=meta.check_name,
+            severity="error",
+            message=f"marts.{name} row {row} (document {document_id}): {meta.message}: {shown}",
+            table_kind=_none(values["table_kind"]) if "table_kind" in frame.columns else None,
+        )
+
+    return make
+
+
+def _none(value: Any) -> Any:
+    """A pandas missing value as None."""
+    return None if value is None or (not isinstance(value, str) and pd.isna(value)) else value
+
+
+def _int(value: Any) -> int | None:
+    value = _none(value)
+    return int(value) if value is not None else None
+
+
+def _reason(errors: Sequence[Problem]) -> str | None:
+    if not errors:
+        return None
+    shown = "; ".join(_where(p) for p in errors[:3])
+    more = f" (+{len(errors) - 3} more)" if len(errors) > 3 else ""
+    return f"{len(errors)} error{'s' if len(errors) > 1 else ''}: {shown}{more}"
+
+
+def _where(problem: Problem) -> str:
+    page = f" p{problem.page}" if problem.page is not None else ""
+    code = f" {problem.subject_code}" if problem.subject_code else ""
+    return f"{problem.check_name}{page}{code}"

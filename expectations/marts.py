@@ -1,0 +1,117 @@
+"""What the public marts (CONTRACT.md) must look like after dbt build, as data for the gate."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from expectations.vocabulary import (
+    ECONOMIC_LEVELS,
+    FUNCTION_LEVELS,
+    REPORT_KINDS,
+    REPORT_LEVELS,
+    SEVERITIES,
+    STATUSES,
+    vocabulary,
+)
+
+DOCUMENT_ID = r"^[0-9a-f]{64}$"
+FUNCTION_CODE = r"^\d{3}(?:\d{2}){0,2}$"
+ECONOMIC_CODE = r"^\d{3}(?:\d{2})?$"
+
+
+@dataclass(frozen=True, slots=True)
+class MartSpec:
+    name: str
+    columns: tuple[str, ...]  # the contract's columns (more are allowed)
+    keys: tuple[str, ...] = ()  # never null
+    amounts: tuple[str, ...] = ()  # never null
+    vocab: dict[str, frozenset[str]] = field(default_factory=dict)
+    regex: dict[str, str] = field(default_factory=dict)
+    grain: tuple[str, ...] = ()  # one row per these
+
+
+def _specs() -> dict[str, MartSpec]:
+    v = vocabulary()
+    fact_words = {"report_kind": REPORT_KINDS, "table_kind": v.table_kinds, "fund_scope": v.fund_scopes}
+    specs = (
+        MartSpec(
+            "dim_document",
+            ("document_id", "file_name", "department_name", "fiscal_year", "report_kind", "report_level",
+             "region", "page_count", "status", "loaded_at"),
+            keys=("document_id", "file_name", "status"),
+            vocab={"report_kind": REPORT_KINDS, "report_level": REPORT_LEVELS, "status": STATUSES},
+            regex={"document_id": DOCUMENT_ID},
+            grain=("document_id",),
+        ),
+        MartSpec(
+            "dim_department",
+            ("department_id", "department_name", "region"),
+            keys=("department_id", "department_name"),
+            grain=("department_id",),
+        ),
+        MartSpec(
+            "dim_function_subject",
+            ("subject_code", "subject_level", "class_code", "section_code", "subject_name", "parent_code"),
+            keys=("subject_code", "subject_level", "class_code"),
+            vocab={"subject_level": FUNCTION_LEVELS},
+            regex={"subject_code": FUNCTION_CODE},
+        ),
+        MartSpec(
+            "dim_economic_subject",
+            ("econ_code", "econ_level", "class_code", "econ_name"),
+            keys=("econ_code", "econ_level", "class_code"),
+            vocab={"econ_level": ECONOMIC_LEVELS},
+            regex={"econ_code": ECONOMIC_CODE},
+        ),
+        MartSpec(
+            "fct_function_amount",
+            ("document_id", "department_id", "fiscal_year", "report_kind", "table_kind", "fund_scope",
+             "subject_code", "subject_level", "measure", "amount_yuan"),
+            keys=("document_id", "table_kind", "fund_scope", "subject_code", "subject_level", "measure"),
+            amounts=("amount_yuan",),
+            vocab={**fact_words, "subject_level": FUNCTION_LEVELS, "measure": v.measures},
+            regex={"document_id": DOCUMENT_ID, "subject_code": FUNCTION_CODE},
+            grain=("document_id", "table_kind", "fund_scope", "subject_code", "measure"),
+        ),
+        MartSpec(
+            "fct_economic_amount",
+            ("document_id", "department_id", "fiscal_year", "report_kind", "table_kind", "fund_scope",
+             "econ_code", "econ_level", "measure", "amount_yuan"),
+            keys=("document_id", "table_kind", "fund_scope", "econ_code", "econ_level", "measure"),
+            amounts=("amount_yuan",),
+            vocab={**fact_words, "econ_level": ECONOMIC_LEVELS, "measure": v.measures},
+            regex={"document_id": DOCUMENT_ID, "econ_code": ECONOMIC_CODE},
+            grain=("document_id", "table_kind", "fund_scope", "econ_code", "measure"),
+        ),
+        MartSpec(
+            "fct_summary_line",
+            ("document_id", "department_id", "fiscal_year", "report_kind", "table_kind", "fund_scope",
+             "line_key", "amount_yuan"),
+            keys=("document_id", "table_kind", "fund_scope", "line_key"),
+            amounts=("amount_yuan",),
+            vocab={**fact_words, "line_key": v.summary_line_keys},
+            regex={"document_id": DOCUMENT_ID},
+            grain=("document_id", "table_kind", "fund_scope", "line_key"),
+        ),
+        MartSpec(
+            "fct_three_public",
+            ("document_id", "department_id", "fiscal_year", "report_kind", "item", "measure", "amount_yuan"),
+            keys=("document_id", "item", "measure"),
+            amounts=("amount_yuan",),
+            vocab={"report_kind": REPORT_KINDS, "item": v.three_public_items, "measure": v.three_public_measures},
+            regex={"document_id": DOCUMENT_ID},
+            grain=("document_id", "item", "measure"),
+        ),
+        MartSpec(
+            "fct_quality_issue",
+            ("document_id", "check_name", "severity", "table_kind", "page", "subject_code", "expected", "actual",
+             "message"),
+            keys=("document_id", "check_name", "severity"),
+            vocab={"severity": SEVERITIES},
+            regex={"document_id": DOCUMENT_ID},
+        ),
+    )  # fmt: skip
+    return {spec.name: spec for spec in specs}
+
+
+MART_SPECS: dict[str, MartSpec] = _specs()
