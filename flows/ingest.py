@@ -89,23 +89,28 @@ def _failed(path: str, data: bytes, reason: str, page: int | None) -> DocumentOu
     return DocumentOutcome(path, document, "failed", reason, [])
 
 
-extract_task = task(extract_file, name="extract", retries=2, retry_delay_seconds=2)
-
-
-def _gate(documents: list[tuple[str, ExtractedDocument]]) -> list[DocumentOutcome]:
-    from expectations.gate import default_gate
+def gate_document(path: str, extracted: ExtractedDocument | DocumentOutcome) -> DocumentOutcome:
+    """The gate's verdict on one extracted document (a failed read passes through as it is)."""
+    if isinstance(extracted, DocumentOutcome):
+        return extracted
+    from expectations.gate import default_gate  # built once per worker process
 
     gate = default_gate()
-    outcomes = []
-    for path, document in documents:
-        result = gate.check(document)
-        reason = None
-        if result.status == "quarantined":
-            errors = [i for i in [*document.problems, *result.issues] if i.severity == "error"]
-            reason = "; ".join(sorted({i.check_name for i in errors})) or "failed the gate"
-        outcomes.append(DocumentOutcome(path, document, result.status, reason, list(result.issues)))
-    say(f"gate: {Counter(o.status for o in outcomes)}")
-    return outcomes
+    quiet_libraries()  # after GX has set up its loggers
+    result = gate.check(extracted)
+    reason = None
+    if result.status == "quarantined":
+        errors = [i for i in [*extracted.problems, *result.issues] if i.severity == "error"]
+        reason = "; ".join(sorted({i.check_name for i in errors})) or "failed the gate"
+    return DocumentOutcome(path, extracted, result.status, reason, list(result.issues))
+
+
+def process_file(path: str) -> DocumentOutcome:
+    """Extract and gate one file: one task per document keeps the orchestration traffic small."""
+    return gate_document(path, extract_file(path))
+
+
+process_task = task(process_file, name="extract-and-gate", retries=2, retry_delay_seconds=2)
 
 
 def _load(warehouse: Path, outcomes: list[DocumentOutcome]) -> int:
@@ -156,14 +161,8 @@ def ingest_flow(paths: list[str], warehouse: str) -> RunSummary:
     summary.timings["discover"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
-    extracted = _extract_all(todo)
-    summary.timings["extract"] = time.perf_counter() - clock
-
-    clock = time.perf_counter()
-    failed = [e for e in extracted if isinstance(e, DocumentOutcome)]
-    readable = [(str(p), e) for p, e in zip(todo, extracted, strict=True) if isinstance(e, ExtractedDocument)]
-    summary.outcomes = failed + (_gate(readable) if readable else [])
-    summary.timings["gate"] = time.perf_counter() - clock
+    summary.outcomes = _extract_and_gate(todo)
+    summary.timings["extract + gate"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
     summary.facts_loaded = _load(summary.warehouse, summary.outcomes) if summary.outcomes else 0
@@ -187,16 +186,19 @@ def known_documents_of(warehouse: Path) -> dict[str, str]:
         return known_documents(con)
 
 
-def _extract_all(todo: list[Path]) -> list[ExtractedDocument | DocumentOutcome]:
+def _extract_and_gate(todo: list[Path]) -> list[DocumentOutcome]:
+    """Each document is extracted, then gated, on the task runner's workers; results in input order."""
     if not todo:
         return []
-    futures = extract_task.map([str(p) for p in todo])
-    results: list[ExtractedDocument | DocumentOutcome] = []
-    for i, future in enumerate(futures, start=1):
-        results.append(future.result())
+    paths = [str(p) for p in todo]
+    gated = process_task.map(paths)
+    outcomes: list[DocumentOutcome] = []
+    for i, future in enumerate(gated, start=1):
+        outcomes.append(future.result())
         if i == len(todo) or i % max(1, len(todo) // 10) == 0:
-            say(f"extract: {i}/{len(todo)} documents")
-    return results
+            say(f"extract + gate: {i}/{len(todo)} documents")
+    say(f"gate: {dict(Counter(o.status for o in outcomes))}")
+    return outcomes
 
 
 def _build(summary: RunSummary) -> None:
@@ -231,6 +233,6 @@ def _process_runner(workers: int) -> object:
     from prefect_dask import DaskTaskRunner
 
     return DaskTaskRunner(cluster_kwargs={
-        "n_workers": workers, "threads_per_worker": 1, "processes": True, "dashboard_address": None,
+        "n_workers": workers, "threads_per_worker": 1, "processes": True, "dashboard_address": ":0",
         "silence_logs": logging.CRITICAL,
     })

@@ -90,6 +90,7 @@ def save_document(out_dir: Path, document: Document, extra_notes: str = "") -> P
         "report_kind": source.layout.report_kind,
         "report_level": source.level,
         "page_count": document.rendered.page_count,
+        "layout": source.layout.name,
     }
     notes = {
         "stem": source.stem,
