@@ -131,7 +131,7 @@ def _load(warehouse: Path, outcomes: list[DocumentOutcome]) -> int:
 def _marts_exist(warehouse: Path) -> bool:
     if not warehouse.exists():
         return False
-    with duckdb.connect(str(warehouse)) as con:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
         found = con.execute(
             "select count(*) from information_schema.tables where table_schema = 'marts'"
         ).fetchone()
@@ -141,7 +141,7 @@ def _marts_exist(warehouse: Path) -> bool:
 def _validate_marts(warehouse: Path) -> list[Problem]:
     from expectations.gate import validate_marts
 
-    with duckdb.connect(str(warehouse)) as con:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
         names = [r[0] for r in con.execute(
             "select table_name from information_schema.tables where table_schema = 'marts'").fetchall()]
         frames = {name: con.execute(f'select * from marts."{name}"').df() for name in names}
@@ -182,7 +182,7 @@ def ingest_flow(paths: list[str], warehouse: str) -> RunSummary:
 def known_documents_of(warehouse: Path) -> dict[str, str]:
     if not warehouse.exists():
         return {}
-    with duckdb.connect(str(warehouse)) as con:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
         return known_documents(con)
 
 

@@ -82,10 +82,25 @@ def build_warehouse(
     if select:
         args += ["--select", select]
     started = time.perf_counter()
-    with _env(WAREHOUSE_ENV, str(warehouse_path)):
-        result = dbtRunner().invoke(args)
+    try:
+        with _env(WAREHOUSE_ENV, str(warehouse_path)):
+            result = dbtRunner().invoke(args)
+    finally:
+        _release_duckdb()
     elapsed = time.perf_counter() - started
     return _outcome(result, elapsed)
+
+
+def _release_duckdb() -> None:
+    """dbt-duckdb keeps its DuckDB connection in a class attribute after the build; until it is
+    closed, this process holds the file for writing and no one (this process included) can open it
+    read-only. There is no public API for it."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    environment = DuckDBConnectionManager._ENV
+    if environment is not None:
+        environment.close()
+    DuckDBConnectionManager.close_all_connections()
 
 
 def _ensure_raw(warehouse_path: Path) -> None:

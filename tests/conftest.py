@@ -1,0 +1,29 @@
+"""Session-wide setup: Prefect's state in a temporary folder, one test harness for the whole run."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+_STATE = Path(tempfile.mkdtemp(prefix=f"caijue-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-"))
+# Before anything imports prefect (it creates PREFECT_HOME on import). Each xdist worker gets its own
+# Prefect database: two servers migrating one SQLite file collide.
+os.environ["PREFECT_HOME"] = str(_STATE / "prefect")
+from flows.settings import prepare_prefect  # noqa: E402
+
+prepare_prefect(_STATE)
+os.environ.setdefault("CAIJUE_WAREHOUSE", str(_STATE / "warehouse.duckdb"))
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[str]:
+    """A temporary Prefect server (its database in the session's temporary PREFECT_HOME), started once
+    (about 15 s) and shared, as in a real run, with the extraction worker processes."""
+    from flows.server import prefect_api
+
+    with prefect_api() as api_url:
+        yield api_url
