@@ -14,6 +14,7 @@ mismatches are always warnings. Any error, or an extraction problem of severity 
 from __future__ import annotations
 
 import functools
+import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -85,6 +86,8 @@ class Gate:
         from great_expectations.data_context.types.base import ProgressBarsConfig
         from great_expectations.expectations.row_conditions import Column
 
+        # GX pins this module's logger to INFO on import and announces every temporary docs folder.
+        logging.getLogger("great_expectations.data_context.types.base").setLevel(logging.WARNING)
         self._gx, self._gxe, self._column = gx, gxe, Column
         self._vocab: Vocabulary = vocabulary()
         self._max_rows = max_rows_per_check

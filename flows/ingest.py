@@ -95,9 +95,8 @@ def gate_document(path: str, extracted: ExtractedDocument | DocumentOutcome) -> 
         return extracted
     from expectations.gate import default_gate  # built once per worker process
 
-    gate = default_gate()
-    quiet_libraries()  # after GX has set up its loggers
-    result = gate.check(extracted)
+    quiet_libraries()
+    result = default_gate().check(extracted)
     reason = None
     if result.status == "quarantined":
         errors = [i for i in [*extracted.problems, *result.issues] if i.severity == "error"]
@@ -141,6 +140,7 @@ def _marts_exist(warehouse: Path) -> bool:
 def _validate_marts(warehouse: Path) -> list[Problem]:
     from expectations.gate import validate_marts
 
+    quiet_libraries()
     with duckdb.connect(str(warehouse), read_only=True) as con:
         names = [r[0] for r in con.execute(
             "select table_name from information_schema.tables where table_schema = 'marts'").fetchall()]

@@ -34,8 +34,8 @@ def prefect_api() -> Iterator[str]:
 
 
 def quiet_libraries() -> None:
-    """The local Dask cluster logs every worker start and stop (and connection tracebacks on shutdown),
-    Great Expectations its temporary folders: none of it is for the person running caijue."""
+    """The local Dask cluster logs every worker start and stop (and connection tracebacks on shutdown):
+    none of it is for the person running caijue."""
     for name in ("distributed", "distributed.nanny", "distributed.scheduler", "distributed.worker",
-                 "distributed.core", "distributed.comm", "distributed.batched", "great_expectations"):
+                 "distributed.core", "distributed.comm", "distributed.batched", "distributed.http.proxy"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
