@@ -22,6 +22,10 @@ _KIND_SUFFIX = re.compile(r"(?:区级|市级|省级|县级)?(部门|单位)(决�
 _REGION = re.compile(
     r"^(?:中共|中国共产党)?((?:[^省市]{2,6}(?:省|自治区))?(?:[^市省]{2,6}市)?(?:[^区县市]{1,5}(?:区|县))?)"
 )
+_ORGANISATION_ENDS = frozenset("局委办厅院会心室所站馆处队社校府部团行库园台署司")
+_HEADING = re.compile(r"第[一二三四五六七八九十\d]+部分|目录|情况说明|预算|决算")
+# "北京市人民政府办公厅主要职责包括" / "…有28个内设机构" in the 部门概况
+_OVERVIEW_NAME = re.compile(r"([\u4e00-\u9fff()（）]{4,30}?)(?:主要职责|的主要职能|有\d+个内设机构|内设机构)")
 _NAME_TAIL = re.compile(r"[（(](?:汇总|本级|部门汇总)[）)]$")
 
 
@@ -130,25 +134,33 @@ def _cover_text(pages: list[Page]) -> str:
 
 def _department_name(cover: str, pages: list[Page]) -> str | None:
     labelled = _LABELLED_NAME.search(cover)
-    if labelled:
-        return _clean_name(labelled.group(1))
+    if labelled and _is_organisation(name := _clean_name(labelled.group(1))):
+        return name
     joined = fold(cover)
     found = _KIND_SUFFIX.search(joined)
     if found:
         before = _YEAR.sub("", joined[: found.start()])
         before = re.sub(r"^.*?(?:年度|年)", "", before) if "年" in before else before
-        name = _clean_name(before)
-        if name and len(name) >= 3:
+        if _is_organisation(name := _clean_name(before)):
             return name
     for page in pages[:8]:
-        labelled = _LABELLED_NAME.search(page.text)
-        if labelled:
-            return _clean_name(labelled.group(1))
+        labelled = _LABELLED_NAME.search(fold(page.text))
+        if labelled and _is_organisation(name := _clean_name(labelled.group(1))):
+            return name
+        for line in page.lines:
+            overview = _OVERVIEW_NAME.match(fold(line.text))
+            if overview and _is_organisation(name := _clean_name(overview.group(1))):
+                return name
     return None
 
 
+def _is_organisation(name: str | None) -> bool:
+    """A department's name ends like one (局, 委员会, 办公厅 …) and is no heading (第一部分, 目录)."""
+    return bool(name) and len(name) >= 3 and name[-1] in _ORGANISATION_ENDS and not _HEADING.search(name)
+
+
 def _clean_name(text: str) -> str | None:
-    name = fold(text).strip("：:，,。")
+    name = re.sub(r"^[\d\W_]+", "", fold(text)).strip("：:，,。")
     name = _NAME_TAIL.sub("", name)
     name = re.sub(r"(?:20\d{2}年度?)", "", name)
     return name or None

@@ -93,6 +93,9 @@ def gate_document(path: str, extracted: ExtractedDocument | DocumentOutcome) -> 
     """The gate's verdict on one extracted document (a failed read passes through as it is)."""
     if isinstance(extracted, DocumentOutcome):
         return extracted
+    if not extracted.tables:  # scanned, or the explanation without its tables: nothing to check or load
+        reasons = [p.message for p in extracted.problems if p.check_name == "no_tables_found"]
+        return DocumentOutcome(path, extracted, "failed", "; ".join(reasons) or "no tables found", [])
     from expectations.gate import default_gate  # built once per worker process
 
     quiet_libraries()
