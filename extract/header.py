@@ -10,6 +10,7 @@ from extract.pages import Grid
 from extract.text import fold
 
 CODE = re.compile(r"^\d{3}(?:\d{2}){0,2}$")
+NUMBERING_HEADERS = frozenset({"栏次", "行次", "序号"})
 _CODE_PREFIX = re.compile(r"^(\d{3}(?:\d{2}){0,2})(?=\D)")
 
 
@@ -33,7 +34,7 @@ def is_body_row(texts: list[str]) -> bool:
         cell = fold(text)
         if not cell:
             continue
-        if cell in {"栏次", "行次"}:
+        if cell in NUMBERING_HEADERS:
             return False
         if CODE.match(cell) or _CODE_PREFIX.match(cell) or (looks_like_amount(cell) and not _small_integer(cell)):
             evidence = True
@@ -58,7 +59,7 @@ def column_paths(grid: Grid, header_rows: range) -> list[Column]:
                 continue
             previous = cell
             text = fold(cell.text)
-            if text and (not parts or parts[-1] != text):
+            if text and not _is_numbering(text) and (not parts or parts[-1] != text):
                 parts.append(text)
         columns.append(Column(c, tuple(parts)))
     return columns
@@ -69,6 +70,12 @@ def code_prefix(text: str) -> tuple[str, str] | None:
     cell = fold(text)
     found = _CODE_PREFIX.match(cell)
     return (found.group(1), cell[found.end():]) if found else None
+
+
+def _is_numbering(text: str) -> bool:
+    """A 栏次 row ("栏次", 1, 2, 3 …) numbers the columns; it says nothing about what a column holds.
+    (A 行次 column numbers the rows: its header is kept, so the column is known and skipped.)"""
+    return text == "栏次" or text.isdigit()
 
 
 def _small_integer(cell: str) -> bool:

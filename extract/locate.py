@@ -104,6 +104,13 @@ def locate_tables(pages: list[Page], specs: Specs, problems: list[Problem]) -> l
                     current.header_rows_skipped[0] = skip
                     blocks.append(current)
                     pending = None
+                elif (unknown := _unknown_title_above(page, grid)) is not None:
+                    current = None
+                    problems.append(Problem(
+                        "unknown_table", "warning",
+                        f"page {page.number}: table {unknown!r} is not a table kind caijue knows; skipped",
+                        page=page.number,
+                    ))
                 elif current is not None and _continues(current, grid):
                     current.header_rows_skipped[len(current.grids)] = skip
                     current.grids.append(_aligned(current, grid))
@@ -188,6 +195,16 @@ def _aligned(block: TableBlock, grid: Grid) -> Grid:
     if grid.n_cols == first.n_cols:
         return grid
     return grid.realigned(first.lefts)
+
+
+def _unknown_title_above(page: Page, grid: Grid) -> str | None:
+    """A title-like line (…表) right above a grid that matched no known title: another table starts."""
+    for line in page.lines:
+        if grid.top - 90 <= line.bottom <= grid.top + 1:
+            key = re.sub(r"[(（][^)）]*[)）]$", "", label(line.text))
+            if key.endswith("表") and len(key) >= 4 and not _SENTENCE.search(key) and not key.startswith("注"):
+                return fold(line.text)
+    return None
 
 
 def _is_lone_title_page(page: Page, specs: Specs) -> bool:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from extract.classification import Classification
-from extract.header import CODE, Column, body_start, code_prefix, column_paths
+from extract.header import CODE, NUMBERING_HEADERS, Column, body_start, code_prefix, column_paths
 from extract.locate import TableBlock
 from extract.model import Fact, FactKind, Problem, Unit
 from extract.money import CellError, parse_amount
@@ -143,7 +143,7 @@ def _panels(columns: list[Column], ctx: TableContext) -> list[Panel]:
         elif measure is not None:
             current.amounts.append(AmountColumn(column.index, measure, ctx.spec.fund_scope,
                                                 " › ".join(column.path)))
-        elif column.path and column.leaf not in {"行次", "栏次"}:
+        elif column.path and column.leaf not in NUMBERING_HEADERS:
             ctx.unknown_column(column)
     return [p for p in panels if p.amounts]
 
@@ -245,7 +245,8 @@ def _sides(columns: list[Column], ctx: TableContext) -> list[Side]:
         is_income = "支出" not in top if i == 0 else "收入" in top and "支出" not in top
         side = Side(is_income, start)
         for column in columns[start + 1:end]:
-            side.amounts.append(_summary_column(column, ctx, is_income))
+            if column.leaf not in NUMBERING_HEADERS:
+                side.amounts.append(_summary_column(column, ctx, is_income))
         sides.append(side)
     return sides
 
