@@ -153,8 +153,9 @@ def _title_inside(grid: Grid, specs: Specs) -> tuple[TitleMatch | None, Unit | N
     for r in range(min(6, len(grid.cells))):
         texts = [t for t in grid.row_texts(r) if t]
         joined = "".join(texts)
-        found_title = match_title(joined, specs) if len(texts) <= 2 else None
-        found_unit = find_unit(texts)
+        candidates = [joined, *(line for t in texts for line in t.splitlines())] if len(texts) <= 2 else []
+        found_title = next((m for c in candidates if (m := match_title(c, specs))), None)
+        found_unit = find_unit([line for t in texts for line in t.splitlines()])
         if found_title is not None:
             title, skip = found_title, r + 1
         if found_unit is not None:

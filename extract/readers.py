@@ -18,6 +18,7 @@ from extract.text import fold, label
 _CODE_WORDS = ("编码", "代码", "编号")
 _SPLIT_PARTS = ("类", "款", "项")
 _NAME_WORDS = ("名称",)
+_GENERIC_LEAVES = frozenset({"合计", "小计", "金额", "预算数", "决算数"})
 _LABEL_HEADERS = frozenset({"项目", "项目名称", "科目名称", "功能科目名称", "收入项目", "支出项目", "科目"})
 
 
@@ -43,6 +44,7 @@ class Panel:
     code_columns: list[int] = field(default_factory=list)
     name_column: int | None = None
     amounts: list[AmountColumn] = field(default_factory=list)
+    title: tuple[str, ...] = ()  # a header over the whole panel (人员经费 | 公用经费): no measure
 
 
 @dataclass(slots=True)
@@ -108,15 +110,41 @@ def read_table(ctx: TableContext) -> TableResult:
 
 
 def _measure_of(column: Column, ctx: TableContext) -> str | None:
+    """The measure a column holds: its leaf header's, or — when the leaf is a generic 合计/小计 — its
+    parent's (基本支出 › 小计 is basic). A named leaf never takes its parent's measure (基本支出 ›
+    日常公用支出 is not basic)."""
     books: list[Phrasebook] = [ctx.specs.vocabulary.measures]
     if ctx.spec.is_fund_table:
         books.insert(0, ctx.specs.vocabulary.fund_table_measures)
-    for part in reversed(column.path):
-        for book in books:
-            measure = book.exact(part)
-            if measure is not None:
-                return measure
-    return None
+
+    def lookup(part: str) -> str | None:
+        return next((m for book in books if (m := book.exact(part)) is not None), None)
+
+    if not column.path:
+        return None
+    if label(column.leaf) in _GENERIC_LEAVES and len(column.path) > 1:
+        parent = lookup(column.path[-2])
+        if parent is not None:
+            return parent
+    return lookup(column.leaf)
+
+
+def _under_panel(column: Column, panel: Panel) -> Column:
+    """The column's header below the title it shares with its panel's code column."""
+    shared = 0
+    for mine, theirs in zip(column.path, panel.title, strict=False):
+        if mine != theirs:
+            break
+        shared += 1
+    return Column(column.index, column.path[shared:]) if shared and shared < len(column.path) else column
+
+
+def _without_grand_total(amounts: list[AmountColumn]) -> list[AmountColumn]:
+    """A 总计 column beside a 本年收入 合计 holds the year's income plus carryover: not the total."""
+    totals = [a for a in amounts if a.measure == "total"]
+    if len(totals) < 2:
+        return amounts
+    return [a for a in amounts if not (a.measure == "total" and label(a.header) == "总计")]
 
 
 def _is_name_column(column: Column, measure: str | None) -> bool:
@@ -133,11 +161,12 @@ def _panels(columns: list[Column], ctx: TableContext) -> list[Panel]:
                 current = Panel()
                 panels.append(current)
             current.code_columns.append(column.index)
+            current.title = column.path[:-1] if len(current.code_columns) == 1 else current.title
             continue
         if current is None:
             current = Panel()
             panels.append(current)
-        measure = _measure_of(column, ctx)
+        measure = _measure_of(_under_panel(column, current), ctx)
         if _is_name_column(column, measure) and not current.amounts:
             current.name_column = column.index
         elif measure is not None:
@@ -145,7 +174,47 @@ def _panels(columns: list[Column], ctx: TableContext) -> list[Panel]:
                                                 " › ".join(column.path)))
         elif column.path and column.leaf not in NUMBERING_HEADERS:
             ctx.unknown_column(column)
+    for panel in panels:
+        panel.amounts = _without_grand_total(panel.amounts)
     return [p for p in panels if p.amounts]
+
+
+@dataclass(slots=True)
+class SubjectPath:
+    """Subjects printed by name only, read in print order: a 类 name, then its 款, then their 项.
+    A name means a code only under its parent (行政运行 exists under dozens of 款)."""
+
+    classification: Classification
+    economic: bool = False
+    class_code: str | None = None
+    section_code: str | None = None
+
+    def resolve(self, name: str) -> str | None:
+        key = label(name)
+        if not key:
+            return None
+        if self.economic:
+            code = self.classification.economic_code_for_name(key, self.class_code)
+            if code is not None and len(code) == 3:
+                self.class_code = code
+            return code
+        code = self.classification.class_code_for_name(key)
+        if code is not None:
+            self.class_code, self.section_code = code, None
+            return code
+        if self.section_code and (item := self.classification.child_code_for_name(self.section_code, key)):
+            return item
+        if self.class_code and (section := self.classification.child_code_for_name(self.class_code, key)):
+            self.section_code = section
+            return section
+        return None
+
+    def follow(self, code: str) -> None:
+        """A printed code sets the context for name-only rows after it."""
+        if len(code) == 3:
+            self.class_code, self.section_code = code, None
+        elif len(code) == 5:
+            self.class_code, self.section_code = code[:3], code
 
 
 @dataclass(slots=True)
@@ -194,10 +263,15 @@ def _read_subject_matrix(ctx: TableContext) -> None:
         return
     kind: FactKind = "economic" if ctx.spec.key == "economic" else "function"
     code_contexts = [CodeContext() for _ in panels]
+    paths = [SubjectPath(ctx.classification, economic=kind == "economic") for _ in panels]
     for grid, r, texts in ctx.body_rows():
-        for panel, code_ctx in zip(panels, code_contexts, strict=True):
+        for panel, code_ctx, path in zip(panels, code_contexts, paths, strict=True):
             code, name = _row_code(texts, panel, code_ctx)
             total_key = None if code else ctx.specs.vocabulary.total_rows.exact(name)
+            if code is not None:
+                path.follow(code)
+            elif total_key is None and not panel.code_columns:
+                code = path.resolve(name)
             if code is None and total_key is None:
                 if name and any(_nonzero(texts[a.index]) for a in panel.amounts):
                     ctx.result.problems.append(Problem(
@@ -264,6 +338,7 @@ def _summary_column(column: Column, ctx: TableContext, is_income: bool) -> Amoun
 
 def _read_two_sided_summary(ctx: TableContext) -> None:
     sides = _sides(ctx.header(), ctx)
+    path = SubjectPath(ctx.classification)
     income_total_seen = False
     deferred: list[tuple[str, AmountColumn, Decimal, int, str]] = []  # non-total measures of total lines
     for grid, r, texts in ctx.body_rows():
@@ -274,7 +349,7 @@ def _read_two_sided_summary(ctx: TableContext) -> None:
             if side.is_income:
                 income_total_seen = _income_line(ctx, side, grid, r, texts, income_total_seen)
             else:
-                _expense_line(ctx, side, grid, r, texts, deferred)
+                _expense_line(ctx, side, grid, r, texts, deferred, path)
     _emit_total_line_measures(ctx, deferred)
 
 
@@ -294,10 +369,10 @@ def _income_line(ctx: TableContext, side: Side, grid: Grid, r: int, texts: list[
 
 
 def _expense_line(ctx: TableContext, side: Side, grid: Grid, r: int, texts: list[str],
-                  deferred: list[tuple[str, AmountColumn, Decimal, int, str]]) -> None:
+                  deferred: list[tuple[str, AmountColumn, Decimal, int, str]], path: SubjectPath) -> None:
     printed = texts[side.label_column]
-    class_code = ctx.classification.class_code_for_name(label(printed))
-    line = None if class_code else ctx.specs.vocabulary.expense_lines.exact(printed)
+    line = ctx.specs.vocabulary.expense_lines.exact(printed)
+    class_code = None if line else path.resolve(printed)  # a 类 line, or a 款/项 line under it
     if class_code is None and line is None:
         _unknown_line(ctx, side, grid, r, texts)
         return

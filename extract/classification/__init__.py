@@ -88,6 +88,11 @@ class Classification:
             for alias in aliases:
                 names.setdefault(normalise_name(alias), code)
         self._class_by_name = names
+        children: dict[tuple[str, str], str] = {}
+        for subject in function.values():
+            if subject.parent_code is not None:
+                children.setdefault((subject.parent_code, normalise_name(subject.name)), subject.code)
+        self._child_by_name = children
 
     # --- functional subjects -------------------------------------------------------------------
 
@@ -138,6 +143,11 @@ class Classification:
             code = self._class_by_name.get(key + "支出")
         return code
 
+    def child_code_for_name(self, parent_code: str, name: str) -> str | None:
+        """The 款 of a 类 (or 项 of a 款) printed by name only: names repeat across parents (行政运行),
+        so a name means something only under its parent."""
+        return self._child_by_name.get((parent_code, normalise_name(name)))
+
     # --- economic subjects ---------------------------------------------------------------------
 
     @staticmethod
@@ -160,6 +170,14 @@ class Classification:
     def economic_name(self, code: str) -> str | None:
         subject = self.economic.get(_digits(code))
         return subject.name if subject else None
+
+    def economic_code_for_name(self, name: str, class_code: str | None) -> str | None:
+        """An economic 类 by its name, or a 款 of `class_code` by its name (printed without codes)."""
+        key = normalise_name(name)
+        for subject in self.economic.values():
+            if normalise_name(subject.name) == key and (subject.level == "类" or subject.class_code == class_code):
+                return subject.code
+        return None
 
 
 def _read_csv(name: str) -> list[dict[str, str]]:

@@ -36,8 +36,12 @@ class Phrasebook:
 
     @classmethod
     def of(cls, mapping: dict[str, list[str]]) -> Phrasebook:
-        pairs = {(label(alias), meaning) for meaning, aliases in mapping.items() for alias in aliases}
-        return cls(tuple(sorted(pairs, key=lambda p: (-len(p[0]), p[0]))))
+        meanings: dict[str, str] = {}
+        for meaning, aliases in mapping.items():
+            for alias in map(label, aliases):
+                if meanings.setdefault(alias, meaning) != meaning:
+                    raise ValueError(f"spec: {alias!r} means both {meanings[alias]!r} and {meaning!r}")
+        return cls(tuple(sorted(meanings.items(), key=lambda p: (-len(p[0]), p[0]))))
 
     def exact(self, text: str) -> str | None:
         key = label(text)
