@@ -68,7 +68,9 @@ COLUMN_RULES: tuple[ColumnRule, ...] = (
     ColumnRule(
         "column.income_sources",
         "total",
-        ("fiscal_appropriation", "higher_subsidy", "business", "operating", "subordinate_remit", "other"),
+        ("fiscal_appropriation", "special_account", "higher_subsidy", "business", "operating", "subordinate_remit",
+         "other"),
+        {"fiscal_appropriation": ("general_public_budget", "government_fund", "soe_capital")},
     ),
     ColumnRule(
         "column.expenditure_split",

@@ -45,7 +45,8 @@ def extract_document(data: bytes, file_name: str) -> ExtractedDocument:
     default_unit = _default_unit(blocks, meta.report_kind)
     for block in _one_block_per_kind(blocks, problems):
         unit = block.unit or default_unit
-        ctx = TableContext(specs.tables[block.title.table_kind], block, unit, specs, load_classification())
+        ctx = TableContext(specs.tables[block.title.table_kind], block, unit, specs, load_classification(),
+                           meta.fiscal_year)
         result = read_table(ctx)
         document.facts.extend(result.facts)
         document.problems.extend(result.problems)

@@ -11,7 +11,7 @@ from extract.text import fold
 
 CODE = re.compile(r"^\d{3}(?:\d{2}){0,2}$")
 NUMBERING_HEADERS = frozenset({"栏次", "行次", "序号"})
-_CODE_PREFIX = re.compile(r"^(\d{3}(?:\d{2}){0,2})(?=\D)")
+_CODE_PREFIX = re.compile(r"^\[?(\d{3}(?:\d{2}){0,2})\]?(?=\D)")  # "2010301行政运行", "[2010301]行政运行"
 
 
 @dataclass(frozen=True, slots=True)

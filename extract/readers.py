@@ -54,6 +54,7 @@ class TableContext:
     unit: Unit
     specs: Specs
     classification: Classification
+    fiscal_year: int | None = None
     result: TableResult = field(default_factory=TableResult)
 
     def body_rows(self) -> Iterator[tuple[Grid, int, list[str]]]:
@@ -432,20 +433,39 @@ def _read_three_public(ctx: TableContext) -> None:
     mapped = [(c, m) for c in columns if (m := _three_public_column(c, ctx)) is not None]
     if len(mapped) < 3:
         return _read_three_public_rows(ctx, columns)
-    for grid, r, texts in ctx.body_rows():
-        for column, (item, measure) in mapped:
-            target = AmountColumn(column.index, measure, ctx.spec.fund_scope, " › ".join(column.path))
-            amount = ctx.amount(texts[column.index], grid, r, target)
-            if amount is not None:
-                ctx.emit("three_public", item, measure, ctx.spec.fund_scope, amount, grid.page, keep_zero=True)
-        return None  # one data row
+    row = _three_public_row(ctx, columns)
+    if row is None:
+        return None
+    grid, r, texts = row
+    sums: dict[tuple[str, str], Decimal] = {}
+    for column, item_measure in mapped:  # an item split by fund (一般公共预算 | 政府性基金 …) is summed
+        target = AmountColumn(column.index, item_measure[1], ctx.spec.fund_scope, " › ".join(column.path))
+        amount = ctx.amount(texts[column.index], grid, r, target)
+        if amount is not None:
+            sums[item_measure] = sums.get(item_measure, Decimal("0.00")) + amount
+    for (item, measure), amount in sums.items():
+        ctx.emit("three_public", item, measure, ctx.spec.fund_scope, amount, grid.page, keep_zero=True)
     return None
 
 
+def _three_public_row(ctx: TableContext, columns: list[Column]) -> tuple[Grid, int, list[str]] | None:
+    """The data row: the only one, or — where rows are years (年度: 2025年, 2026年, 增减) — the document's year."""
+    year_column = next((c.index for c in columns if c.leaf == "年度"), None)
+    rows = list(ctx.body_rows())
+    if year_column is not None and ctx.fiscal_year is not None:
+        for grid, r, texts in rows:
+            if str(ctx.fiscal_year) in fold(texts[year_column]):
+                return grid, r, texts
+    return rows[0] if rows else None
+
+
 def _read_three_public_rows(ctx: TableContext, columns: list[Column]) -> None:
-    """Items printed as rows (项目 | 预算数 | 决算数)."""
+    """Items printed as rows: 项目 | 预算数 | 决算数, or 项目 | 合计 | 一般公共预算 … (a budget's own figures)."""
     vocabulary = ctx.specs.vocabulary
     measures = [(c, m) for c in columns if (m := vocabulary.three_public_measures.exact(c.leaf))]
+    if not measures:
+        own = "budget" if ctx.block.title.report_kind == "budget" else "actual"
+        measures = [(c, own) for c in columns if vocabulary.measures.exact(c.leaf) == "total"][:1]
     for grid, r, texts in ctx.body_rows():
         item = next((i for t in texts if (i := vocabulary.three_public_items.exact(t))), None)
         if item is None:

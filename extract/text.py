@@ -12,6 +12,7 @@ _SPACE = re.compile(r"\s+")
 _ORDINAL = re.compile(
     r"^(?:[一二三四五六七八九十百]+[、.．]|\d+[、.．](?!\d)|\(\s*[一二三四五六七八九十\d]+\s*\)[、]?|[①-⑳])"
 )
+_OF_WHICH = re.compile(r"^其中[:：]?")  # "其中：基本支出" is a part of the line above, named the same way
 _QUOTES = str.maketrans({"“": "", "”": "", '"': "", "‘": "", "’": "", "「": "", "」": ""})
 
 
@@ -24,7 +25,7 @@ def fold(text: str | None) -> str:
 
 def label(text: str | None) -> str:
     """A row or header label as a key: folded, quotes dropped, leading ordinal ("一、", "1.", "(一)") removed."""
-    folded = fold(text).translate(_QUOTES)
+    folded = _OF_WHICH.sub("", fold(text).translate(_QUOTES))
     return _ORDINAL.sub("", folded)
 
 
