@@ -9,7 +9,7 @@ from decimal import Decimal
 from extract.classification import Classification
 from extract.header import CODE, NUMBERING_HEADERS, Column, body_start, code_prefix, column_paths
 from extract.locate import TableBlock
-from extract.model import Fact, FactKind, Problem, Unit
+from extract.model import Fact, FactKind, Problem, Severity, Unit
 from extract.money import CellError, parse_amount
 from extract.pages import Grid
 from extract.specs import Phrasebook, Specs, TableSpec
@@ -141,11 +141,17 @@ def _under_panel(column: Column, panel: Panel) -> Column:
 
 
 def _without_grand_total(amounts: list[AmountColumn]) -> list[AmountColumn]:
-    """A 总计 column beside a 本年收入 合计 holds the year's income plus carryover: not the total."""
-    totals = [a for a in amounts if a.measure == "total"]
-    if len(totals) < 2:
-        return amounts
-    return [a for a in amounts if not (a.measure == "total" and label(a.header) == "总计")]
+    """One column per measure. A 总计 beside a 本年收入 合计 holds the year's income plus carryover, so
+    it yields; otherwise the leftmost wins (a later 小计 under 政府采购项目 is a breakdown, not the total)."""
+    if len([a for a in amounts if a.measure == "total"]) > 1:
+        amounts = [a for a in amounts if not (a.measure == "total" and label(a.header) == "总计")]
+    seen: set[str] = set()
+    kept = []
+    for amount in amounts:
+        if amount.measure not in seen:
+            seen.add(amount.measure)
+            kept.append(amount)
+    return kept
 
 
 def _is_name_column(column: Column, measure: str | None) -> bool:
@@ -358,7 +364,7 @@ def _income_line(ctx: TableContext, side: Side, grid: Grid, r: int, texts: list[
                  total_seen: bool) -> bool:
     line = ctx.specs.vocabulary.income_lines.exact(texts[side.label_column])
     if line is None:
-        _unknown_line(ctx, side, grid, r, texts)
+        _unknown_line(ctx, side, grid, r, texts, severity="warning" if total_seen else "error")
         return total_seen
     if total_seen and line in {"income.general_public_budget", "income.government_fund", "income.soe_capital"}:
         return total_seen  # the fund breakdown of 年初结转和结余, not income
@@ -398,10 +404,13 @@ def _emit_total_line_measures(ctx: TableContext, deferred: list[tuple[str, Amoun
             ctx.emit("table_total", "table_total", column.measure, column.fund_scope, amount, page, printed)
 
 
-def _unknown_line(ctx: TableContext, side: Side, grid: Grid, r: int, texts: list[str]) -> None:
+def _unknown_line(ctx: TableContext, side: Side, grid: Grid, r: int, texts: list[str],
+                  severity: Severity = "error") -> None:
+    """An unmapped line with an amount: before 本年收入合计 it may be income we would lose (error); after
+    it, it breaks down the carryover (a warning)."""
     if any(_nonzero(texts[c.index]) for c in side.amounts):
         ctx.result.problems.append(Problem(
-            "unknown_summary_line", "error",
+            "unknown_summary_line", severity,
             f"{ctx.block.title.title}: line {fold(texts[side.label_column])!r} carries an amount but is "
             "neither a functional class nor a known summary line",
             table_kind=ctx.spec.table_kind, page=grid.page,
