@@ -10,15 +10,17 @@ from extract.classification import Classification
 from extract.header import CODE, NUMBERING_HEADERS, Column, body_start, code_prefix, column_paths
 from extract.locate import TableBlock
 from extract.model import Fact, FactKind, Problem, Severity, Unit
-from extract.money import CellError, parse_amount
+from extract.money import CellError, looks_like_amount, parse_amount
 from extract.pages import Grid
 from extract.specs import Phrasebook, Specs, TableSpec
-from extract.text import fold, label
+from extract.text import fold, has_cjk, label
 
 _CODE_WORDS = ("编码", "代码", "编号")
 _SPLIT_PARTS = ("类", "款", "项")
 _NAME_WORDS = ("名称",)
 _GENERIC_LEAVES = frozenset({"合计", "小计", "金额", "预算数", "决算数"})
+_OTHER_SIDE_WORDS = ("经济分类", "用途")
+_FOREIGN_KEY_WORDS = ("单位编码", "单位代码", "预算单位", "单位名称", "政府经济", "政府预算支出经济")
 _LABEL_HEADERS = frozenset({"项目", "项目名称", "科目名称", "功能科目名称", "收入项目", "支出项目", "科目"})
 
 
@@ -162,6 +164,8 @@ def _panels(columns: list[Column], ctx: TableContext) -> list[Panel]:
     panels: list[Panel] = []
     current: Panel | None = None
     for column in columns:
+        if column.mentions(*_FOREIGN_KEY_WORDS):
+            continue  # a budget unit's code, or the government (not the department) economic code
         is_code = column.mentions(*_CODE_WORDS) or column.leaf in _SPLIT_PARTS
         if is_code:
             if current is None or current.amounts or current.name_column is not None:
@@ -316,12 +320,18 @@ class Side:
 
 
 def _sides(columns: list[Column], ctx: TableContext) -> list[Side]:
-    label_indices = [c.index for c in columns if c.leaf in _LABEL_HEADERS]
+    """收入 | 支出 (and, in some provinces, 支出 by economic class or by use): each side starts at a
+    label column — one whose header says 项目, or whose cells are words rather than amounts."""
+    wordy = _wordy_columns(ctx)
+    label_indices = [c.index for c in columns if c.leaf in _LABEL_HEADERS or c.index in wordy]
     if not label_indices:
         label_indices = [0, columns[len(columns) // 2].index] if columns else []
     sides: list[Side] = []
     for i, start in enumerate(label_indices):
         end = label_indices[i + 1] if i + 1 < len(label_indices) else len(columns)
+        header = "".join(columns[start].path)
+        if any(word in header for word in _OTHER_SIDE_WORDS):
+            continue  # 支出 by economic class or by use: not lines of the contract
         top = columns[start].path[0] if columns[start].path else ""
         is_income = "支出" not in top if i == 0 else "收入" in top and "支出" not in top
         side = Side(is_income, start)
@@ -330,6 +340,21 @@ def _sides(columns: list[Column], ctx: TableContext) -> list[Side]:
                 side.amounts.append(_summary_column(column, ctx, is_income))
         sides.append(side)
     return sides
+
+
+def _wordy_columns(ctx: TableContext) -> set[int]:
+    """Columns of the first grid whose filled body cells are mostly words (line labels)."""
+    if not ctx.block.grids:
+        return set()
+    grid = ctx.block.grids[0]
+    words: dict[int, int] = {}
+    filled: dict[int, int] = {}
+    for r in range(body_start(grid, ctx.block.header_rows_skipped.get(0, 0)), len(grid.cells)):
+        for c, text in enumerate(grid.row_texts(r)):
+            if fold(text):
+                filled[c] = filled.get(c, 0) + 1
+                words[c] = words.get(c, 0) + (not looks_like_amount(text) and has_cjk(text))
+    return {c for c, n in filled.items() if words.get(c, 0) * 2 > n}
 
 
 def _summary_column(column: Column, ctx: TableContext, is_income: bool) -> AmountColumn:
@@ -364,7 +389,8 @@ def _income_line(ctx: TableContext, side: Side, grid: Grid, r: int, texts: list[
                  total_seen: bool) -> bool:
     line = ctx.specs.vocabulary.income_lines.exact(texts[side.label_column])
     if line is None:
-        _unknown_line(ctx, side, grid, r, texts, severity="warning" if total_seen else "error")
+        breakdown = total_seen or fold(texts[side.label_column]).startswith("其中")
+        _unknown_line(ctx, side, grid, r, texts, severity="warning" if breakdown else "error")
         return total_seen
     if total_seen and line in {"income.general_public_budget", "income.government_fund", "income.soe_capital"}:
         return total_seen  # the fund breakdown of 年初结转和结余, not income
