@@ -20,6 +20,7 @@ _SPLIT_PARTS = ("类", "款", "项")
 _NAME_WORDS = ("名称",)
 _GENERIC_LEAVES = frozenset({"合计", "小计", "金额", "预算数", "决算数"})
 _OTHER_SIDE_WORDS = ("经济分类", "用途")
+_OTHER_YEAR_GROUPS = frozenset({"上年", "上年预算", "上年预算数", "增减变化情况", "增减变化", "增减"})
 _FOREIGN_KEY_WORDS = ("单位编码", "单位代码", "预算单位", "单位名称", "政府经济", "政府预算支出经济")
 _LABEL_HEADERS = frozenset({"项目", "项目名称", "科目名称", "功能科目名称", "收入项目", "支出项目", "科目"})
 
@@ -447,15 +448,19 @@ def _unknown_line(ctx: TableContext, side: Side, grid: Grid, r: int, texts: list
 
 
 def _three_public_column(column: Column, ctx: TableContext) -> tuple[str, str] | None:
-    """(item, measure) of a column: 预算数/决算数 may sit above the items or below them."""
+    """(item, measure) of a column: 预算数/决算数 may sit above the items or below them. Columns of
+    another year (上年, 增减变化) are not the document's figures."""
     vocabulary = ctx.specs.vocabulary
+    if any(label(part) in _OTHER_YEAR_GROUPS for part in column.path):
+        return None
     measures = [vocabulary.three_public_measures.exact(part) for part in column.path]
     measure = next((m for m in measures if m), None)
     parts = [part for part, m in zip(column.path, measures, strict=True) if m is None]
     for depth in range(len(parts) - 1, -1, -1):
         part = parts[depth]
         if label(part) == "小计" and depth > 0:
-            item = vocabulary.three_public_items.exact(parts[depth - 1])
+            parent = parts[depth - 1]
+            item = vocabulary.three_public_items.exact(parent) or ("total" if "三公" in parent else None)
         else:
             item = vocabulary.three_public_items.exact(part)
         if item is not None:
@@ -463,9 +468,26 @@ def _three_public_column(column: Column, ctx: TableContext) -> tuple[str, str] |
     return None
 
 
+def _three_public_columns(ctx: TableContext, columns: list[Column]) -> list[tuple[Column, tuple[str, str]]]:
+    """Mapped columns; where several claim an item, those under a “三公” group win (a bare 合计 beside
+    会议费 and 培训费 is not the three-public total). Fund splits of one item stay, to be summed."""
+    mapped = [(c, m) for c in columns if (m := _three_public_column(c, ctx)) is not None]
+    claimed: dict[tuple[str, str], list[Column]] = {}
+    for column, item_measure in mapped:
+        claimed.setdefault(item_measure, []).append(column)
+    kept = []
+    for column, item_measure in mapped:
+        rivals = claimed[item_measure]
+        grouped = [c for c in rivals if any("三公" in part for part in c.path[:-1])]
+        if len(rivals) > 1 and grouped and column not in grouped:
+            continue
+        kept.append((column, item_measure))
+    return kept
+
+
 def _read_three_public(ctx: TableContext) -> None:
     columns = ctx.header()
-    mapped = [(c, m) for c in columns if (m := _three_public_column(c, ctx)) is not None]
+    mapped = _three_public_columns(ctx, columns)
     if len(mapped) < 3:
         return _read_three_public_rows(ctx, columns)
     row = _three_public_row(ctx, columns)
