@@ -152,7 +152,16 @@ def _department_name(cover: str, pages: list[Page]) -> str | None:
             overview = _OVERVIEW_NAME.match(fold(line.text))
             if overview and _is_organisation(name := _clean_name(overview.group(1))):
                 return name
+    labelled = _LABELLED_NAME.search(_table_preambles(pages))  # a tables-only file: "部门：…" in the frame
+    if labelled and _is_organisation(name := _clean_name(labelled.group(1))):
+        return name
     return None
+
+
+def _table_preambles(pages: list[Page]) -> str:
+    """The first rows of the tables, where some publishers print the title, 部门 and unit lines."""
+    return "\n".join(t for p in pages for g in p.grids for r in range(min(3, len(g.cells)))
+                     for t in g.row_texts(r) if t)
 
 
 def _is_organisation(name: str | None) -> bool:
@@ -172,6 +181,8 @@ def _fiscal_year(cover: str, pages: list[Page]) -> int | None:
     if found:
         return int(found.group(1))
     years = Counter(int(y) for p in pages[:10] for y in _YEAR.findall(fold(p.text)))
+    if not years:
+        years = Counter(int(y) for y in _YEAR.findall(fold(_table_preambles(pages))))
     return years.most_common(1)[0][0] if years else None
 
 
