@@ -7,8 +7,11 @@ Build one `Gate` per process (importing great_expectations takes ~5 s; it happen
 Severity: structural failures (missing/unknown keys, unreadable amounts, malformed codes, duplicate
 cells, pages out of range) are errors; a failed identity is an error when it looks like a misread
 and a warning when it looks like the publisher's (rules in expectations.attribution); cross-table
-mismatches are always warnings. Any error, or an extraction problem of severity 'error' already in
-`doc.problems`, quarantines the document.
+mismatches are always warnings. Whole-document checks (expectations.narrative, expectations.layout_checks)
+add the narrative's figures and years against the tables and missing tables (warnings: the publisher's)
+and unit slips and swapped columns (errors: numbers 10 000 times off, or in the wrong column, must not
+be loaded). Any error, or an extraction problem of severity 'error' already in `doc.problems`,
+quarantines the document.
 """
 
 from __future__ import annotations
@@ -24,9 +27,12 @@ from typing import TYPE_CHECKING, Any, Literal
 import pandas as pd
 
 from expectations.attribution import attribute
+from expectations.document_checks import DOCUMENT_CHECK_COLUMNS, DocumentCheck, document_checks_frame
 from expectations.frames import FACT_COLUMNS, IDENTITY_COLUMNS, facts_frame, identity_frame
-from expectations.identities import FAMILIES, compute_identities
+from expectations.identities import FAMILIES, Identity, compute_identities
+from expectations.layout_checks import missing_table_checks, swapped_column_checks, unit_slip_checks
 from expectations.marts import MART_SPECS, MartSpec
+from expectations.narrative import narrative_checks
 from expectations.vocabulary import Vocabulary, vocabulary
 from extract.model import ExtractedDocument, Problem, Severity
 
@@ -102,22 +108,27 @@ class Gate:
             self._context.variables.save()
         self._datasource = self._context.data_sources.add_or_update_pandas(DATASOURCE)
         self._suites: dict[str, tuple[ExpectationSuite, BatchDefinition]] = {}
+        self._run_name: str | None = None  # the document being checked: names its Data Docs run
         self._define("facts", self._fact_expectations())
         self._define("identity_checks", self._identity_expectations())
+        self._define("document_checks", self._document_expectations())
 
     # --- documents --------------------------------------------------------------------------------
 
     def check(self, doc: ExtractedDocument) -> GateResult:
         """Validate one extracted document: loaded (perhaps with warnings) or quarantined."""
         started = time.perf_counter()
+        self._run_name = doc.meta.file_name
         identities = compute_identities(doc, self._vocab)
         verdicts = attribute(identities)
         checks = identity_frame(doc, identities, verdicts)
         facts = facts_frame(doc)
+        whole = document_checks_frame(document_checks(doc, identities))
         page_limit = doc.meta.page_count if doc.meta.page_count > 0 else NO_PAGE_LIMIT
         issues = [
             *self._problems("facts", facts, _fact_problem(facts), {"page_count": page_limit}),
             *self._problems("identity_checks", checks, _identity_problem(checks)),
+            *self._problems("document_checks", whole, _document_problem(whole)),
         ]
         extraction_errors = [p for p in doc.problems if p.severity == "error"]
         errors = [*extraction_errors, *(p for p in issues if p.severity == "error")]
@@ -174,9 +185,12 @@ class Gate:
         """The suite's expectation results, the failed ones with their unexpected rows."""
         suite, batch_definition = self._suites[name]
         if self.data_docs_dir is not None:  # stored, for Data Docs
+            from great_expectations.core.run_identifier import RunIdentifier
+
             definition = self._context.validation_definitions.get(name)
             result = definition.run(
-                batch_parameters={"dataframe": frame}, expectation_parameters=parameters, result_format=COMPLETE
+                batch_parameters={"dataframe": frame}, expectation_parameters=parameters, result_format=COMPLETE,
+                run_id=RunIdentifier(run_name=self._run_name),
             )
             return list(result.results)
         # Row lists cost GX twice the time: ask for them only from the expectations that failed.
@@ -289,6 +303,15 @@ class Gate:
         ]  # fmt: skip
         return [*required, *families]
 
+    def _document_expectations(self) -> list[Expectation]:
+        e = self._expect
+        return [
+            e("ExpectTableColumnsToMatchSet", "gate.missing_column", "the document checks lack columns",
+              column_set=list(DOCUMENT_CHECK_COLUMNS), exact_match=False),
+            e("ExpectColumnValuesToBeInSet", "document_checks", "narrative, required tables, units and columns hold",
+              column="holds", value_set=[True]),
+        ]  # fmt: skip
+
     def _mart_expectations(self, spec: MartSpec) -> list[Expectation]:
         e = self._expect
         found = f"marts.{spec.name}"
@@ -315,6 +338,17 @@ class Gate:
         elif spec.grain:
             out.append(e("ExpectCompoundColumnsToBeUnique", f"{found}.grain", grain, column_list=list(spec.grain)))
         return out
+
+
+def document_checks(doc: ExtractedDocument, identities: Sequence[Identity]) -> list[DocumentCheck]:
+    """The whole-document checks: what the narrative states, which tables are printed, units and columns."""
+    narrative = narrative_checks(doc)
+    return [
+        *narrative,
+        *missing_table_checks(doc),
+        *unit_slip_checks(doc, identities, narrative),
+        *swapped_column_checks(doc),
+    ]
 
 
 @functools.cache
@@ -391,6 +425,23 @@ def _identity_problem(checks: pd.DataFrame) -> Callable[[_Meta, int], Problem]:
             subject_code=_none(check["subject_code"]),
             expected=check["expected"],
             actual=check["actual"],
+        )
+
+    return make
+
+
+def _document_problem(checks: pd.DataFrame) -> Callable[[_Meta, int], Problem]:
+    def make(meta: _Meta, row: int) -> Problem:
+        check = checks.loc[row]
+        return Problem(
+            check_name=str(check["check_name"]),
+            severity=check["severity"],
+            message=str(check["message"]),
+            table_kind=_none(check["table_kind"]),
+            page=_int(check["page"]),
+            subject_code=_none(check["subject_code"]),
+            expected=_none(check["expected"]),
+            actual=_none(check["actual"]),
         )
 
     return make

@@ -1,0 +1,39 @@
+"""Checks on a whole document beyond its tables' own arithmetic: what its 情况说明 states, which tables
+it prints, whether a table's unit or columns are off. Each is one row (holding or not) of the
+`document_checks` frame the gate validates with GX, like the identity checks."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, fields
+from decimal import Decimal
+
+import pandas as pd
+
+from extract.model import Severity
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentCheck:
+    """One comparison: `holds` or not; when not, the Problem it becomes (same field names)."""
+
+    check_name: str
+    severity: Severity
+    holds: bool
+    message: str
+    table_kind: str | None = None
+    page: int | None = None
+    subject_code: str | None = None
+    expected: Decimal | None = None
+    actual: Decimal | None = None
+
+
+DOCUMENT_CHECK_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(DocumentCheck))
+
+
+def document_checks_frame(checks: Sequence[DocumentCheck]) -> pd.DataFrame:
+    """One row per check; amounts stay Decimal (object columns), pages nullable integers."""
+    frame = pd.DataFrame([asdict(c) for c in checks], columns=list(DOCUMENT_CHECK_COLUMNS))
+    frame["page"] = frame["page"].astype("Int64")
+    frame["holds"] = frame["holds"].astype(bool)
+    return frame
