@@ -10,6 +10,7 @@ from extract.pages import Grid
 from extract.text import fold
 
 CODE = re.compile(r"^\d{3}(?:\d{2}){0,2}$")
+_DASHES = frozenset({"-", "—", "--", "——", "-—"})
 NUMBERING_HEADERS = frozenset({"栏次", "行次", "序号"})
 _CODE_PREFIX = re.compile(r"^\[?(\d{3}(?:\d{2}){0,2})\]?(?=\D)")  # "2010301行政运行", "[2010301]行政运行"
 
@@ -30,6 +31,8 @@ class Column:
 def is_body_row(texts: list[str]) -> bool:
     """A row that carries a code or an amount (a 栏次 row of 1, 2, 3 … does not)."""
     evidence = False
+    if sum(fold(text) in _DASHES for text in texts) >= 2:  # a row of zeros printed as dashes
+        return True
     for text in texts:
         cell = fold(text)
         if not cell:

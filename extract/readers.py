@@ -158,7 +158,9 @@ def _without_grand_total(amounts: list[AmountColumn]) -> list[AmountColumn]:
 
 
 def _is_name_column(column: Column, measure: str | None) -> bool:
-    return column.mentions(*_NAME_WORDS) or (measure is None and column.path[:1] == ("项目",))
+    """科目名称, 项目 — or a 经济科目 column printing "[30101]基本工资" (code and name in one cell)."""
+    return (column.mentions(*_NAME_WORDS) or (measure is None and column.path[:1] == ("项目",))
+            or (measure is None and column.leaf.endswith("科目")))
 
 
 def _panels(columns: list[Column], ctx: TableContext) -> list[Panel]:

@@ -86,7 +86,8 @@ class Item:
             values.update({source: self.nf_income.get(source, 0) for source in NONFISCAL_SOURCES})
             return values
         if table_kind == "expenditure":
-            return {"total": self.total, "basic": self.basic, "project": self.project}
+            return {"total": self.total, "basic": self.basic, "project": self.project,
+                    "personnel": self.personnel, "public_use": self.public_use}
         if table_kind == "fiscal_expenditure_detail":
             return {
                 "total": self.fiscal_total,
@@ -95,7 +96,8 @@ class Item:
                 "project": self.gpb_project + self.gf_project,
             }
         if table_kind == "gpb_expenditure":
-            return {"total": self.gpb_total, "basic": self.gpb_basic, "project": self.gpb_project}
+            return {"total": self.gpb_total, "basic": self.gpb_basic, "project": self.gpb_project,
+                    "personnel": self.gpb_personnel, "public_use": self.gpb_public}
         if table_kind == "gpb_expenditure_detail":
             return {
                 "total": self.gpb_total,
@@ -211,6 +213,7 @@ class Accounts:
             "income.general_public_budget": income["general_public_budget"],
             "income.government_fund": income["government_fund"],
             "income.soe_capital": 0,
+            "income.fiscal_appropriation": sum(income.values()),
             "income.total": sum(income.values()),
             "income.carryover_begin": 0,  # fiscal balances are never carried in (see department.py)
             "income.grand_total": sum(income.values()),
@@ -221,7 +224,8 @@ class Accounts:
         return lines[key]
 
     def summary_class(self, class_code: str, scope: str, measure: str) -> int:
-        """A function-class line of a summary table, for the column's fund scope and measure."""
+        """A function-subject line of a summary table (a 类, or any level where the layout prints every
+        subject), for the column's fund scope and measure."""
         attribute = {
             ("all", "total"): "total",
             ("all", "personnel"): "personnel",
@@ -234,7 +238,7 @@ class Accounts:
         }.get((scope, measure))
         if attribute is None:
             return 0
-        return sum(getattr(item, attribute) for code, item in self.items.items() if code[:3] == class_code)
+        return sum(getattr(item, attribute) for code, item in self.items.items() if code.startswith(class_code))
 
     # ------------------------------------------------------------------ economic, three-public
     def econ_rows(self) -> dict[str, dict[str, int]]:

@@ -4,7 +4,7 @@ plus the seed's own department (中共乐山市金口河区委办公室, 2024 fi
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,9 +24,10 @@ from samples.narrative import (
     toc,
 )
 from samples.seed import SEED_KEY, write_seed_document
+from samples.tables import TableContent
 from samples.truth import save_document
 
-FAMILIES = ("shanghai", "sichuan")
+FAMILIES = ("shanghai", "sichuan", "guangdong", "zhejiang")  # the last two: variant layouts only
 KINDS = ("budget", "final")
 
 
@@ -51,11 +52,14 @@ def generate_corpus(
     years: Sequence[int] = (2023, 2024),
     seed: int = 20240101,
     layouts: Iterable[str] | None = None,
+    variants: bool = False,
 ) -> list[Path]:
     """Write the corpus into out_dir (PDFs, and `<stem>/expected/` beside each); returns the PDF paths.
 
-    Departments alternate between the layout families, so with departments >= 2 every layout
-    appears; the same arguments always give byte-identical files."""
+    Departments alternate between the layout families, so with departments >= 2 every default layout
+    appears; the same arguments always give byte-identical files. The variant layouts (other
+    provinces' sets, `variant: true` in layouts.yaml) join the rotation with `variants=True`, or when
+    `layouts` names one of them."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     available = load_layouts()
@@ -63,14 +67,20 @@ def generate_corpus(
     unknown = allowed - set(available)
     if unknown:
         raise ValueError(f"unknown layouts: {sorted(unknown)}")
-    paths = [write_document(out_dir, planned) for planned in plan_corpus(departments, years, seed, allowed)]
+    if layouts is not None and any(available[name].variant for name in allowed):
+        variants = True
+    planned_documents = plan_corpus(departments, years, seed, allowed, variants)
+    paths = [write_document(out_dir, planned) for planned in planned_documents]
     if "sichuan_final" in allowed:
         paths.append(write_seed_document(out_dir))
     return paths
 
 
-def plan_corpus(departments: int, years: Sequence[int], seed: int, allowed: set[str]) -> list[Planned]:
+def plan_corpus(
+    departments: int, years: Sequence[int], seed: int, allowed: set[str], variants: bool = False
+) -> list[Planned]:
     layouts = load_layouts()
+    allowed = {name for name in allowed if variants or not layouts[name].variant}
     by_family = {
         family: {kind: name for name, layout in layouts.items() if layout.family == family and name in allowed
                  for kind in [layout.report_kind]}
@@ -107,7 +117,11 @@ def _accounts(department: Department, kind: str, year: int, unit: str) -> Accoun
     return builder(department, year, unit)
 
 
-def build_document(planned: Planned) -> Document:
+DocumentEdit = Callable[[DocumentSource, list[TableContent], DocumentText], None]
+
+
+def build_document(planned: Planned, edit: DocumentEdit | None = None) -> Document:
+    """The document's tables and text, rendered; `edit` may change them first (samples.inject)."""
     department, layout, year = planned.department, planned.layout, planned.year
     kind, unit = layout.report_kind, layout.unit
     rng = random.Random(f"{planned.stem}:choices")
@@ -144,6 +158,8 @@ def build_document(planned: Planned) -> Document:
             text.parts["other_notes"] = notes
         else:
             text.parts["narrative"] += notes[1:]
+    if edit is not None:
+        edit(source, tables, text)
     return Document(source, tables, render(source, tables, text))
 
 

@@ -138,7 +138,7 @@ def _data() -> dict[str, Any]:
 def _agencies(family: str) -> list[Agency]:
     agencies = []
     for raw in _data()["agencies"]:
-        families = tuple(raw.get("families") or ("shanghai", "sichuan"))
+        families = tuple(raw.get("families") or _data()["families"])
         if family not in families:
             continue
         agencies.append(
@@ -187,7 +187,8 @@ def make_department(seed: int | str, family: str, taken: set[str]) -> Department
     for _ in range(200):
         region = rng.choice(_regions(family))
         agency = rng.choice(_agencies(family))
-        key = f"{'sh' if family == 'shanghai' else 'sc'}-{region.code}-{agency.code}"
+        prefix = family_data.get("prefix") or ("sh" if family == "shanghai" else "sc")
+        key = f"{prefix}-{region.code}-{agency.code}"
         if key not in taken:
             break
     else:  # pragma: no cover - 12 regions × 20 agencies per family

@@ -64,7 +64,12 @@ def build_tables(source: DocumentSource) -> list[TableContent]:
 def render(source: DocumentSource, tables: list[TableContent], text: DocumentText) -> RenderedDocument:
     layout = source.layout
     words = source.words()
-    writer = PdfWriter(title=f"{source.department_name}{source.year}", page_numbers=layout.family == "sichuan")
+    writer = PdfWriter(
+        title=f"{source.department_name}{source.year}",
+        page_numbers=layout.family == "sichuan",
+        ruling=layout.ruling,
+        repeat_header=layout.repeat_header,
+    )
     table_pages: dict[str, list[int]] = {}
     for part in layout.parts:
         if part == "cover":

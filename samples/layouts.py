@@ -40,6 +40,7 @@ class LineSpec:
     label: str
     key: str | None = None
     scope: str | None = None
+    fact: bool = True  # false: the line is printed but is not a CONTRACT fact (广州's 行政经费)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +69,10 @@ class TableSpec:
     footer: tuple[tuple[LineSpec, LineSpec], ...] = ()
     panels: tuple[PanelSpec, ...] = ()
     row_codes: dict[str, tuple[str, ...]] | None = None  # econ_panels: class → the 款 it prints
+    numbering: str | None = None  # a column-numbering row under the header ("栏次" 1 2 3 / "**" 1 2 3)
+    expense_lines: str = "classes"  # summary expense side: classes (一、…) | subjects (every level, names only)
+    item_lines: tuple[LineSpec, ...] = ()  # three_public_rows: printed lines, key = a CONTRACT item
+    expense_head: tuple[LineSpec, ...] = ()  # summary lines printed above the expense side's subjects
 
     def leaves(self) -> list[HeaderNode]:
         return [leaf for node in self.header for leaf in node.leaves()]
@@ -88,6 +93,9 @@ class Layout:
     class_list: tuple[tuple[str, str], ...] | None  # None: print the classes present
     table_heading: str | None
     form_label: str | None
+    variant: bool  # generated only when asked (generate_corpus(variants=True) or by name)
+    ruling: str  # rects (every cell a rectangle) | lines (cell edges drawn as single lines)
+    repeat_header: bool  # title, info line and header printed again on every continuation page
     _tables: tuple[tuple[dict[str, Any], dict[str, Any]], ...]  # (merged template, by_level overrides)
     _doc: dict[str, Any]
 
@@ -116,7 +124,9 @@ def _node(raw: dict[str, Any]) -> HeaderNode:
 
 
 def _line(raw: dict[str, Any]) -> LineSpec:
-    return LineSpec(label=str(raw.get("label", "")), key=raw.get("key"), scope=raw.get("scope"))
+    return LineSpec(
+        label=str(raw.get("label", "")), key=raw.get("key"), scope=raw.get("scope"), fact=bool(raw.get("fact", True))
+    )
 
 
 def _as_tuple(value: Any) -> tuple[Any, ...] | None:
@@ -146,6 +156,7 @@ def _walk(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _table_spec(raw: dict[str, Any], code_style: str, doc: dict[str, Any]) -> TableSpec:
     shape = raw["shape"]
+    code_style = raw.get("code_style", code_style)
     header_raw = _matrix_header(raw, code_style, doc["stubs"]) if shape in {"matrix", "econ_matrix"} else raw["header"]
     empty = raw.get("empty") or {}
     rows = raw.get("rows", "present")
@@ -173,6 +184,10 @@ def _table_spec(raw: dict[str, Any], code_style: str, doc: dict[str, Any]) -> Ta
             for p in raw.get("panels") or ()
         ),
         row_codes=row_codes,
+        numbering=raw.get("numbering"),
+        expense_lines=raw.get("expense_lines", "classes"),
+        item_lines=tuple(_line(line) for line in raw.get("item_lines") or ()),
+        expense_head=tuple(_line(line) for line in raw.get("expense_head") or ()),
     )
 
 
@@ -183,6 +198,7 @@ def _layout(name: str, raw: dict[str, Any], doc: dict[str, Any]) -> Layout:
         overrides = dict(entry)
         merged = copy.deepcopy(templates[overrides.pop("template")])
         by_level = merged.pop("by_level", {})
+        merged.update(copy.deepcopy(raw.get("table_defaults") or {}))
         merged.update(overrides)
         tables.append((merged, by_level))
     class_list_name = raw.get("class_list", "present")
@@ -203,9 +219,17 @@ def _layout(name: str, raw: dict[str, Any], doc: dict[str, Any]) -> Layout:
         class_list=class_list,
         table_heading=raw.get("table_heading"),
         form_label=raw.get("form_label"),
+        variant=bool(raw.get("variant", False)),
+        ruling=raw.get("ruling", "rects"),
+        repeat_header=bool(raw.get("repeat_header", False)),
         _tables=tuple(tables),
         _doc=doc,
     )
+
+
+def default_layouts() -> set[str]:
+    """The layouts of the default corpus (`caijue demo`): every layout but the variants."""
+    return {name for name, layout in load_layouts().items() if not layout.variant}
 
 
 @cache

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from reportlab.lib.pagesizes import A4, landscape
@@ -70,7 +70,7 @@ class RenderedDocument:
 class PdfWriter:
     """A canvas with a cursor: pages, text that flows onto new pages, and ruled tables."""
 
-    def __init__(self, *, title: str, page_numbers: bool) -> None:
+    def __init__(self, *, title: str, page_numbers: bool, ruling: str = "rects", repeat_header: bool = False) -> None:
         self._buffer = io.BytesIO()
         self.canvas = Canvas(self._buffer, pagesize=A4, invariant=1, pageCompression=1)
         self.canvas.setTitle(title)
@@ -80,6 +80,8 @@ class PdfWriter:
         self.y = 0.0
         self._open = False
         self._page_numbers = page_numbers
+        self._ruling = ruling  # rects | lines (cell edges as separate line segments, no rectangle)
+        self._repeat_header = repeat_header  # title, info line and header again on continuation pages
 
     # ---------------------------------------------------------------------------- pages
     @property
@@ -156,27 +158,43 @@ class PdfWriter:
         if heading:
             self.text_line(heading, 14, "center", gap=1.6)
             self.space(4)
-        if content.form_label:
-            self.text_line(content.form_label, 9, "right", gap=1.6)
-        self.text_line(content.title, 15, "center", gap=1.6)
-        self.space(4)
-        self.two_sided_line(*info)
-        self.space(4)
-        self.grid(content)
+
+        def top() -> None:
+            if content.form_label:
+                self.text_line(content.form_label, 9, "right", gap=1.6)
+            self.text_line(content.title, 15, "center", gap=1.6)
+            self.space(4)
+            self.two_sided_line(*info)
+            self.space(4)
+
+        top()
+        self.grid(content, top if self._repeat_header else None)
         self.space(6)
         for note in content.notes:
             self.paragraph(note, size=9, indent=0, gap=1.6)
         return list(range(first, self.page + 1))
 
-    def grid(self, content: TableContent) -> None:
-        """Header then body rows; a row that does not fit goes to a new page, with no header."""
+    def grid(self, content: TableContent, repeat: Callable[[], None] | None = None) -> None:
+        """Header (and its numbering row) then body rows; a row that does not fit goes to a new page,
+        with no header, or, given `repeat` (which prints the lines above the table), with the title
+        lines and the header printed again."""
         scale = self.width / sum(content.widths)
         xs = [MARGIN_X]
         for w in content.widths:
             xs.append(xs[-1] + w * scale)
-        self._header(content, xs)
+
+        def head() -> None:
+            self._header(content, xs)
+            if content.numbering:
+                self._row(content.numbering, xs, _row_height(content.numbering, xs))
+
+        head()
         for row in content.rows:
             height = _row_height(row, xs)
+            if repeat is not None and self.y - height < MARGIN_BOTTOM:
+                self.new_page("landscape" if self.size[0] > self.size[1] else "portrait")
+                repeat()
+                head()
             self._ensure(height)
             self._row(row, xs, height)
 
@@ -215,7 +233,11 @@ class PdfWriter:
 
     def _box(self, x0: float, top: float, x1: float, bottom: float) -> None:
         self.canvas.setLineWidth(0.6)
-        self.canvas.rect(x0, bottom, x1 - x0, top - bottom, stroke=1, fill=0)
+        if self._ruling == "lines":
+            edges = [(x0, top, x1, top), (x0, bottom, x1, bottom), (x0, top, x0, bottom), (x1, top, x1, bottom)]
+            self.canvas.lines(edges)
+        else:
+            self.canvas.rect(x0, bottom, x1 - x0, top - bottom, stroke=1, fill=0)
 
     def _text_block(
         self, lines: Sequence[str], x0: float, top: float, x1: float, bottom: float, align: str, size: float

@@ -20,10 +20,13 @@ NUMERALS = "一二三四五六七八九十"
 DEFAULT_WIDTHS = {
     "code": 1.3, "class": 0.5, "section": 0.45, "item": 0.45, "name": 3.2,
     "econ_code": 1.2, "econ_class": 0.6, "econ_section": 0.5, "econ_name": 2.6,
-    "in_label": 3.0, "out_label": 3.0,
+    "in_label": 3.0, "out_label": 3.0, "code_name": 4.2, "in_line": 0.5, "out_line": 0.5, "item_label": 3.6,
 }
 AMOUNT_WIDTH = 1.3
-STUB_COLUMNS = {"code", "class", "section", "item", "name", "econ_code", "econ_class", "econ_section", "econ_name"}
+STUB_COLUMNS = {"code", "class", "section", "item", "name", "econ_code", "econ_class", "econ_section", "econ_name",
+                "code_name"}
+LABEL_COLUMNS = {"in_label", "out_label", "item_label"}
+LINE_COLUMNS = {"in_line", "out_line"}  # 行次: the printed line number of a summary row
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +71,7 @@ class TableContent:
     is_empty: bool
     facts: list[TruthFact] = field(default_factory=list)
     form_label: str = ""
+    numbering: list[Cell] = field(default_factory=list)  # the column-numbering row under the header
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,12 +152,13 @@ def build_table(spec: TableSpec, ctx: Context, number: int) -> TableContent:
         "summary": _summary,
         "econ_panels": _panels,
         "three_public": _three_public,
+        "three_public_rows": _three_public_rows,
     }
     unit = spec.unit or ctx.layout.unit
     zero = ctx.rng.choice(spec.zero_cell) if spec.zero_cell else ctx.zero_cell
     header, header_rows = layout_header(spec.header)
     leaves = spec.leaves()
-    words = {**ctx.words, "unit": unit}
+    words = {**ctx.words, "unit": unit, "n": str(number)}
     content = TableContent(
         kind=spec.kind,
         title=ctx.rng.choice(spec.titles).format(**words),
@@ -168,9 +173,35 @@ def build_table(spec: TableSpec, ctx: Context, number: int) -> TableContent:
         form_label=ctx.layout.form_label.format(n=number) if ctx.layout.form_label else "",
     )
     builders[spec.shape](spec, ctx, content, _Printer(unit, ctx.thousands, zero))
+    if spec.numbering:
+        content.numbering = _numbering_row(leaves, spec.numbering)
     notes = spec.notes + ((spec.empty_note,) if content.is_empty else ())
     content.notes = [note.format(**words) for note in notes]
     return content
+
+
+def _numbering_row(leaves: Sequence[HeaderNode], label: str) -> list[Cell]:
+    """"栏次 | 1 | 2 …": the label over the stub (or each label column), blank 行次 cells, amount
+    columns numbered left to right."""
+    cells: list[Cell] = []
+    number = 0
+    previous_stub = False
+    for leaf in leaves:
+        col = leaf.col or ""
+        if col in STUB_COLUMNS:
+            if previous_stub:
+                cells[-1] = Cell(label, "c", span=cells[-1].span + 1)
+            else:
+                cells.append(Cell(label, "c"))
+        elif col in LABEL_COLUMNS:
+            cells.append(Cell(label, "c"))
+        elif col in LINE_COLUMNS:
+            cells.append(Cell("", "c"))
+        else:
+            number += 1
+            cells.append(Cell(str(number), "c"))
+        previous_stub = col in STUB_COLUMNS
+    return cells
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +226,7 @@ def _stub_cells(leaves: Sequence[HeaderNode], code: str, name: str) -> list[Cell
         "code": code, "econ_code": code, "name": name, "econ_name": name,
         "class": code[:3], "section": code[3:5], "item": code[5:7],
         "econ_class": code[:3], "econ_section": code[3:5],
+        "code_name": f"[{code}]{name}",
     }
     return [Cell(parts[leaf.col or ""], "l") for leaf in leaves]
 
@@ -250,8 +282,13 @@ def _matrix(spec: TableSpec, ctx: Context, content: TableContent, money: _Printe
 
 
 def _class_lines(spec: TableSpec, ctx: Context, scope: str) -> list[tuple[str, str]]:
-    """(class code, printed label) of the expense side, numbered 一、二、… as printed."""
+    """(class code, printed label) of the expense side, numbered 一、二、… as printed; or, when the
+    layout prints every subject (expense_lines: subjects), each non-zero 类/款/项 by name, unnumbered."""
     attribute = "total" if scope == "all" else "fiscal_total"
+    if spec.expense_lines == "subjects":
+        items = ctx.accounts.items.items()
+        codes = {prefix for code, item in items if getattr(item, attribute) for prefix in (code[:3], code[:5], code)}
+        return [(code, ctx.classification.function_name(code) or code) for code in sorted(codes)]
     present = ctx.accounts.class_totals(attribute)
     if ctx.layout.class_list is not None:
         classes = list(ctx.layout.class_list)
@@ -305,14 +342,21 @@ def _summary(spec: TableSpec, ctx: Context, content: TableContent, money: _Print
         return cells
 
     left = list(spec.income_lines)
-    right = _class_lines(spec, ctx, table_scope)
+    right: list[tuple[str | None, str, str | None]] = [(None, line.label, line.key) for line in spec.expense_head]
+    right += [(code, label, None) for code, label in _class_lines(spec, ctx, table_scope)]
+    pairs: list[tuple[list[Cell], list[Cell]]] = []
     for i in range(max(len(left), len(right))):
         in_cells = income_cell(left[i] if i < len(left) else None)
-        out_cells = expense_cells(*right[i], None) if i < len(right) else expense_cells(None, "", None)
-        content.rows.append(_in_order(leaves, in_cells, out_cells))
+        out_cells = expense_cells(*right[i]) if i < len(right) else expense_cells(None, "", None)
+        pairs.append((in_cells, out_cells))
     for in_line, out_line in spec.footer:
-        in_cells = income_cell(in_line)
-        out_cells = expense_cells(None, out_line.label, out_line.key)
+        pairs.append((income_cell(in_line), expense_cells(None, out_line.label, out_line.key)))
+    cols = {leaf.col for leaf in leaves}
+    for i, (in_cells, out_cells) in enumerate(pairs, 1):
+        if "in_line" in cols:  # 行次: income lines 1…n, expense lines n+1…2n, blank rows numbered too
+            in_cells.insert(1, Cell(str(i), "c"))
+        if "out_line" in cols:
+            out_cells.insert(1, Cell(str(len(pairs) + i), "c"))
         content.rows.append(_in_order(leaves, in_cells, out_cells))
 
 
@@ -377,3 +421,23 @@ def _three_public(spec: TableSpec, ctx: Context, content: TableContent, money: _
             if (item, measure) in printed:
                 fen = values.get((item, measure), 0)
                 content.facts.append(TruthFact("three_public", spec.kind, _scope(spec), item, measure, fen))
+
+
+def _three_public_rows(spec: TableSpec, ctx: Context, content: TableContent, money: _Printer) -> None:
+    """The items as rows (项目 | 合计 | 一般公共预算 | 政府性基金预算 | 国有资本经营预算), one per
+    item_lines entry. The column without a scope (合计) gives the facts (zeros included); the
+    一般公共预算 column repeats it (三公 are paid from the general public budget); other funds print zero."""
+    values = ctx.accounts.three_public_values()
+    for line in spec.item_lines:
+        row: list[Cell] = []
+        for leaf in spec.leaves():
+            if leaf.col == "item_label":
+                row.append(Cell(line.label))
+                continue
+            measure = leaf.measure or "budget"
+            same = leaf.scope in {None, "general_public_budget"}
+            fen = values.get((line.key or "", measure), 0) if same else 0
+            row.append(money(fen))
+            if leaf.scope is None and line.fact and line.key in THREE_PUBLIC_ITEMS:
+                content.facts.append(TruthFact("three_public", spec.kind, _scope(spec), line.key, measure, fen))
+        content.rows.append(row)
