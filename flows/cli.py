@@ -30,6 +30,7 @@ def _parser() -> argparse.ArgumentParser:
     ingest = commands.add_parser("ingest", help="extract, check, load and publish PDFs (files or folders)")
     ingest.add_argument("paths", nargs="+", type=Path)
     _common(ingest)
+    _data_docs_flag(ingest)
     ingest.set_defaults(run=_ingest)
 
     demo = commands.add_parser("demo", help="generate the sample corpus and ingest it")
@@ -37,7 +38,26 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--corpus", type=Path, default=Path("data/sample_corpus"),
                       help="where the generated PDFs are written (default data/sample_corpus)")
     _common(demo)
+    _data_docs_flag(demo)
     demo.set_defaults(run=_demo)
+
+    serve = commands.add_parser("serve", help="a Prefect deployment of the ingest flow, on a schedule, over an inbox")
+    serve.add_argument("--inbox", type=Path, default=Path("data/inbox"), help="folder watched (default data/inbox)")
+    when = serve.add_mutually_exclusive_group()
+    when.add_argument("--cron", default="0 2 * * *", help='cron schedule (default "0 2 * * *": nightly at 02:00)')
+    when.add_argument("--interval", type=float, help="run every this many seconds instead of on a cron schedule")
+    serve.add_argument("--name", default="nightly", help="deployment name (default nightly)")
+    serve.add_argument("--port", type=int, help="port of the Prefect server started when PREFECT_API_URL is unset"
+                       " (default 4200, or a free one)")
+    _common(serve)
+    serve.set_defaults(run=_serve)
+
+    report = commands.add_parser("report", help="one page per document listing its issues, ready to send back")
+    report.add_argument("selector", metavar="DOCUMENT_OR_DEPARTMENT",
+                        help="a document_id prefix (6+ hex characters) or (part of) a department name")
+    report.add_argument("--warehouse")
+    report.add_argument("--out", type=Path, default=Path("reports"), help="folder for the pages (default reports)")
+    report.set_defaults(run=_report)
 
     accuracy = commands.add_parser("accuracy", help="precision/recall/F1 of the warehouse against expected/")
     accuracy.add_argument("expected", nargs="+", type=Path, help="document folders holding expected/")
@@ -46,30 +66,54 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _data_docs_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data-docs", type=Path, metavar="DIR",
+                        help="render GX Data Docs of the run's validations into DIR (default: off)")
+
+
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--warehouse", help="DuckDB file (default $CAIJUE_WAREHOUSE or data/warehouse.duckdb)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
-                        help="extraction processes (default: all cores)")
+                        help="extraction processes; with --dask-address, documents in flight (default: all cores)")
+    parser.add_argument("--dask-address", help="run extraction on this Dask scheduler (tcp://host:8786)")
+    parser.add_argument("--timeout", type=float, default=300.0,
+                        help="seconds one document may take to extract before it is failed (default 300; 0: none)")
 
 
 def _ingest(args: argparse.Namespace) -> int:
     warehouse = warehouse_path(args.warehouse)
-    summary = _run(args.paths, warehouse, args.workers)
+    summary = _run(args.paths, warehouse, args)
     return 0 if summary.completed else 1
 
 
-def _run(paths: list[Path], warehouse: Path, workers: int):
+def _run(paths: list[Path], warehouse: Path, args: argparse.Namespace):
     missing = [p for p in paths if not p.exists()]
     if missing:
         print(f"caijue: no such file or folder: {', '.join(map(str, missing))}", file=sys.stderr)
         raise SystemExit(2)
     prepare_prefect(warehouse.parent / ".caijue")
-    from flows.ingest import run_ingest
+    from flows.plan import up_to_date_summary
     from flows.report import print_summary
 
-    summary = run_ingest(paths, warehouse, workers)
+    # Nothing new: answer from the fingerprints alone, without starting Prefect, Dask or dbt.
+    summary = up_to_date_summary(paths, warehouse)
+    if summary is None:
+        from flows.ingest import run_ingest
+
+        summary = run_ingest(paths, warehouse, args.workers, dask_address=args.dask_address,
+                             timeout_seconds=args.timeout or None, data_docs=getattr(args, "data_docs", None))
     print_summary(summary)
     return summary
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from flows.serve import serve
+
+    warehouse = warehouse_path(args.warehouse)
+    prepare_prefect(warehouse.parent / ".caijue")
+    return serve(args.inbox.resolve(), warehouse, cron=None if args.interval else args.cron, interval=args.interval,
+                 name=args.name, workers=args.workers, dask_address=args.dask_address,
+                 timeout_seconds=args.timeout or None, port=args.port)
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -80,11 +124,23 @@ def _demo(args: argparse.Namespace) -> int:
     say(f"demo: generating {args.departments} departments' budgets and final accounts into {args.corpus}")
     pdfs = generate_corpus(args.corpus, departments=args.departments)
     say(f"demo: {len(pdfs)} PDFs generated")
-    summary = _run([args.corpus], warehouse, args.workers)
+    summary = _run([args.corpus], warehouse, args)
     print(f"\nThe warehouse is {warehouse}. Query it, for example:\n"
           f"  duckdb -readonly {warehouse}\n\n{EXAMPLE_QUERY}\n"
           f"\nor from Python: duckdb.connect('{warehouse}', read_only=True).sql(\"...\").show()")
     return 0 if summary.completed else 1
+
+
+def _report(args: argparse.Namespace) -> int:
+    from warehouse.report import describe, write_reports
+
+    warehouse = warehouse_path(args.warehouse)
+    if not warehouse.exists():
+        print(f"caijue: no warehouse at {warehouse}", file=sys.stderr)
+        return 2
+    paths = write_reports(warehouse, args.selector, args.out)
+    print(describe(paths))
+    return 0 if paths else 1
 
 
 def _accuracy(args: argparse.Namespace) -> int:

@@ -5,11 +5,8 @@ Import `flows.settings.prepare_prefect` first (the CLI does): importing this mod
 
 from __future__ import annotations
 
-import logging
 import time
 from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,65 +14,27 @@ import duckdb
 from prefect import flow, task
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from extract import EXTRACTOR_VERSION, ExtractedDocument, ExtractionError, document_id_of, extract_document
-from extract.model import DocumentMeta, DocumentStatus, Problem
+from extract import EXTRACTOR_VERSION, ExtractedDocument, ExtractionError, document_id_of
+from extract.model import DocumentMeta, Problem
+from flows.extraction import DEFAULT_TIMEOUT_SECONDS, extract_with_deadline
+from flows.plan import Plan, current_document_ids, discover, plan_run
+from flows.publish import discard, publish, start_working_copy, writer_lock
 from flows.report import say
+from flows.runners import map_bounded, task_runner_for
 from flows.server import prefect_api, quiet_libraries
+from flows.summary import DocumentOutcome, RunSummary
 from warehouse.dbt import DbtOutcome
-from warehouse.raw import known_documents, load_document
+from warehouse.raw import load_document
+
+__all__ = ["DocumentOutcome", "RunSummary", "discover", "ingest_flow", "run_ingest"]
 
 
-@dataclass(slots=True)
-class DocumentOutcome:
-    """One file after extraction and the gate."""
-
-    path: str
-    document: ExtractedDocument
-    status: DocumentStatus = "loaded"
-    reason: str | None = None
-    issues: list[Problem] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class RunSummary:
-    warehouse: Path
-    discovered: int = 0
-    unchanged: int = 0
-    outcomes: list[DocumentOutcome] = field(default_factory=list)
-    facts_loaded: int = 0
-    dbt_ok: bool | None = None
-    dbt_message: str = ""
-    mart_problems: list[Problem] = field(default_factory=list)
-    timings: dict[str, float] = field(default_factory=dict)
-
-    def counts(self) -> Counter[str]:
-        return Counter(o.status for o in self.outcomes)
-
-    @property
-    def completed(self) -> bool:
-        return self.dbt_ok is not False
-
-
-def discover(paths: Iterable[Path]) -> list[Path]:
-    """Every *.pdf under the given files and folders (recursive), each file once, in a stable order."""
-    found: dict[Path, None] = {}
-    for path in paths:
-        if path.is_dir():
-            for pdf in sorted(path.rglob("*")):
-                if pdf.is_file() and pdf.suffix.lower() == ".pdf":
-                    found[pdf.resolve()] = None
-        elif path.is_file():
-            found[path.resolve()] = None
-        else:
-            raise FileNotFoundError(f"no such file or folder: {path}")
-    return list(found)
-
-
-def extract_file(path: str) -> ExtractedDocument | DocumentOutcome:
-    """Extract one file; a file that is not a readable document becomes a 'failed' outcome."""
+def extract_file(path: str, timeout: float | None = None) -> ExtractedDocument | DocumentOutcome:
+    """Extract one file (in a child process killed after `timeout` seconds); a file that is not a
+    readable document, or takes too long, becomes a 'failed' outcome."""
     data = Path(path).read_bytes()  # an OSError here is transient (network share): the task retries
     try:
-        return extract_document(data, Path(path).name)
+        return extract_with_deadline(data, Path(path).name, timeout)
     except ExtractionError as exc:
         return _failed(path, data, exc.reason, exc.page)
     except Exception as exc:  # a bug must not stop the batch: report it against the file
@@ -107,12 +66,19 @@ def gate_document(path: str, extracted: ExtractedDocument | DocumentOutcome) -> 
     return DocumentOutcome(path, extracted, result.status, reason, list(result.issues))
 
 
-def process_file(path: str) -> DocumentOutcome:
+def process_file(path: str, timeout: float | None = None) -> DocumentOutcome:
     """Extract and gate one file: one task per document keeps the orchestration traffic small."""
-    return gate_document(path, extract_file(path))
+    return gate_document(path, extract_file(path, timeout))
 
 
-process_task = task(process_file, name="extract-and-gate", retries=2, retry_delay_seconds=2)
+def process_batch(paths: list[str], timeout: float | None = None) -> list[DocumentOutcome]:
+    """A few documents per task: Prefect's own cost per task run (API calls, state changes, about 0.5 s
+    of a core on 2 cores) would otherwise eat a quarter of the parallel speed-up."""
+    return [process_file(path, timeout) for path in paths]
+
+
+process_task = task(process_batch, name="extract-and-gate", retries=2, retry_delay_seconds=2)
+MAX_DOCUMENTS_PER_TASK = 8
 
 
 def _load(warehouse: Path, outcomes: list[DocumentOutcome]) -> int:
@@ -152,62 +118,122 @@ def _validate_marts(warehouse: Path) -> list[Problem]:
 
 
 @flow(name="caijue-ingest", task_runner=ThreadPoolTaskRunner(max_workers=1), log_prints=False)
-def ingest_flow(paths: list[str], warehouse: str) -> RunSummary:
+def ingest_flow(
+    paths: list[str], warehouse: str, timeout_seconds: float | None = DEFAULT_TIMEOUT_SECONDS, max_in_flight: int = 2,
+    data_docs: str | None = None,
+) -> RunSummary:
+    """Extract what is new under `paths` and publish a rebuilt `warehouse`; a run with nothing new
+    changes nothing. Work happens in a private copy published atomically (flows/publish.py)."""
     summary = RunSummary(Path(warehouse))
-    clock = time.perf_counter()
-    files = discover(Path(p) for p in paths)
-    summary.discovered = len(files)
-    known = known_documents_of(summary.warehouse)
-    todo = [f for f in files if known.get(document_id_of(f.read_bytes())) != EXTRACTOR_VERSION]
-    summary.unchanged = len(files) - len(todo)
-    say(f"discover: {len(files)} PDF files, {summary.unchanged} unchanged, {len(todo)} to extract")
-    summary.timings["discover"] = time.perf_counter() - clock
-
-    clock = time.perf_counter()
-    summary.outcomes = _extract_and_gate(todo)
-    summary.timings["extract + gate"] = time.perf_counter() - clock
-
-    clock = time.perf_counter()
-    summary.facts_loaded = _load(summary.warehouse, summary.outcomes) if summary.outcomes else 0
-    summary.timings["load"] = time.perf_counter() - clock
-
-    if summary.outcomes or not _marts_exist(summary.warehouse):
+    with writer_lock(summary.warehouse, on_wait=say):
         clock = time.perf_counter()
-        _build(summary)
-        summary.timings["dbt build"] = time.perf_counter() - clock
-    if summary.dbt_ok is not False and _marts_exist(summary.warehouse):
-        clock = time.perf_counter()
-        summary.mart_problems = _validate_marts(summary.warehouse)
-        summary.timings["validate marts"] = time.perf_counter() - clock
+        plan = plan_run([Path(p) for p in paths], summary.warehouse)
+        summary.discovered, summary.unchanged, summary.reextracted = len(plan.files), plan.unchanged, plan.reextract
+        say(f"discover: {len(plan.files)} PDF files, {plan.unchanged} unchanged, {len(plan.todo)} to extract")
+        summary.timings["discover"] = time.perf_counter() - clock
+        if plan.up_to_date:
+            say("nothing new: the published warehouse is up to date")
+        else:
+            _run_stages(summary, plan, timeout_seconds, max_in_flight)
+            if data_docs:
+                _data_docs(summary, Path(data_docs))
+    _record_summary(summary)
     return summary
 
 
-def known_documents_of(warehouse: Path) -> dict[str, str]:
-    if not warehouse.exists():
-        return {}
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        return known_documents(con)
+def _run_stages(summary: RunSummary, plan: Plan, timeout: float | None, max_in_flight: int) -> None:
+    """extract + gate → (working copy) load → dbt build → validate marts → publish."""
+    published = summary.warehouse
+    clock = time.perf_counter()
+    summary.outcomes = _extract_and_gate(plan, timeout, max_in_flight)
+    summary.timings["extract + gate"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    say("load: copying the published warehouse to a working copy")
+    work = start_working_copy(published)
+    try:
+        summary.facts_loaded = _load(work, summary.outcomes) if summary.outcomes else 0
+        summary.timings["load"] = time.perf_counter() - clock
+
+        clock = time.perf_counter()
+        say("dbt build: started")
+        _build(summary, work)
+        summary.timings["dbt build"] = time.perf_counter() - clock
+        if summary.dbt_ok is not False and _marts_exist(work):
+            clock = time.perf_counter()
+            summary.mart_problems = _validate_marts(work)
+            summary.timings["validate marts"] = time.perf_counter() - clock
+        if summary.dbt_ok is False:
+            say("publish: skipped (dbt build failed): the published warehouse is unchanged")
+            return
+        summary.superseded = len(current_document_ids(published) - current_document_ids(work))
+        say("publish: started")
+        summary.timings["publish"] = publish(work, published)
+        summary.published = True
+        say(f"publish: {published}")
+    finally:
+        discard(work)
 
 
-def _extract_and_gate(todo: list[Path]) -> list[DocumentOutcome]:
-    """Each document is extracted, then gated, on the task runner's workers; results in input order."""
-    if not todo:
+def _data_docs(summary: RunSummary, folder: Path) -> None:
+    """GX Data Docs of this run's documents, rendered in this process from the extracted documents the
+    workers returned (their gates run in other processes, with no shared GX store)."""
+    from expectations.data_docs import render_data_docs
+
+    clock = time.perf_counter()
+    documents = [o.document for o in summary.outcomes if o.status != "failed"]
+    index = render_data_docs(documents, folder)
+    summary.timings["data docs"] = time.perf_counter() - clock
+    say(f"data docs: {index}" if index else "data docs: nothing to render")
+
+
+def _record_summary(summary: RunSummary) -> None:
+    """The run summary as a Prefect artifact (in the UI under the flow run, and `prefect artifact ls`)."""
+    from prefect.artifacts import create_markdown_artifact
+
+    from flows.report import summary_markdown
+
+    create_markdown_artifact(key="caijue-run-summary", markdown=summary_markdown(summary),
+                             description=f"caijue ingest into {summary.warehouse}")
+
+
+def _extract_and_gate(plan: Plan, timeout: float | None, max_in_flight: int) -> list[DocumentOutcome]:
+    """Each document is extracted, then gated, on the task runner's workers; results in input order.
+    A document whose task fails even after its retries is reported failed: it never fails the run."""
+    if not plan.todo:
         return []
-    paths = [str(p) for p in todo]
-    gated = process_task.map(paths)
-    outcomes: list[DocumentOutcome] = []
-    for i, future in enumerate(gated, start=1):
-        outcomes.append(future.result())
-        if i == len(todo) or i % max(1, len(todo) // 10) == 0:
-            say(f"extract + gate: {i}/{len(todo)} documents")
-    say(f"gate: {dict(Counter(o.status for o in outcomes))}")
-    return outcomes
+    paths = [str(p) for p in plan.todo]
+    # Several tasks per slot keep the slots evenly busy to the end.
+    size = max(1, min(MAX_DOCUMENTS_PER_TASK, -(-len(paths) // (4 * max(1, max_in_flight)))))
+    batches = [list(range(start, min(start + size, len(paths)))) for start in range(0, len(paths), size)]
+    outcomes: list[DocumentOutcome | None] = [None] * len(paths)
+    done, step = 0, max(1, len(paths) // 10)
+    for batch, future in map_bounded(process_task, [[paths[i] for i in b] for b in batches], max_in_flight,
+                                     timeout=timeout):
+        result = future.result(raise_on_failure=False)
+        for position, index in enumerate(batches[batch]):
+            outcome = result[position] if isinstance(result, list) else None
+            outcomes[index] = outcome or _task_failed(paths[index], plan.document_ids[plan.todo[index]], result)
+        done, before = done + len(batches[batch]), done
+        if done == len(paths) or done // step > before // step:
+            say(f"extract + gate: {done}/{len(paths)} documents")
+    finished = [o for o in outcomes if o is not None]
+    say(f"gate: {dict(Counter(o.status for o in finished))}")
+    return finished
 
 
-def _build(summary: RunSummary) -> None:
+def _task_failed(path: str, document_id: str, error: object) -> DocumentOutcome:
+    reason = f"extraction task failed: {type(error).__name__}: {error}"
+    meta = DocumentMeta(document_id, Path(path).name, None, None, None, None, None, 0)
+    problem = Problem("unreadable_document", "error", f"{Path(path).name}: {reason}")
+    return DocumentOutcome(path, ExtractedDocument(meta=meta, problems=[problem]), "failed", reason, [])
+
+
+def _build(summary: RunSummary, work: Path) -> None:
     from warehouse.dbt import build_warehouse  # imports dbt (~3 s): only when a build is needed
 
-    outcome = build_warehouse(summary.warehouse)
+    # dbt's target/ (its partial-parse state) stays beside the published file, whatever copy it builds.
+    outcome = build_warehouse(work, work_dir=summary.warehouse.parent / ".dbt")
     summary.dbt_ok = outcome.success
     summary.dbt_message = _describe(outcome)
     say(f"dbt build: {summary.dbt_message}")
@@ -221,21 +247,23 @@ def _describe(outcome: DbtOutcome) -> str:
     return f"{text}, FAILED: {failed}" if failed else text
 
 
-def run_ingest(paths: list[Path], warehouse: Path, workers: int) -> RunSummary:
-    """Run the flow; extraction fans out to `workers` processes when there is enough to extract."""
+def run_ingest(
+    paths: list[Path],
+    warehouse: Path,
+    workers: int,
+    *,
+    dask_address: str | None = None,
+    timeout_seconds: float | None = DEFAULT_TIMEOUT_SECONDS,
+    data_docs: Path | None = None,
+) -> RunSummary:
+    """Run the flow; extraction fans out to `workers` processes when there is enough to extract (or to
+    the Dask scheduler at `dask_address`, at most `workers` documents in flight)."""
     quiet_libraries()
-    few = len(discover(paths)) < 4
-    runner = ThreadPoolTaskRunner(max_workers=1) if workers <= 1 or few else _process_runner(workers)
+    todo = len(plan_run(paths, warehouse).todo)
+    runner = task_runner_for(workers, todo, dask_address)
+    in_flight = max(1, workers)  # tasks in flight: a local cluster's slots, or our share of a remote one
     with prefect_api():
         flow_with_runner = ingest_flow.with_options(task_runner=runner)
-        return flow_with_runner(paths=[str(p) for p in paths], warehouse=str(warehouse))
-
-
-def _process_runner(workers: int) -> object:
-    # pdfplumber is pure Python: threads share one core, processes use all of them.
-    from prefect_dask import DaskTaskRunner
-
-    return DaskTaskRunner(cluster_kwargs={
-        "n_workers": workers, "threads_per_worker": 1, "processes": True, "dashboard_address": ":0",
-        "silence_logs": logging.CRITICAL,
-    })
+        return flow_with_runner(paths=[str(p) for p in paths], warehouse=str(warehouse),
+                                timeout_seconds=timeout_seconds, max_in_flight=in_flight,
+                                data_docs=str(data_docs) if data_docs else None)

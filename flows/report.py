@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from flows.ingest import RunSummary
+    from flows.summary import RunSummary
 
 
 def say(message: str) -> None:
@@ -20,12 +20,16 @@ def summary_markdown(summary: RunSummary) -> str:
     lines = [
         "| documents | count |", "|---|---|",
         f"| discovered | {summary.discovered} |",
+        f"| new | {len(summary.outcomes) - summary.reextracted} |",
+        f"| re-extracted (new extractor version) | {summary.reextracted} |",
         f"| unchanged (already loaded) | {summary.unchanged} |",
         f"| loaded | {counts.get('loaded', 0)} |",
+        f"| superseded (a re-published version is now current) | {summary.superseded} |",
         f"| quarantined | {counts.get('quarantined', 0)} |",
         f"| failed | {counts.get('failed', 0)} |",
         f"| facts loaded | {summary.facts_loaded} |",
         f"| issues recorded | {issues} |",
+        f"| warehouse published | {'yes' if summary.published else 'no (unchanged)'} |",
         "", "| stage | seconds |", "|---|---|",
         *(f"| {stage} | {seconds:.1f} |" for stage, seconds in summary.timings.items()),
     ]

@@ -1,0 +1,132 @@
+"""`caijue serve`: the ingest flow as a Prefect deployment on a schedule, over an inbox folder.
+
+Prefect's temporary per-run server cannot schedule (its scheduler service does not run). So serve
+uses the server named by PREFECT_API_URL, or starts `prefect server start` (SQLite in PREFECT_HOME,
+beside the warehouse), waits for it to answer, and stops it on exit. The runner it starts polls the
+server and executes each scheduled run of the deployment in a subprocess.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+from flows.report import say
+
+DEFAULT_PORT = 4200
+_PR_SET_PDEATHSIG = 1
+
+
+def serve(
+    inbox: Path,
+    warehouse: Path,
+    *,
+    cron: str | None,
+    interval: float | None,
+    name: str,
+    workers: int,
+    dask_address: str | None,
+    timeout_seconds: float | None,
+    port: int | None = None,
+) -> int:
+    """Register the deployment and run its scheduled runs until interrupted (Ctrl-C or SIGTERM)."""
+    inbox.mkdir(parents=True, exist_ok=True)
+    signal.signal(signal.SIGTERM, _stop)
+    with prefect_server(port) as api_url:
+        from flows.ingest import ingest_flow
+        from flows.runners import task_runner_for
+
+        runner = task_runner_for(workers, documents=sys.maxsize, dask_address=dask_address)
+        served = ingest_flow.with_options(task_runner=runner)
+        schedule = f"cron {cron!r}" if cron else f"every {interval:g} s"
+        say(f"serve: deployment caijue-ingest/{name}, {schedule}, inbox {inbox} → {warehouse}")
+        say(f"serve: Prefect API {api_url} (UI at {api_url.removesuffix('/api')}); "
+            f"`prefect deployment inspect caijue-ingest/{name}` shows the schedule")
+        parameters = {"paths": [str(inbox)], "warehouse": str(warehouse), "timeout_seconds": timeout_seconds,
+                      "max_in_flight": max(1, workers)}
+        with suppress(KeyboardInterrupt, SystemExit):
+            # limit=1: one run at a time (a run waits for the warehouse's writer lock anyway).
+            served.serve(name=name, cron=cron, interval=interval, parameters=parameters, limit=1,
+                         print_starting_message=False,
+                         description=f"caijue: ingest new PDFs from {inbox} into {warehouse}")
+    say("serve: stopped")
+    return 0
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+@contextmanager
+def prefect_server(port: int | None = None) -> Iterator[str]:
+    """The configured PREFECT_API_URL, or a `prefect server start` of our own for the block's duration."""
+    configured = os.environ.get("PREFECT_API_URL")
+    if configured:
+        yield configured
+        return
+    port = port or _free_port(DEFAULT_PORT)
+    api_url = f"http://127.0.0.1:{port}/api"
+    say(f"serve: starting a Prefect server (SQLite in {os.environ.get('PREFECT_HOME')}) on port {port}")
+    env = {**os.environ, "PREFECT_SERVER_UI_ENABLED": "true", "PREFECT_UI_ENABLED": "true",
+           "PREFECT_SERVER_API_HOST": "127.0.0.1", "PREFECT_SERVER_API_PORT": str(port)}
+    server = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--no-background"],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              preexec_fn=_die_with_parent, start_new_session=True)
+    try:
+        _wait_healthy(api_url, server)
+        os.environ["PREFECT_API_URL"] = api_url
+        yield api_url
+    finally:
+        os.environ.pop("PREFECT_API_URL", None)
+        _stop_process(server)
+
+
+def _wait_healthy(api_url: str, server: subprocess.Popen[bytes], timeout: float = 180.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"prefect server start exited with code {server.returncode}")
+        with suppress(OSError), urllib.request.urlopen(f"{api_url}/health", timeout=2) as response:
+            if response.status == 200:
+                return
+        time.sleep(0.5)
+    raise TimeoutError(f"the Prefect server at {api_url} did not answer within {timeout:g} s")
+
+
+def _stop_process(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is not None:
+        return
+    with suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        with suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def _die_with_parent() -> None:
+    # Linux: the server gets SIGTERM if `caijue serve` itself is killed, instead of living on orphaned.
+    with suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def _free_port(preferred: int) -> int:
+    for candidate in (preferred, 0):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", candidate))
+            except OSError:
+                continue
+            return probe.getsockname()[1]
+    raise RuntimeError("no free port for the Prefect server")

@@ -1,0 +1,45 @@
+"""What one ingest run did: plain data, free of Prefect so the CLI can report a run that had nothing to do
+without importing it."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from extract import ExtractedDocument
+from extract.model import DocumentStatus, Problem
+
+
+@dataclass(slots=True)
+class DocumentOutcome:
+    """One file after extraction and the gate."""
+
+    path: str
+    document: ExtractedDocument
+    status: DocumentStatus = "loaded"
+    reason: str | None = None
+    issues: list[Problem] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class RunSummary:
+    warehouse: Path
+    discovered: int = 0
+    unchanged: int = 0
+    reextracted: int = 0  # known documents extracted again by a new extractor version
+    superseded: int = 0  # documents that were current and are replaced by a re-published version
+    published: bool = False  # this run replaced the published warehouse
+    outcomes: list[DocumentOutcome] = field(default_factory=list)
+    facts_loaded: int = 0
+    dbt_ok: bool | None = None
+    dbt_message: str = ""
+    mart_problems: list[Problem] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def counts(self) -> Counter[str]:
+        return Counter(o.status for o in self.outcomes)
+
+    @property
+    def completed(self) -> bool:
+        return self.dbt_ok is not False

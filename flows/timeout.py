@@ -1,0 +1,117 @@
+"""Run a call in a child process with a deadline: the per-document timeout.
+
+pdfplumber is pure Python running in a Dask worker thread (or a thread of the flow process). Nothing
+can interrupt a thread: Prefect's task timeout only stops waiting for it, and signals reach the main
+thread only. A child process can be killed. Each calling thread keeps one child (`python -m
+flows.timeout`, so it works inside daemonic Dask workers where multiprocessing may not start
+children), sends it one pickled call at a time and waits at most `seconds` for the answer; a child
+that overruns is killed and replaced on the next call.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+class CallTimeout(Exception):
+    """The call did not finish within its deadline; its child process was killed."""
+
+
+class ChildCrashed(Exception):
+    """The child process died during the call (killed, out of memory, a crash in native code)."""
+
+
+class RemoteError(Exception):
+    """The call raised in the child: the exception's type name and text (exceptions do not always pickle)."""
+
+
+class IsolatedCaller:
+    """One child process running calls one at a time, killed when a call overruns its deadline."""
+
+    def __init__(self) -> None:
+        self._process: subprocess.Popen[bytes] | None = None
+        self._send: Connection | None = None
+        self._receive: Connection | None = None
+
+    def call(self, function: Callable[..., T], *args: Any, seconds: float | None) -> T:
+        self._ensure_child()
+        assert self._send is not None and self._receive is not None
+        try:
+            self._send.send((function, args))
+            if not self._receive.poll(seconds):
+                self.close()
+                raise CallTimeout(f"no answer within {seconds:g} s")
+            ok, value = self._receive.recv()
+        except (EOFError, OSError) as exc:
+            self.close()
+            raise ChildCrashed(f"the extraction process died: {type(exc).__name__}") from exc
+        if ok:
+            return value
+        raise RemoteError(value)
+
+    def close(self) -> None:
+        for connection in (self._send, self._receive):
+            if connection is not None:
+                connection.close()
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+        self._process = self._send = self._receive = None
+
+    def _ensure_child(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            return
+        self.close()
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "flows.timeout"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+        )
+        assert self._process.stdin is not None and self._process.stdout is not None
+        self._send = Connection(os.dup(self._process.stdin.fileno()), readable=False)
+        self._receive = Connection(os.dup(self._process.stdout.fileno()), writable=False)
+        self._process.stdin.close()
+        self._process.stdout.close()
+
+
+_callers = threading.local()
+
+
+def call_with_deadline(function: Callable[..., T], *args: Any, seconds: float | None) -> T:
+    """`function(*args)` in this thread's child process; CallTimeout after `seconds` (None: no deadline).
+
+    The function and its arguments and result must pickle (a module-level function, plain data)."""
+    caller = getattr(_callers, "caller", None)
+    if caller is None:
+        caller = _callers.caller = IsolatedCaller()
+    return caller.call(function, *args, seconds=seconds)
+
+
+def _serve() -> None:
+    """The child: answer calls until the parent closes the pipe. stdout carries the answers, so
+    anything the called code prints goes to stderr."""
+    answers = Connection(os.dup(1), readable=False)
+    os.dup2(2, 1)
+    requests = Connection(os.dup(0), writable=False)
+    while True:
+        try:
+            function, args = requests.recv()
+        except EOFError:
+            return
+        try:
+            answer = (True, function(*args))
+            payload = pickle.dumps(answer)
+        except Exception as exc:
+            payload = pickle.dumps((False, f"{type(exc).__name__}: {exc}"))
+        answers.send_bytes(payload)
+
+
+if __name__ == "__main__":
+    _serve()
