@@ -65,16 +65,11 @@ class Counts:
         return 2 * p * r / (p + r) if p + r else 0.0
 
 
-@dataclass(slots=True)
-class DocumentScore:
-    name: str
-    document_id: str
-    status: str | None  # dim_document.status; None when the document is not in the warehouse
+class _ScoredByCounts:
+    """Precision, recall and F1 read from the `counts` a score has."""
+
+    __slots__ = ()
     counts: Counts
-    missing: list[ScoredFact] = field(default_factory=list)
-    unexpected: list[ScoredFact] = field(default_factory=list)
-    wrong: list[WrongFact] = field(default_factory=list)
-    meta_mismatches: dict[str, tuple[object, object]] = field(default_factory=dict)  # field → (expected, actual)
 
     @property
     def precision(self) -> float:
@@ -87,6 +82,18 @@ class DocumentScore:
     @property
     def f1(self) -> float:
         return self.counts.f1
+
+
+@dataclass(slots=True)
+class DocumentScore(_ScoredByCounts):
+    name: str
+    document_id: str
+    status: str | None  # dim_document.status; None when the document is not in the warehouse
+    counts: Counts
+    missing: list[ScoredFact] = field(default_factory=list)
+    unexpected: list[ScoredFact] = field(default_factory=list)
+    wrong: list[WrongFact] = field(default_factory=list)
+    meta_mismatches: dict[str, tuple[object, object]] = field(default_factory=dict)  # field → (expected, actual)
 
     def describe_errors(self) -> list[str]:
         """Each wrong, missing and unexpected fact, and each meta field that differs, one line each."""
@@ -98,7 +105,7 @@ class DocumentScore:
 
 
 @dataclass(slots=True)
-class AccuracyReport:
+class AccuracyReport(_ScoredByCounts):
     documents: list[DocumentScore]
 
     @property
@@ -109,18 +116,6 @@ class AccuracyReport:
             actual=sum(d.counts.actual for d in self.documents),
             matched=sum(d.counts.matched for d in self.documents),
         )
-
-    @property
-    def precision(self) -> float:
-        return self.counts.precision
-
-    @property
-    def recall(self) -> float:
-        return self.counts.recall
-
-    @property
-    def f1(self) -> float:
-        return self.counts.f1
 
     def format(self) -> str:
         lines = [f"{'document':40} {'P':>6} {'R':>6} {'F1':>6}  missing unexpected wrong  meta"]

@@ -6,7 +6,7 @@ Loaded once per process; everything here is data from the YAML files beside this
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from typing import Any
 
@@ -78,8 +78,10 @@ class Specs:
     vocabulary: Vocabulary
     layouts: dict[str, Any]
 
+    @cached_property
     def titles(self) -> list[tuple[str, str, str]]:
-        """(title label, table_kind, report_kind), longest title first."""
+        """(title label, table_kind, report_kind), longest title first; built once (every text line is
+        matched against it)."""
         found = {
             (label(title), spec.table_kind, kind)
             for spec in self.tables.values()
