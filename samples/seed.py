@@ -103,10 +103,12 @@ The narrative is printed as published; its figures that differ from the tables (
 | §五 一般公共预算财政拨款支出 (also §五（一）（三）) | 863.19 | 863.18 (Σ of the 15 项) |
 | §五（二） 社会保障和就业支出 | 67.49 | 67.48 (its 项 35.55+17.29+2.8+3.44+8.40) |
 | §五（二） 农林水支出 | 0.52 | 0.51 (its only 项) |
+| §三 基本支出 (also the performance report) | 535.68 | 535.62 (§六: 人员经费 488.11 + 公用经费 47.51) |
+| §三 项目支出 | 327.57 | 327.63 (本年支出合计 863.25 − 基本支出 535.62) |
 | §十 机关运行经费 "比 2022 年度" | 2022 | the comparison year is 2023 |
 
-基本支出 535.68 (§三, 支出决算表 all funds) and 535.62 (§六, GPB 人员经费 488.11 + 公用经费 47.51) both
-equal their tables: the 0.06 difference is basic expenditure paid from other income.
+DOMAIN.md reads 基本支出 535.68 (§三) and 535.62 (§六) as one figure printed two ways: the tables print the
+one §六 itemises, and the 0.06 paid from other income is project spending.
 """
 
 

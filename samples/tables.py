@@ -6,12 +6,9 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
-
-import yaml
 
 from extract.classification import Classification, load_classification
+from extract.specs import load_specs
 from samples.accounts import THREE_PUBLIC_ITEMS, Accounts
 from samples.layouts import HeaderNode, Layout, LineSpec, TableSpec
 from samples.money import format_amount
@@ -89,11 +86,6 @@ class Context:
     def classification(self) -> Classification:
         return load_classification()
 
-
-@cache
-def table_scopes() -> dict[str, str]:
-    text = resources.files("extract").joinpath("specs").joinpath("tables.yaml").read_text(encoding="utf-8")
-    return {kind: spec["fund_scope"] for kind, spec in yaml.safe_load(text)["tables"].items()}
 
 
 def numeral(n: int) -> str:
@@ -215,7 +207,14 @@ class _Printer:
 
 
 def _scope(spec: TableSpec) -> str:
-    return table_scopes()[spec.kind]
+    return load_specs().tables[spec.kind].fund_scope
+
+
+def _line_is_fact_in(spec: TableSpec, ctx: Context, scope: str) -> bool:
+    """The same rule as the extractor's (tables.yaml fund_column_lines): a non-subject line is a fact in a
+    fund column only in the report kinds the spec names."""
+    table = load_specs().tables[spec.kind]
+    return scope == table.fund_scope or ctx.layout.report_kind in table.fund_column_lines
 
 
 # ---------------------------------------------------------------------------------------------- matrix
@@ -332,12 +331,13 @@ def _summary(spec: TableSpec, ctx: Context, content: TableContent, money: _Print
                 fact = TruthFact("function", spec.kind, scope, class_code, measure, fen)
             elif measure == "total":
                 fen = acc.summary_line(key, scope) if key else 0
-                fact = TruthFact("summary", spec.kind, scope, key or "", "", fen)
+                is_fact = _line_is_fact_in(spec, ctx, scope)
+                fact = TruthFact("summary", spec.kind, scope, key or "", "", fen) if is_fact else None
             else:
                 fen = split_totals[measure] if key in {"expense.grand_total", "expense.total"} else 0
                 fact = TruthFact("summary", spec.kind, scope, f"table_total:{measure}", "", fen)
             cells.append(money(fen))
-            if fen:
+            if fen and fact is not None:
                 content.facts.append(fact)
         return cells
 

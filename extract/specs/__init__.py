@@ -22,6 +22,7 @@ class TableSpec:
     fund_scope: str
     key: str | None  # function | economic for subject matrices
     titles: dict[str, tuple[str, ...]]  # report_kind → title texts
+    fund_column_lines: frozenset[str] = frozenset()  # report kinds whose non-subject lines are facts per fund column
 
     @property
     def is_fund_table(self) -> bool:
@@ -106,6 +107,7 @@ def _table_specs(raw: dict[str, Any]) -> dict[str, TableSpec]:
             fund_scope=body["fund_scope"],
             key=body.get("key"),
             titles={rk: tuple(ts) for rk, ts in body["titles"].items()},
+            fund_column_lines=frozenset(body.get("fund_column_lines", ())),
         )
         for kind, body in raw["tables"].items()
     }
