@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from expectations.document_checks import DocumentCheck
+from expectations.narrative_arithmetic import AMOUNT, LINK, arithmetic_checks
 from extract.classification import Classification, load_classification
 from extract.model import YUAN_PER_WAN, ExtractedDocument, Fact
 from extract.text import fold
@@ -29,8 +30,6 @@ from extract.text import fold
 # A narrative figure copies one table figure: equal when the table is in 万元 (nothing is rounded), within
 # half of 0.01 万元 when the narrative rounds a 元 figure to 万元.
 TOLERANCE_YUAN: dict[str, Decimal] = {"万元": Decimal(0), "元": Decimal(50)}
-AMOUNT = r"(?P<n>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)万元"
-LINK = r"(?:决算数?|预算数?)?(?:为|是|共计)?"
 _FOOTER = re.compile(r"^\s*(?:[-—–]\s*\d+\s*[-—–]|第\s*\d+\s*页.*|\d{1,3})\s*$")
 _QUOTES = str.maketrans({c: "" for c in "“”\"‘’「」"})
 
@@ -277,7 +276,8 @@ def narrative_checks(doc: ExtractedDocument, names: Classification | None = None
     statements = [*_topic_statements(text, doc), *_three_public_statements(text, doc),
                   *_class_statements(text, tables, names, doc), *_item_statements(text, tables, names, doc)]
     checks = [c for s in _distinct(statements) if (c := _compare(s, tables)) is not None]
-    return [*checks, *_year_checks(text, doc)]
+    return [*checks, *_unknown_items(text, tables, names, doc), *arithmetic_checks(text.text, text.page_at),
+            *_year_checks(text, doc)]
 
 
 def _topic_statements(text: NarrativeText, doc: ExtractedDocument) -> Iterator[Statement]:
@@ -341,6 +341,32 @@ def _item_statements(
 _SCOPES = {"gpb_expenditure": GPB, "gov_fund": "government_fund", "soe_capital": "soe_capital"}
 
 
+def _unknown_items(
+    text: NarrativeText, tables: Tables, names: Classification, doc: ExtractedDocument
+) -> Iterator[DocumentCheck]:
+    """A "X（类）Y（款）Z（项）" whose 项 no table prints under that name (an old or misspelt subject name): its
+    figure cannot be checked, so the reader is told which words to correct."""
+    table_kinds = ("gpb_expenditure", "gov_fund", "soe_capital") if doc.meta.report_kind == "budget" else (
+        "gpb_expenditure",)
+    if not any(t in tables.present for t in table_kinds):
+        return
+    known = tables.codes(table_kinds, 7)
+    if not known:  # tables printed empty (a template): nothing to name
+        return
+    seen: set[str] = set()
+    for match in _ITEM_BY_NAME.finditer(text.text):
+        if _item_code(names, match["cls"], match["sec"], match["item"], known) or _named_item(names, match):
+            continue
+        label = match.group(0).replace("(", "（").replace(")", "）")
+        if label in seen:
+            continue
+        seen.add(label)
+        message = (f"情况说明（第{text.page_at(match.start())}页）所列“{label}”在{tables.title(table_kinds[0])}中"
+                   f"找不到同名科目（科目名称有误或已更名），其金额无法核对")
+        yield DocumentCheck("narrative.item_name", "warning", False, message, table_kinds[0],
+                            text.page_at(match.start()))
+
+
 def _items(text: str, names: Classification, known: set[str]) -> Iterator[tuple[re.Match[str], str]]:
     for match in _ITEM_BY_CODE.finditer(text):
         code = match["cls"] + match["sec"] + match["item"]
@@ -367,6 +393,13 @@ def _item_code(
     item_key = _name_key(item_name)
     candidates = [c for c in known if c.startswith(class_code) and _name_key(names.function_name(c) or "") == item_key]
     return candidates[0] if len(candidates) == 1 else None
+
+
+def _named_item(names: Classification, match: re.Match[str]) -> str | None:
+    """The 项 the classification names by this path, printed in the tables or not (a zero row)."""
+    class_code = names.class_code_for_name(match["cls"])
+    section = names.child_code_for_name(class_code, match["sec"]) if class_code else None
+    return names.child_code_for_name(section, match["item"]) if section else None
 
 
 def _name_key(name: str) -> str:

@@ -17,10 +17,10 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from extract import EXTRACTOR_VERSION, ExtractedDocument, ExtractionError, document_id_of
 from extract.model import DocumentMeta, Problem
 from flows.extraction import DEFAULT_TIMEOUT_SECONDS, extract_with_deadline
-from flows.plan import Plan, current_document_ids, discover, plan_run
+from flows.plan import Plan, batches_for, current_document_ids, discover, plan_run
 from flows.publish import discard, publish, start_working_copy, writer_lock
 from flows.report import say
-from flows.runners import map_bounded, task_runner_for
+from flows.runners import DocumentRunner, map_bounded
 from flows.server import prefect_api, quiet_libraries
 from flows.summary import DocumentOutcome, RunSummary
 from warehouse.dbt import DbtOutcome
@@ -78,7 +78,6 @@ def process_batch(paths: list[str], timeout: float | None = None) -> list[Docume
 
 
 process_task = task(process_batch, name="extract-and-gate", retries=2, retry_delay_seconds=2)
-MAX_DOCUMENTS_PER_TASK = 8
 
 
 def _load(warehouse: Path, outcomes: list[DocumentOutcome]) -> int:
@@ -120,7 +119,7 @@ def _validate_marts(warehouse: Path) -> list[Problem]:
 @flow(name="caijue-ingest", task_runner=ThreadPoolTaskRunner(max_workers=1), log_prints=False)
 def ingest_flow(
     paths: list[str], warehouse: str, timeout_seconds: float | None = DEFAULT_TIMEOUT_SECONDS, max_in_flight: int = 2,
-    data_docs: str | None = None,
+    data_docs: str | None = None, queued: int = 0,
 ) -> RunSummary:
     """Extract what is new under `paths` and publish a rebuilt `warehouse`; a run with nothing new
     changes nothing. Work happens in a private copy published atomically (flows/publish.py)."""
@@ -134,18 +133,18 @@ def ingest_flow(
         if plan.up_to_date:
             say("nothing new: the published warehouse is up to date")
         else:
-            _run_stages(summary, plan, timeout_seconds, max_in_flight)
+            _run_stages(summary, plan, timeout_seconds, max_in_flight, queued)
             if data_docs:
                 _data_docs(summary, Path(data_docs))
     _record_summary(summary)
     return summary
 
 
-def _run_stages(summary: RunSummary, plan: Plan, timeout: float | None, max_in_flight: int) -> None:
+def _run_stages(summary: RunSummary, plan: Plan, timeout: float | None, max_in_flight: int, queued: int) -> None:
     """extract + gate → (working copy) load → dbt build → validate marts → publish."""
     published = summary.warehouse
     clock = time.perf_counter()
-    summary.outcomes = _extract_and_gate(plan, timeout, max_in_flight)
+    summary.outcomes = _extract_and_gate(plan, timeout, max_in_flight, queued)
     summary.timings["extract + gate"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
@@ -197,18 +196,18 @@ def _record_summary(summary: RunSummary) -> None:
                              description=f"caijue ingest into {summary.warehouse}")
 
 
-def _extract_and_gate(plan: Plan, timeout: float | None, max_in_flight: int) -> list[DocumentOutcome]:
+def _extract_and_gate(plan: Plan, timeout: float | None, max_in_flight: int, queued: int) -> list[DocumentOutcome]:
     """Each document is extracted, then gated, on the task runner's workers; results in input order.
-    A document whose task fails even after its retries is reported failed: it never fails the run."""
+    A document whose task fails even after its retries is reported failed: it never fails the run.
+    `queued` more tasks than slots wait at the scheduler, so a slot that finishes starts the next at once
+    instead of idling while its result travels back here and the next task is submitted."""
     if not plan.todo:
         return []
     paths = [str(p) for p in plan.todo]
-    # Several tasks per slot keep the slots evenly busy to the end.
-    size = max(1, min(MAX_DOCUMENTS_PER_TASK, -(-len(paths) // (4 * max(1, max_in_flight)))))
-    batches = [list(range(start, min(start + size, len(paths)))) for start in range(0, len(paths), size)]
+    batches = batches_for([_file_size(p) for p in plan.todo], max_in_flight)
     outcomes: list[DocumentOutcome | None] = [None] * len(paths)
     done, step = 0, max(1, len(paths) // 10)
-    for batch, future in map_bounded(process_task, [[paths[i] for i in b] for b in batches], max_in_flight,
+    for batch, future in map_bounded(process_task, [[paths[i] for i in b] for b in batches], max_in_flight + queued,
                                      timeout=timeout):
         result = future.result(raise_on_failure=False)
         for position, index in enumerate(batches[batch]):
@@ -220,6 +219,13 @@ def _extract_and_gate(plan: Plan, timeout: float | None, max_in_flight: int) -> 
     finished = [o for o in outcomes if o is not None]
     say(f"gate: {dict(Counter(o.status for o in finished))}")
     return finished
+
+
+def _file_size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:  # gone since planning: its task reports it
+        return 0
 
 
 def _task_failed(path: str, document_id: str, error: object) -> DocumentOutcome:
@@ -260,10 +266,14 @@ def run_ingest(
     the Dask scheduler at `dask_address`, at most `workers` documents in flight)."""
     quiet_libraries()
     todo = len(plan_run(paths, warehouse).todo)
-    runner = task_runner_for(workers, todo, dask_address)
-    in_flight = max(1, workers)  # tasks in flight: a local cluster's slots, or our share of a remote one
-    with prefect_api():
-        flow_with_runner = ingest_flow.with_options(task_runner=runner)
-        return flow_with_runner(paths=[str(p) for p in paths], warehouse=str(warehouse),
-                                timeout_seconds=timeout_seconds, max_in_flight=in_flight,
-                                data_docs=str(data_docs) if data_docs else None)
+    documents = DocumentRunner(workers, todo, dask_address)
+    in_flight = max(1, workers)  # tasks running: a local cluster's slots, or our share of a remote one
+    try:
+        with prefect_api(while_starting=documents.start if todo else None):
+            runner = documents.runner or ThreadPoolTaskRunner(max_workers=1)
+            flow_with_runner = ingest_flow.with_options(task_runner=runner)
+            return flow_with_runner(paths=[str(p) for p in paths], warehouse=str(warehouse),
+                                    timeout_seconds=timeout_seconds, max_in_flight=in_flight,
+                                    data_docs=str(data_docs) if data_docs else None, queued=documents.queued)
+    finally:
+        documents.close()

@@ -111,3 +111,20 @@ def up_to_date_summary(paths: Iterable[Path], warehouse: Path) -> RunSummary | N
         return None
     return RunSummary(warehouse, discovered=len(plan.files), unchanged=plan.unchanged,
                       timings={"discover": time.perf_counter() - started})
+
+
+MAX_DOCUMENTS_PER_TASK = 16
+
+
+def batches_for(sizes: list[int], slots: int) -> list[list[int]]:
+    """Document indexes in tasks: the biggest files first and ever smaller tasks towards the end (guided
+    self-scheduling), so no slot idles while another finishes a long last task; at most
+    MAX_DOCUMENTS_PER_TASK per task, to keep Prefect's per-task cost small."""
+    order = sorted(range(len(sizes)), key=lambda i: (-sizes[i], i))
+    batches: list[list[int]] = []
+    start = 0
+    while start < len(order):
+        size = max(1, min(MAX_DOCUMENTS_PER_TASK, (len(order) - start) // (2 * max(1, slots))))
+        batches.append(order[start: start + size])
+        start += size
+    return batches

@@ -14,20 +14,60 @@ from prefect.tasks import Task
 R = TypeVar("R")
 
 
-def task_runner_for(workers: int, documents: int, dask_address: str | None = None) -> TaskRunner:
-    """A remote scheduler when given; else local processes when there is enough to extract to pay for
-    starting them (about 5 s); else the flow's own process."""
+def local_cluster_options(workers: int) -> dict[str, Any]:
+    # pdfplumber is pure Python: threads share one core, processes use all of them.
+    return {"n_workers": workers, "threads_per_worker": 1, "processes": True, "dashboard_address": ":0",
+            "silence_logs": logging.CRITICAL, "preload": ["flows.warmup"]}
+
+
+def scheduled_task_runner(workers: int, dask_address: str | None = None) -> TaskRunner:
+    """For `caijue serve`'s runs: the remote scheduler, or a local cluster each run starts and stops."""
     from prefect_dask import DaskTaskRunner
 
     if dask_address:
         return DaskTaskRunner(address=dask_address)
-    if workers <= 1 or documents < 4:
+    if workers <= 1:
         return ThreadPoolTaskRunner(max_workers=1)
-    # pdfplumber is pure Python: threads share one core, processes use all of them.
-    return DaskTaskRunner(cluster_kwargs={
-        "n_workers": workers, "threads_per_worker": 1, "processes": True, "dashboard_address": ":0",
-        "silence_logs": logging.CRITICAL,
-    })
+    return DaskTaskRunner(cluster_kwargs=local_cluster_options(workers))
+
+
+class DocumentRunner:
+    """Where the document stage runs: a remote Dask scheduler when given; else a local Dask cluster (one
+    process per core) when there is enough to extract to pay for starting it (about 5 s); else the flow's
+    own process. `start` may run on another thread while the Prefect server boots: the workers (or this
+    process) come up warm (flows/warmup.py)."""
+
+    def __init__(self, workers: int, documents: int, dask_address: str | None = None) -> None:
+        self.workers, self.documents, self.dask_address = workers, documents, dask_address
+        self.cluster: Any = None
+        self.runner: TaskRunner | None = None
+
+    def start(self) -> None:
+        from prefect_dask import DaskTaskRunner
+
+        if self.dask_address:
+            self.runner = DaskTaskRunner(address=self.dask_address)
+        elif self.workers <= 1 or self.documents < 4:
+            from flows.warmup import warm_up
+
+            warm_up()
+            self.runner = ThreadPoolTaskRunner(max_workers=1)
+        else:
+            from distributed import LocalCluster
+
+            self.cluster = LocalCluster(**local_cluster_options(self.workers))
+            self.runner = DaskTaskRunner(address=self.cluster.scheduler_address)
+
+    @property
+    def queued(self) -> int:
+        """Tasks to queue beyond the running ones: one per worker of our own cluster; none on a shared
+        scheduler, where `workers` bounds what we put in flight."""
+        return self.workers if self.cluster is not None else 0
+
+    def close(self) -> None:
+        if self.cluster is not None:
+            self.cluster.close()
+            self.cluster = None
 
 
 def map_bounded(

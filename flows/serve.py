@@ -43,16 +43,16 @@ def serve(
     signal.signal(signal.SIGTERM, _stop)
     with prefect_server(port) as api_url:
         from flows.ingest import ingest_flow
-        from flows.runners import task_runner_for
+        from flows.runners import scheduled_task_runner
 
-        runner = task_runner_for(workers, documents=sys.maxsize, dask_address=dask_address)
+        runner = scheduled_task_runner(workers, dask_address)
         served = ingest_flow.with_options(task_runner=runner)
         schedule = f"cron {cron!r}" if cron else f"every {interval:g} s"
         say(f"serve: deployment caijue-ingest/{name}, {schedule}, inbox {inbox} → {warehouse}")
         say(f"serve: Prefect API {api_url} (UI at {api_url.removesuffix('/api')}); "
             f"`prefect deployment inspect caijue-ingest/{name}` shows the schedule")
         parameters = {"paths": [str(inbox)], "warehouse": str(warehouse), "timeout_seconds": timeout_seconds,
-                      "max_in_flight": max(1, workers)}
+                      "max_in_flight": max(1, workers), "queued": 0 if dask_address else max(1, workers)}
         with suppress(KeyboardInterrupt, SystemExit):
             # limit=1: one run at a time (a run waits for the warehouse's writer lock anyway).
             served.serve(name=name, cron=cron, interval=interval, parameters=parameters, limit=1,

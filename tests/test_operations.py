@@ -13,6 +13,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from flows.plan import MAX_DOCUMENTS_PER_TASK, batches_for
+
 # The state a BI reader sees: whole-warehouse counts and a checksum of the facts.
 STATE_SQL = """select
     (select count(*) from marts.dim_document),
@@ -184,3 +186,14 @@ def test_a_document_over_its_deadline_is_failed_alone_and_its_process_killed(pdf
 
     outcome = process_file(str(pdfs[0]), timeout=0.01)
     assert outcome.status == "failed" and "timed out" in (outcome.reason or "")
+
+
+def test_documents_are_batched_biggest_first_with_ever_smaller_tasks_at_the_end() -> None:
+    sizes = [100 + (i * 37) % 90 for i in range(200)]
+    batches = batches_for(sizes, slots=2)
+    assert sorted(i for batch in batches for i in batch) == list(range(200))  # every document once
+    order = [i for batch in batches for i in batch]
+    assert [sizes[i] for i in order] == sorted(sizes, reverse=True)
+    assert max(map(len, batches)) == MAX_DOCUMENTS_PER_TASK and len(batches) < 200 // 4
+    assert [len(b) for b in batches[-4:]] == [1, 1, 1, 1]  # no slot waits on a long last task
+    assert batches_for([], slots=2) == []

@@ -189,6 +189,8 @@ def _issue_table(report: DocumentReport, issues: Sequence[Issue]) -> list[str]:
 def _unit_of(issue: Issue, table: TableInfo | None) -> str:
     if issue.check_name == "narrative.year":
         return "年"
+    if issue.check_name == "narrative.share":
+        return "%"
     if issue.check_name.startswith("narrative."):
         return "万元"
     return table.unit if table else "元"
@@ -199,6 +201,8 @@ def _amount(value: Decimal | None, unit: str) -> str:
         return ""
     if unit == "年":
         return f"{int(value)}"
+    if unit == "%":
+        return f"{value}%"
     if unit == "万元":
         return f"{value / YUAN_PER_WAN:,.2f} 万元"
     return f"{value:,.2f} 元"
