@@ -16,7 +16,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from extract import EXTRACTOR_VERSION, ExtractedDocument, ExtractionError, document_id_of
 from extract.model import DocumentMeta, Problem
-from flows.extraction import DEFAULT_TIMEOUT_SECONDS, extract_with_deadline
+from flows.extraction import DEFAULT_TIMEOUT_SECONDS, CheckedDocument, check_with_deadline
 from flows.plan import Plan, batches_for, current_document_ids, discover, plan_run
 from flows.publish import discard, publish, start_working_copy, writer_lock
 from flows.report import say
@@ -29,12 +29,12 @@ from warehouse.raw import load_document
 __all__ = ["DocumentOutcome", "RunSummary", "discover", "ingest_flow", "run_ingest"]
 
 
-def extract_file(path: str, timeout: float | None = None) -> ExtractedDocument | DocumentOutcome:
-    """Extract one file (in a child process killed after `timeout` seconds); a file that is not a
-    readable document, or takes too long, becomes a 'failed' outcome."""
+def read_file(path: str, timeout: float | None = None) -> CheckedDocument | DocumentOutcome:
+    """Extract and check one file (in a child process killed after `timeout` seconds); a file that is
+    not a readable document, or takes too long, becomes a 'failed' outcome."""
     data = Path(path).read_bytes()  # an OSError here is transient (network share): the task retries
     try:
-        return extract_with_deadline(data, Path(path).name, timeout)
+        return check_with_deadline(data, Path(path).name, timeout)
     except ExtractionError as exc:
         return _failed(path, data, exc.reason, exc.page)
     except Exception as exc:  # a bug must not stop the batch: report it against the file
@@ -48,27 +48,24 @@ def _failed(path: str, data: bytes, reason: str, page: int | None) -> DocumentOu
     return DocumentOutcome(path, document, "failed", reason, [])
 
 
-def gate_document(path: str, extracted: ExtractedDocument | DocumentOutcome) -> DocumentOutcome:
-    """The gate's verdict on one extracted document (a failed read passes through as it is)."""
-    if isinstance(extracted, DocumentOutcome):
-        return extracted
-    if not extracted.tables:  # scanned, or the explanation without its tables: nothing to check or load
-        reasons = [p.message for p in extracted.problems if p.check_name == "no_tables_found"]
-        return DocumentOutcome(path, extracted, "failed", "; ".join(reasons) or "no tables found", [])
-    from expectations.gate import default_gate  # built once per worker process
-
-    quiet_libraries()
-    result = default_gate().check(extracted)
+def outcome_of(path: str, read: CheckedDocument | DocumentOutcome) -> DocumentOutcome:
+    """The gate's verdict on one document as an outcome (a failed read passes through as it is)."""
+    if isinstance(read, DocumentOutcome):
+        return read
+    document = read.document
+    if read.status is None:  # scanned, or the explanation without its tables: nothing to check or load
+        reasons = [p.message for p in document.problems if p.check_name == "no_tables_found"]
+        return DocumentOutcome(path, document, "failed", "; ".join(reasons) or "no tables found", [])
     reason = None
-    if result.status == "quarantined":
-        errors = [i for i in [*extracted.problems, *result.issues] if i.severity == "error"]
+    if read.status == "quarantined":
+        errors = [i for i in [*document.problems, *read.issues] if i.severity == "error"]
         reason = "; ".join(sorted({i.check_name for i in errors})) or "failed the gate"
-    return DocumentOutcome(path, extracted, result.status, reason, list(result.issues))
+    return DocumentOutcome(path, document, read.status, reason, list(read.issues))
 
 
 def process_file(path: str, timeout: float | None = None) -> DocumentOutcome:
-    """Extract and gate one file: one task per document keeps the orchestration traffic small."""
-    return gate_document(path, extract_file(path, timeout))
+    """Extract and gate one file."""
+    return outcome_of(path, read_file(path, timeout))
 
 
 def process_batch(paths: list[str], timeout: float | None = None) -> list[DocumentOutcome]:

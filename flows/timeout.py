@@ -2,10 +2,10 @@
 
 pdfplumber is pure Python running in a Dask worker thread (or a thread of the flow process). Nothing
 can interrupt a thread: Prefect's task timeout only stops waiting for it, and signals reach the main
-thread only. A child process can be killed. Each calling thread keeps one child (`python -m
+thread only. A child process can be killed. Each call takes an idle child of this process (`python -m
 flows.timeout`, so it works inside daemonic Dask workers where multiprocessing may not start
-children), sends it one pickled call at a time and waits at most `seconds` for the answer; a child
-that overruns is killed and replaced on the next call.
+children), sends it one pickled call and waits at most `seconds` for the answer; a child that
+overruns is killed and replaced on its next call.
 """
 
 from __future__ import annotations
@@ -81,17 +81,23 @@ class IsolatedCaller:
         self._process.stdout.close()
 
 
-_callers = threading.local()
+_idle: list[IsolatedCaller] = []
+_idle_lock = threading.Lock()
 
 
 def call_with_deadline(function: Callable[..., T], *args: Any, seconds: float | None) -> T:
-    """`function(*args)` in this thread's child process; CallTimeout after `seconds` (None: no deadline).
+    """`function(*args)` in an idle child process of this process (started when none is idle);
+    CallTimeout after `seconds` (None: no deadline). A child stays for the next call, so what it
+    imported stays imported (flows/warmup.py starts one ahead of the first document).
 
     The function and its arguments and result must pickle (a module-level function, plain data)."""
-    caller = getattr(_callers, "caller", None)
-    if caller is None:
-        caller = _callers.caller = IsolatedCaller()
-    return caller.call(function, *args, seconds=seconds)
+    with _idle_lock:
+        caller = _idle.pop() if _idle else IsolatedCaller()
+    try:
+        return caller.call(function, *args, seconds=seconds)
+    finally:
+        with _idle_lock:
+            _idle.append(caller)  # a killed child is replaced on its next call
 
 
 def _serve() -> None:
