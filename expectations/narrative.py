@@ -384,8 +384,9 @@ def _item_code(
     """The 项 code of a class / section / item name path, among the codes the tables print. A path whose
     款 is misnamed resolves when the 项 name is unique within its class there."""
     class_code = names.class_code_for_name(class_name)
-    if class_code is None:
-        return None
+    if class_code is None:  # a class printed by a short or old name ("其他（类）"): the 项 name alone decides
+        same_name = [c for c in known if _name_key(names.function_name(c) or "") == _name_key(item_name)]
+        return same_name[0] if len(same_name) == 1 else None
     section = names.child_code_for_name(class_code, section_name)
     item = names.child_code_for_name(section, item_name) if section else None
     if item in known:

@@ -361,7 +361,9 @@ def test_a_share_of_a_named_whole_uses_the_figure_the_narrative_gives_it() -> No
 def test_shares_rounded_truncated_or_nudged_to_add_up_to_100_hold() -> None:
     text = ("本年收入合计 863.22 万元，其中：一般公共预算财政拨款收入 863.19 万元，占 99.99%；"
             "其他收入 0.03 万元，占 0.01%。一般公共预算财政拨款支出 9746.50 万元，占本年支出合计的 99.86%。"
-            "本年支出合计 9759.38 万元。")
+            "本年支出合计 9759.38 万元。"
+            # divided before rounding: 4.315 ÷ 4.125 … 4.325 ÷ 4.115 = 104.61% … 105.10%
+            "年初预算为 4.12 万元，支出决算为 4.32 万元，完成年初预算的 104.91%。")
     assert _own_arithmetic(text) == []
 
 
