@@ -273,11 +273,13 @@ def narrative_checks(doc: ExtractedDocument, names: Classification | None = None
     text = NarrativeText(doc.narrative)
     tables = Tables(doc)
     names = names or load_classification()
+    item_tables = _item_tables(doc)
+    items = list(_items(text.text, names, tables.codes(item_tables, 7)))
     statements = [*_topic_statements(text, doc), *_three_public_statements(text, doc),
-                  *_class_statements(text, tables, names, doc), *_item_statements(text, tables, names, doc)]
+                  *_class_statements(text, tables, names, doc), *_item_statements(text, items, item_tables, doc)]
     checks = [c for s in _distinct(statements) if (c := _compare(s, tables)) is not None]
-    return [*checks, *_unknown_items(text, tables, names, doc), *arithmetic_checks(text.text, text.page_at),
-            *_year_checks(text, doc)]
+    return [*checks, *_unknown_items(text, tables, names, items, item_tables),
+            *arithmetic_checks(text.text, text.page_at), *_year_checks(text, doc)]
 
 
 def _topic_statements(text: NarrativeText, doc: ExtractedDocument) -> Iterator[Statement]:
@@ -318,14 +320,24 @@ def _class_statements(
             offset += len(entry) + 1
 
 
+def _item_tables(doc: ExtractedDocument) -> tuple[str, ...]:
+    """The tables a narrative 项 figure is compared with: a budget's 项 lists all three funds."""
+    if doc.meta.report_kind == "budget":
+        return ("gpb_expenditure", "gov_fund", "soe_capital")
+    return ("gpb_expenditure",)
+
+
+ItemMatch = tuple[re.Match[str], str | None]  # a printed 项 path and the code it names among the printed rows
+
+
 def _item_statements(
-    text: NarrativeText, tables: Tables, names: Classification, doc: ExtractedDocument
+    text: NarrativeText, items: Sequence[ItemMatch], table_kinds: tuple[str, ...], doc: ExtractedDocument
 ) -> Iterator[Statement]:
     """"X（类）Y（款）Z（项）：支出决算数为 N 万元" (a budget: "“X（类）Y（款）Z（项）”N 万元") against the 项 rows."""
     budget = doc.meta.report_kind == "budget"
-    table_kinds = ("gpb_expenditure", "gov_fund", "soe_capital") if budget else ("gpb_expenditure",)
-    known = tables.codes(table_kinds, 7)
-    for match, code in _items(text.text, names, known):
+    for match, code in items:
+        if code is None:
+            continue
         window = text.text[match.end(): match.end() + _ITEM_WINDOW]
         following = _ITEM_BY_NAME.search(window) or _ITEM_BY_CODE.search(window)
         window = window[: following.start()] if following else window
@@ -333,7 +345,7 @@ def _item_statements(
         if figure is None:
             continue
         cells = tuple((t, _SCOPES[t], "function", code, "total") for t in table_kinds)
-        label = match.group(0).replace("(", "（").replace(")", "）")
+        label = _printed_label(match)
         yield Statement("narrative.item_expenditure", label, figure["n"], text.page_at(match.start()), (cells,),
                         code)
 
@@ -342,65 +354,62 @@ _SCOPES = {"gpb_expenditure": GPB, "gov_fund": "government_fund", "soe_capital":
 
 
 def _unknown_items(
-    text: NarrativeText, tables: Tables, names: Classification, doc: ExtractedDocument
+    text: NarrativeText, tables: Tables, names: Classification, items: Sequence[ItemMatch],
+    table_kinds: tuple[str, ...],
 ) -> Iterator[DocumentCheck]:
     """A "X（类）Y（款）Z（项）" whose 项 no table prints under that name (an old or misspelt subject name): its
     figure cannot be checked, so the reader is told which words to correct."""
-    table_kinds = ("gpb_expenditure", "gov_fund", "soe_capital") if doc.meta.report_kind == "budget" else (
-        "gpb_expenditure",)
-    if not any(t in tables.present for t in table_kinds):
-        return
-    known = tables.codes(table_kinds, 7)
-    if not known:  # tables printed empty (a template): nothing to name
+    if not tables.codes(table_kinds, 7):  # not printed, or printed empty (a template): nothing to name
         return
     seen: set[str] = set()
-    for match in _ITEM_BY_NAME.finditer(text.text):
-        if _item_code(names, match["cls"], match["sec"], match["item"], known) or _named_item(names, match):
-            continue
-        label = match.group(0).replace("(", "（").replace(")", "）")
+    for match, code in items:
+        if code is not None or _path_code(names, match["cls"], match["sec"], match["item"]) is not None:
+            continue  # checked, or a subject the tables print as zero
+        label = _printed_label(match)
         if label in seen:
             continue
         seen.add(label)
-        message = (f"情况说明（第{text.page_at(match.start())}页）所列“{label}”在{tables.title(table_kinds[0])}中"
+        page = text.page_at(match.start())
+        message = (f"情况说明（第{page}页）所列“{label}”在{tables.title(table_kinds[0])}中"
                    f"找不到同名科目（科目名称有误或已更名），其金额无法核对")
-        yield DocumentCheck("narrative.item_name", "warning", False, message, table_kinds[0],
-                            text.page_at(match.start()))
+        yield DocumentCheck("narrative.item_name", "warning", False, message, table_kinds[0], page)
 
 
-def _items(text: str, names: Classification, known: set[str]) -> Iterator[tuple[re.Match[str], str]]:
+def _printed_label(match: re.Match[str]) -> str:
+    return match.group(0).replace("(", "（").replace(")", "）")
+
+
+def _items(text: str, names: Classification, known: set[str]) -> Iterator[ItemMatch]:
+    """Every 项 path the narrative prints: by code (kept when a table prints the code) and by name (with the
+    code it resolves to among the printed rows, or None)."""
     for match in _ITEM_BY_CODE.finditer(text):
         code = match["cls"] + match["sec"] + match["item"]
         if code in known:
             yield match, code
     for match in _ITEM_BY_NAME.finditer(text):
-        code = _item_code(names, match["cls"], match["sec"], match["item"], known)
-        if code is not None:
-            yield match, code
+        yield match, _item_code(names, match["cls"], match["sec"], match["item"], known)
 
 
 def _item_code(
     names: Classification, class_name: str, section_name: str, item_name: str, known: set[str]
 ) -> str | None:
     """The 项 code of a class / section / item name path, among the codes the tables print. A path whose
-    款 is misnamed resolves when the 项 name is unique within its class there."""
-    class_code = names.class_code_for_name(class_name)
-    if class_code is None:  # a class printed by a short or old name ("其他（类）"): the 项 name alone decides
-        same_name = [c for c in known if _name_key(names.function_name(c) or "") == _name_key(item_name)]
-        return same_name[0] if len(same_name) == 1 else None
-    section = names.child_code_for_name(class_code, section_name)
-    item = names.child_code_for_name(section, item_name) if section else None
+    款 is misnamed resolves when the 项 name is unique within its class there; one whose class is printed
+    by a short or old name ("其他（类）") when the 项 name is unique among the printed rows."""
+    item = _path_code(names, class_name, section_name, item_name)
     if item in known:
         return item
+    class_code = names.class_code_for_name(class_name) or ""
     item_key = _name_key(item_name)
     candidates = [c for c in known if c.startswith(class_code) and _name_key(names.function_name(c) or "") == item_key]
     return candidates[0] if len(candidates) == 1 else None
 
 
-def _named_item(names: Classification, match: re.Match[str]) -> str | None:
-    """The 项 the classification names by this path, printed in the tables or not (a zero row)."""
-    class_code = names.class_code_for_name(match["cls"])
-    section = names.child_code_for_name(class_code, match["sec"]) if class_code else None
-    return names.child_code_for_name(section, match["item"]) if section else None
+def _path_code(names: Classification, class_name: str, section_name: str, item_name: str) -> str | None:
+    """The 项 the classification names by this class / section / item path, printed in the tables or not."""
+    class_code = names.class_code_for_name(class_name)
+    section = names.child_code_for_name(class_code, section_name) if class_code else None
+    return names.child_code_for_name(section, item_name) if section else None
 
 
 def _name_key(name: str) -> str:

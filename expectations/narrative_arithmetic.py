@@ -92,9 +92,9 @@ def _label_before(sentence: str, end: int) -> str:
     return re.sub(r"^.*(?:说明|情况)|^年度?", "", words.group(1)) if words else "合计"
 
 
-def _half_unit(printed: str) -> Decimal:
+def _half_unit(printed: Decimal) -> Decimal:
     """Half a unit of a printed figure's last digit: how far its unrounded value may be."""
-    return Decimal(5).scaleb(Decimal(printed.replace(",", "")).as_tuple().exponent - 1)
+    return Decimal(5).scaleb(printed.as_tuple().exponent - 1)
 
 
 def _share_check(match: re.Match[str], part: Decimal, whole: tuple[str, Decimal], page: int) -> DocumentCheck:
@@ -103,7 +103,7 @@ def _share_check(match: re.Match[str], part: Decimal, whole: tuple[str, Decimal]
     step = Decimal(1).scaleb(printed.as_tuple().exponent)  # one unit of the last printed digit
     computed = exact.quantize(step if step < 1 else Decimal(1))
     # The publisher divides unrounded figures: the share may lie anywhere their rounding allows.
-    part_slack, whole_slack = _half_unit(match["n"]), _half_unit(str(whole[1]))
+    part_slack, whole_slack = _half_unit(part), _half_unit(whole[1])
     low = max(part - part_slack, Decimal(0)) / (whole[1] + whole_slack) * HUNDRED
     high = (part + part_slack) / max(whole[1] - whole_slack, whole_slack) * HUNDRED
     holds = low - step < printed < high + step

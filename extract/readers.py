@@ -419,14 +419,10 @@ def _expense_line(ctx: TableContext, side: Side, grid: Grid, r: int, texts: list
         if class_code is not None:
             ctx.emit("function", class_code, column.measure, column.fund_scope, amount, grid.page, fold(printed))
         elif column.measure == "total":
-            if _line_is_fact_in(ctx, column.fund_scope):
+            if ctx.spec.line_is_fact_in(ctx.block.title.report_kind, column.fund_scope):
                 ctx.emit("summary", line, "amount", column.fund_scope, amount, grid.page, fold(printed))
         elif line in {"expense.total", "expense.grand_total"}:
             deferred.append((line, column, amount, grid.page, fold(printed)))
-
-
-def _line_is_fact_in(ctx: TableContext, fund_scope: str) -> bool:
-    return fund_scope == ctx.spec.fund_scope or ctx.block.title.report_kind in ctx.spec.fund_column_lines
 
 
 def _emit_total_line_measures(ctx: TableContext, deferred: list[tuple[str, AmountColumn, Decimal, int, str]]) -> None:

@@ -210,13 +210,6 @@ def _scope(spec: TableSpec) -> str:
     return load_specs().tables[spec.kind].fund_scope
 
 
-def _line_is_fact_in(spec: TableSpec, ctx: Context, scope: str) -> bool:
-    """The same rule as the extractor's (tables.yaml fund_column_lines): a non-subject line is a fact in a
-    fund column only in the report kinds the spec names."""
-    table = load_specs().tables[spec.kind]
-    return scope == table.fund_scope or ctx.layout.report_kind in table.fund_column_lines
-
-
 # ---------------------------------------------------------------------------------------------- matrix
 
 
@@ -331,7 +324,7 @@ def _summary(spec: TableSpec, ctx: Context, content: TableContent, money: _Print
                 fact = TruthFact("function", spec.kind, scope, class_code, measure, fen)
             elif measure == "total":
                 fen = acc.summary_line(key, scope) if key else 0
-                is_fact = _line_is_fact_in(spec, ctx, scope)
+                is_fact = load_specs().tables[spec.kind].line_is_fact_in(ctx.layout.report_kind, scope)
                 fact = TruthFact("summary", spec.kind, scope, key or "", "", fen) if is_fact else None
             else:
                 fen = split_totals[measure] if key in {"expense.grand_total", "expense.total"} else 0

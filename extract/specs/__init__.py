@@ -24,6 +24,12 @@ class TableSpec:
     titles: dict[str, tuple[str, ...]]  # report_kind → title texts
     fund_column_lines: frozenset[str] = frozenset()  # report kinds whose non-subject lines are facts per fund column
 
+    def line_is_fact_in(self, report_kind: str | None, fund_scope: str) -> bool:
+        """A non-subject summary line (本年支出合计, 总计 …) printed in `fund_scope`'s column is a fact: always in
+        the table's own scope column, in the other fund columns only in the report kinds `fund_column_lines`
+        names."""
+        return fund_scope == self.fund_scope or report_kind in self.fund_column_lines
+
     @property
     def is_fund_table(self) -> bool:
         return self.table_kind in {"gov_fund", "soe_capital"}
