@@ -43,8 +43,9 @@ def serve(
     signal.signal(signal.SIGTERM, _stop)
     with prefect_server(port) as api_url:
         from flows.ingest import ingest_flow
-        from flows.runners import scheduled_task_runner
+        from flows.runners import scheduled_task_runner, use_local_cluster_config
 
+        use_local_cluster_config()  # each run starts its cluster in a subprocess of this one
         runner = scheduled_task_runner(workers, dask_address)
         served = ingest_flow.with_options(task_runner=runner)
         schedule = f"cron {cron!r}" if cron else f"every {interval:g} s"

@@ -197,3 +197,24 @@ def test_documents_are_batched_biggest_first_with_ever_smaller_tasks_at_the_end(
     assert max(map(len, batches)) == MAX_DOCUMENTS_PER_TASK and len(batches) < 200 // 4
     assert [len(b) for b in batches[-4:]] == [1, 1, 1, 1]  # no slot waits on a long last task
     assert batches_for([], slots=2) == []
+
+
+def test_the_run_s_own_dask_workers_spend_no_cpu_on_diagnostics_nobody_reads() -> None:
+    import dask
+    from distributed import Client
+
+    from flows.runners import LOCAL_CLUSTER_CONFIG, DocumentRunner, local_cluster_environment
+
+    documents = DocumentRunner(workers=2, documents=10)
+    documents.start()
+    try:
+        with Client(documents.cluster) as client:
+            seen = client.run(lambda: {key: dask.config.get(key) for key in LOCAL_CLUSTER_CONFIG})
+    finally:
+        documents.close()
+    assert len(seen) == 2 and all(settings == LOCAL_CLUSTER_CONFIG for settings in seen.values())
+    assert dask.config.get("distributed.worker.profile.enabled"), "this process's own settings are unchanged"
+
+    # `caijue serve`'s runs start their cluster in a subprocess: the same settings, as environment variables.
+    from_environment = dask.config.collect_env(local_cluster_environment())
+    assert {key: dask.config.get(key, config=from_environment) for key in LOCAL_CLUSTER_CONFIG} == LOCAL_CLUSTER_CONFIG
