@@ -107,4 +107,5 @@ def test_what_each_variant_exercises(extracted: dict[str, tuple[Path, ExtractedD
     assert re.search(r"\*\*\s+1\s+2\s+3\s+4\s+5", text)  # the numbering row
     text = "\n".join(_page_texts(extracted["guangdong_budget"][0]))
     assert re.search(r"\[2\d{6}\]", text) and "其中：（一）因公出国（境）支出" in text
+    assert re.search(r"\[30101\]基本工资", text)  # economic codes in brackets too
     assert re.search(r"\s[-—]\s", text)  # zeros printed as dashes
