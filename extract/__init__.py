@@ -2,8 +2,10 @@
 
 from extract.document import document_id_of, extract_document
 from extract.model import ExtractedDocument, ExtractionError
+from extract.version import extractor_version
 
-# Bump when a change alters what the extractor yields for the same bytes: documents are re-extracted.
-EXTRACTOR_VERSION = "0.1.0"
+# A document read under another version is re-extracted: the release (bump it for a change of meaning
+# worth naming) + a fingerprint of this package's code and specs (any change at all).
+EXTRACTOR_VERSION = extractor_version()
 
 __all__ = ["EXTRACTOR_VERSION", "ExtractedDocument", "ExtractionError", "document_id_of", "extract_document"]

@@ -168,6 +168,21 @@ def test_a_new_extractor_version_re_extracts_on_a_remote_dask_scheduler(
     assert "re-extracted (new extractor version) | 1 |" in _summary_text(summary)
 
 
+def test_any_change_to_the_extractor_s_code_or_specs_is_a_new_extractor_version(tmp_path: Path) -> None:
+    import shutil
+
+    import extract
+    from extract.version import extractor_version
+
+    copy = tmp_path / "extract"
+    shutil.copytree(Path(extract.__file__).parent, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    assert extractor_version(copy) == extract.EXTRACTOR_VERSION, "the same code and specs: the same version"
+    vocabulary = copy / "specs" / "vocabulary.yaml"
+    text = vocabulary.read_text(encoding="utf-8")
+    vocabulary.write_text(text.replace("人员经费支出", "人员经费开支"), encoding="utf-8")
+    assert extractor_version(copy) != extract.EXTRACTOR_VERSION, "one vocabulary word changed: documents re-read"
+
+
 def _summary_text(summary: object) -> str:
     from flows.report import summary_markdown
 
