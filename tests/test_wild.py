@@ -79,3 +79,16 @@ def test_extraction_does_not_depend_on_hash_order() -> None:
         for seed in ("1", "2")
     ]
     assert json.loads(runs[0]) == json.loads(runs[1])
+
+
+def test_xian_s_special_business_funds_are_project_spending() -> None:
+    """陕西's budgets split spending into 人员经费支出, 公用经费支出 and 专项业务经费支出 (= 项目支出):
+    every function row's total is their sum."""
+    rows: dict[str, dict[str, object]] = {}
+    for fact in extracted("sn-xian-zfbgt-2026-budget-dept.pdf").facts:
+        if fact.table_kind == "gpb_expenditure":
+            rows.setdefault(fact.key, {})[fact.measure] = fact.amount_yuan
+    assert rows["table_total"].keys() == {"total", "personnel", "public_use", "project"}
+    for key, amounts in rows.items():
+        parts = sum(amounts.get(m, 0) for m in ("personnel", "public_use", "project"))  # type: ignore[misc]
+        assert parts == amounts["total"], key
