@@ -76,6 +76,7 @@ def locate_tables(pages: list[Page], specs: Specs, problems: list[Problem]) -> l
     """Blocks in document order. A grid with no title above it continues the previous block."""
     blocks: list[TableBlock] = []
     current: TableBlock | None = None
+    skipped: Grid | None = None  # the last grid of a table caijue does not read: its next page is skipped too
     for page in pages:
         events = _page_events(page, specs)
         pending: tuple[TitleMatch, Unit | None] | None = None
@@ -100,12 +101,12 @@ def locate_tables(pages: list[Page], specs: Specs, problems: list[Problem]) -> l
                     pending = None
                 elif pending is not None:
                     unit = pending[1] or _unit_above(page, grid, top)
-                    current = TableBlock(pending[0], page.number, unit, [grid])
+                    current, skipped = TableBlock(pending[0], page.number, unit, [grid]), None
                     current.header_rows_skipped[0] = skip
                     blocks.append(current)
                     pending = None
                 elif (unknown := _unknown_title_above(page, grid)) is not None:
-                    current = None
+                    current, skipped = None, grid
                     problems.append(Problem(
                         "unknown_table", "warning",
                         f"page {page.number}: table {unknown!r} is not a table kind caijue knows; skipped",
@@ -114,6 +115,8 @@ def locate_tables(pages: list[Page], specs: Specs, problems: list[Problem]) -> l
                 elif current is not None and _continues(current, grid):
                     current.header_rows_skipped[len(current.grids)] = skip
                     current.grids.append(_aligned(current, grid))
+                elif skipped is not None and _follows(skipped, grid):
+                    skipped = grid
                 elif any(is_body_row(grid.row_texts(r)) for r in range(len(grid.cells))):
                     problems.append(Problem(
                         "table_without_title", "warning",
@@ -182,9 +185,10 @@ def _repeats(block: TableBlock, title: TitleMatch, grid: Grid) -> bool:
 
 def _continues(block: TableBlock, grid: Grid) -> bool:
     """The next page's grid with the same columns, or the same frame (its rows may merge columns)."""
-    if not block.grids:
-        return True
-    previous = block.grids[-1]
+    return not block.grids or _follows(block.grids[-1], grid)
+
+
+def _follows(previous: Grid, grid: Grid) -> bool:
     if grid.page != previous.page + 1:
         return False
     same_frame = abs(grid.x0 - previous.x0) < 3 and abs(grid.x1 - previous.x1) < 3
@@ -199,12 +203,29 @@ def _aligned(block: TableBlock, grid: Grid) -> Grid:
 
 
 def _unknown_title_above(page: Page, grid: Grid) -> str | None:
-    """A title-like line (…表) right above a grid that matched no known title: another table starts."""
+    """A title-like line (…表) right above a grid, or inside its frame's first rows, that matched no
+    known title: another table starts."""
     for line in page.lines:
-        if grid.top - 90 <= line.bottom <= grid.top + 1:
-            key = re.sub(r"[(（][^)）]*[)）]$", "", label(line.text))
-            if key.endswith("表") and len(key) >= 4 and not _SENTENCE.search(key) and not key.startswith("注"):
-                return fold(line.text)
+        if grid.top - 90 <= line.bottom <= grid.top + 1 and (title := _title_like(line.text)):
+            return title
+    return _unknown_title_inside(grid)
+
+
+def _unknown_title_inside(grid: Grid) -> str | None:
+    for r in range(min(4, len(grid.cells))):
+        texts = [t for t in grid.row_texts(r) if t]
+        if len(texts) > 2:  # a header or body row: no title above it
+            return None
+        for line in (line for t in texts for line in t.splitlines()):
+            if title := _title_like(line):
+                return title
+    return None
+
+
+def _title_like(text: str) -> str | None:
+    key = re.sub(r"[(（][^)）]*[)）]$", "", label(text))
+    if key.endswith("表") and len(key) >= 4 and not _SENTENCE.search(key) and not key.startswith("注"):
+        return fold(text)
     return None
 
 

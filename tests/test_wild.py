@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
@@ -92,3 +93,28 @@ def test_xian_s_special_business_funds_are_project_spending() -> None:
     for key, amounts in rows.items():
         parts = sum(amounts.get(m, 0) for m in ("personnel", "public_use", "project"))  # type: ignore[misc]
         assert parts == amounts["total"], key
+
+
+def test_a_table_caijue_does_not_read_is_named_and_its_next_pages_go_with_it() -> None:
+    """江苏 draws each title inside the table's frame: a table outside the contract is named, not reported
+    as a table with no title; 广州's 项目支出 table runs over three pages: named once, its next pages
+    skipped with it."""
+    problems = extracted("js-rdcwhbgt-2019-budget-dept.pdf").problems
+    unknown = {p.page: p.message for p in problems if p.check_name == "unknown_table"}
+    assert "财政拨款基本支出预算表(经济科目)" in unknown[6] and "政府采购预算表" in unknown[12]
+    assert "机关运行经费支出预算表" in unknown[11]
+    untitled = {p.page for p in problems if p.check_name == "table_without_title"}
+    assert not untitled & {5, 6, 11, 12}
+
+    problems = extracted("gd-guangzhou-zfbgt-2026-budget-dept.pdf").problems
+    assert any(p.check_name == "unknown_table" and p.page == 21 for p in problems)
+    assert not [p for p in problems if p.page in (22, 23)]
+
+
+def test_jiangsu_s_fiscal_expenditure_by_function_is_read() -> None:
+    """财政拨款支出预算表（功能科目）: all 财政拨款 spending by function, in the fiscal scope."""
+    facts = [f for f in extracted("js-rdcwhbgt-2019-budget-dept.pdf").facts
+             if f.table_kind == "fiscal_expenditure_detail"]
+    assert {f.fund_scope for f in facts} == {"fiscal"} and all(f.page == 5 for f in facts)
+    amounts = {f.key: f.amount_yuan for f in facts if f.measure == "total"}
+    assert amounts["table_total"] == Decimal("183303700.00") and amounts["2010101"] == Decimal("74482000.00")
