@@ -278,7 +278,7 @@ def narrative_checks(doc: ExtractedDocument, names: Classification | None = None
     statements = [*_topic_statements(text, doc), *_three_public_statements(text, doc),
                   *_class_statements(text, tables, names, doc), *_item_statements(text, items, item_tables, doc)]
     checks = [c for s in _distinct(statements) if (c := _compare(s, tables)) is not None]
-    return [*checks, *_unknown_items(text, tables, names, items, item_tables),
+    return [*checks, *_unknown_items(text, tables, items, item_tables),
             *arithmetic_checks(text.text, text.page_at), *_year_checks(text, doc)]
 
 
@@ -327,7 +327,8 @@ def _item_tables(doc: ExtractedDocument) -> tuple[str, ...]:
     return ("gpb_expenditure",)
 
 
-ItemMatch = tuple[re.Match[str], str | None]  # a printed 项 path and the code it names among the printed rows
+# A printed 项 path, the code it names among the printed rows, and the 项 the classification names by it.
+ItemMatch = tuple[re.Match[str], str | None, str | None]
 
 
 def _item_statements(
@@ -335,7 +336,7 @@ def _item_statements(
 ) -> Iterator[Statement]:
     """"X（类）Y（款）Z（项）：支出决算数为 N 万元" (a budget: "“X（类）Y（款）Z（项）”N 万元") against the 项 rows."""
     budget = doc.meta.report_kind == "budget"
-    for match, code in items:
+    for match, code, _ in items:
         if code is None:
             continue
         window = text.text[match.end(): match.end() + _ITEM_WINDOW]
@@ -354,7 +355,7 @@ _SCOPES = {"gpb_expenditure": GPB, "gov_fund": "government_fund", "soe_capital":
 
 
 def _unknown_items(
-    text: NarrativeText, tables: Tables, names: Classification, items: Sequence[ItemMatch],
+    text: NarrativeText, tables: Tables, items: Sequence[ItemMatch],
     table_kinds: tuple[str, ...],
 ) -> Iterator[DocumentCheck]:
     """A "X（类）Y（款）Z（项）" whose 项 no table prints under that name (an old or misspelt subject name): its
@@ -362,8 +363,8 @@ def _unknown_items(
     if not tables.codes(table_kinds, 7):  # not printed, or printed empty (a template): nothing to name
         return
     seen: set[str] = set()
-    for match, code in items:
-        if code is not None or _path_code(names, match["cls"], match["sec"], match["item"]) is not None:
+    for match, code, subject in items:
+        if code is not None or subject is not None:
             continue  # checked, or a subject the tables print as zero
         label = _printed_label(match)
         if label in seen:
@@ -385,21 +386,22 @@ def _items(text: str, names: Classification, known: set[str]) -> Iterator[ItemMa
     for match in _ITEM_BY_CODE.finditer(text):
         code = match["cls"] + match["sec"] + match["item"]
         if code in known:
-            yield match, code
+            yield match, code, code
     for match in _ITEM_BY_NAME.finditer(text):
-        yield match, _item_code(names, match["cls"], match["sec"], match["item"], known)
+        subject = _path_code(names, match["cls"], match["sec"], match["item"])
+        yield match, _item_code(names, subject, match["cls"], match["item"], known), subject
 
 
 def _item_code(
-    names: Classification, class_name: str, section_name: str, item_name: str, known: set[str]
+    names: Classification, subject: str | None, class_name: str, item_name: str, known: set[str]
 ) -> str | None:
-    """The 项 code of a class / section / item name path, among the codes the tables print. A path whose
-    款 is misnamed resolves when the 项 name is unique within its class there; one whose class is printed
-    by a short or old name ("其他（类）") when the 项 name is unique among the printed rows."""
-    item = _path_code(names, class_name, section_name, item_name)
-    if item in known:
-        return item
-    class_code = names.class_code_for_name(class_name) or ""
+    """The 项 code of a class / section / item name path (`subject`: the 项 the classification names by
+    it), among the codes the tables print. A path whose 款 is misnamed resolves when the 项 name is unique
+    within its class there; one whose class is printed by a short or old name ("其他（类）") when the 项 name
+    is unique among the printed rows."""
+    if subject in known:
+        return subject
+    class_code = subject[:3] if subject else (names.class_code_for_name(class_name) or "")
     item_key = _name_key(item_name)
     candidates = [c for c in known if c.startswith(class_code) and _name_key(names.function_name(c) or "") == item_key]
     return candidates[0] if len(candidates) == 1 else None

@@ -4,7 +4,6 @@ remote Dask scheduler; and how many documents are in flight at once."""
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterator, Sequence
 from typing import Any, TypeVar
 
@@ -34,12 +33,6 @@ def local_cluster_environment() -> dict[str, str]:
     runs `caijue serve` executes)."""
     return {"DASK_" + key.upper().replace(".", "__").replace("-", "_"): str(value)
             for key, value in LOCAL_CLUSTER_CONFIG.items()}
-
-
-def use_local_cluster_config() -> None:
-    """Export LOCAL_CLUSTER_CONFIG to the processes this one starts (an operator's own DASK_ setting wins)."""
-    for name, value in local_cluster_environment().items():
-        os.environ.setdefault(name, value)
 
 
 def local_cluster_options(workers: int) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from flows.report import say
+from flows.settings import default_environment
 
 DEFAULT_PORT = 4200
 _PR_SET_PDEATHSIG = 1
@@ -43,9 +44,9 @@ def serve(
     signal.signal(signal.SIGTERM, _stop)
     with prefect_server(port) as api_url:
         from flows.ingest import ingest_flow
-        from flows.runners import scheduled_task_runner, use_local_cluster_config
+        from flows.runners import local_cluster_environment, scheduled_task_runner
 
-        use_local_cluster_config()  # each run starts its cluster in a subprocess of this one
+        default_environment(local_cluster_environment())  # each run starts its cluster in a subprocess of this one
         runner = scheduled_task_runner(workers, dask_address)
         served = ingest_flow.with_options(task_runner=runner)
         schedule = f"cron {cron!r}" if cron else f"every {interval:g} s"

@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
+from flows.settings import default_environment
+
 # The run's own server lives for one run: nothing reads its event feed or runs automations on it, so it
 # does not spend a core's share writing every task event to SQLite (flow and task runs are still recorded).
 RUN_SERVER_ENVIRONMENT = {
@@ -25,8 +27,7 @@ RUN_SERVER_ENVIRONMENT = {
 def _environment(values: dict[str, str]) -> Iterator[None]:
     """Set variables for a child process started inside the block; the caller's settings are not changed."""
     saved = {key: os.environ.get(key) for key in values}
-    for key, value in values.items():
-        os.environ.setdefault(key, value)  # an operator's own setting wins
+    default_environment(values)
     try:
         yield
     finally:

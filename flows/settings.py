@@ -30,6 +30,12 @@ def prepare_prefect(state_dir: Path) -> None:
         "PREFECT_UI_ENABLED": "false",
         "PREFECT_SERVER_LOGGING_LEVEL": "WARNING",
     }
-    for key, value in defaults.items():
-        os.environ.setdefault(key, value)
+    default_environment(defaults)
     state_dir.mkdir(parents=True, exist_ok=True)
+
+
+def default_environment(values: dict[str, str]) -> None:
+    """Set these variables for this process and those it starts, unless set already (an operator's own
+    setting wins)."""
+    for key, value in values.items():
+        os.environ.setdefault(key, value)
