@@ -1,138 +1,134 @@
-"""Ours or theirs: whether a failed identity is most likely a misread (extraction) or the publisher's.
+"""Ours or theirs, by evidence: whose a failed identity is.
 
-The rules, tried in this order on every failed identity (its delta = actual − expected):
+A figure that breaks an identity is the publisher's unless there is positive evidence that we misread
+it. The evidence, tried in this order on every failed identity:
 
-1. cross_table → publisher. Each table is checked by its own identities; when two tables that each
-   add up disagree, the document disagrees with itself.
-2. rounding slip: |delta| ≤ 2 × tolerance → publisher. A structural misread (wrong column, lost
-   row, split number) never lands within a few cents; a publisher rounding 元 to 万元 does.
-3. row not read: the identity's total row is missing while its children are printed → extraction.
-4. value moved: another failed identity of the same table, sharing no cell, has −delta →
-   extraction (a value read into the neighbouring column, or a row attached to the wrong parent:
-   one place is short by what the other has too much).
-5. omitted line: n ≥ 2 terms, a non-zero printed total smaller than Σ terms by one printed term
-   → publisher (a spreadsheet range that skips a line). A misread does not produce a
-   sibling's exact amount. (Larger by one term is not taken as theirs: a row we failed to read
-   shows the same way when a sibling happens to have the same amount.)
-6. one bad figure: a cell whose implied error (delta, with its sign in the identity) is the same
-   in another failed identity, cross-table ones included → extraction. One wrong cell breaks every
-   identity it is in. (A publisher's typo does too; tables come out of the finance system with
-   their sums computed, so a single figure contradicting two identities is more often ours, and
-   quarantine is the safe side of the doubt.)
-   ("Equal" in rules 4–6 means within the two identities' tolerances: figures are rounded.)
-7. every figure confirmed: each cell of the identity also takes part in another identity that
-   holds. A misread cell breaks every identity it is in, so cells that add up in the other
-   direction were read as printed: the printed table itself does not add up → publisher. Except
-   when a hierarchy or column identity's terms fall short of the printed total (delta > 0): a row
-   or column we did not read leaves every figure we did read confirmed → extraction.
-8. otherwise by family: hierarchy and column → extraction (a figure nothing else confirms);
-   summary and three-public → publisher (small tables filled in by hand).
+1. The two readings of one of its cells disagree (extract.reread: PDFium's glyphs in the cell's box
+   against pdfplumber's cell text) → ours, and the table is withheld: we may have misread the figure.
+2. Its table's structure is in doubt (a unit slip, swapped columns, an unreadable cell, a subject printed
+   twice with two amounts: any error the extractor or the document checks raised on that table) → ours,
+   and the table is withheld.
+3. Its table prints a column (for a column identity) or a row or line (for a hierarchy or summary identity)
+   that the specs could not place → ours: the difference may be in what we left unread. The figures we
+   placed were read as printed, so the table loads; the warning names what was not placed.
+4. Otherwise the publisher's, loaded with the issue. The evidence it is printed so: both readings agree
+   on every figure of the identity, and — where it is — the same figure printed the same way in another
+   table. A cross-table identity is the publisher's by construction: each table adds up on its own.
+
+Each verdict says its evidence in words a person can check on the page.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Literal
 
-from expectations.facts import Cell, printed
+from expectations.facts import printed
 from expectations.identities import Identity
+from extract.model import Attribution, ExtractedDocument, Fact, FactIdentity
 
-Attribution = Literal["extraction", "publisher"]
-Membership = dict[Cell, list[tuple[int, int]]]  # cell → (identity index, its sign in that identity's delta)
+# Extraction warnings that name something printed the specs could not place: a column, or a row or line.
+UNPLACED = {"unknown_column": "column", "row_without_code": "row", "unknown_summary_line": "row"}
 
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
     attributed_to: Attribution
-    reason: str
+    reason: str  # the evidence, in words
+    withhold: bool = False  # the table's figures are in doubt: it stays out of the marts
 
 
-def attribute(identities: Sequence[Identity]) -> list[Verdict | None]:
+@dataclass(slots=True)
+class Evidence:
+    """What a document tells about its own reading: cells whose readings disagree, tables in doubt."""
+
+    disputed: Mapping[FactIdentity, str]
+    doubts: Mapping[str, str]  # table_kind → why its structure is in doubt
+    facts: Mapping[FactIdentity, Fact]
+    titles: Mapping[str, str] = field(default_factory=dict)
+    unplaced: Mapping[tuple[str, str], list[str]] = field(default_factory=dict)  # (table_kind, what) → words
+    _printed_at: dict[tuple[str, str, Decimal], list[Fact]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, doc: ExtractedDocument, doubts: Mapping[str, str]) -> Evidence:
+        facts = {f.identity: f for f in doc.facts}
+        unplaced: dict[tuple[str, str], list[str]] = {}
+        for problem in doc.problems:
+            what = UNPLACED.get(problem.check_name)
+            if what and problem.table_kind:
+                unplaced.setdefault((problem.table_kind, what), []).append(f"{problem.printed!r} p{problem.page}")
+        evidence = cls(doc.disputed, doubts, facts, {t.table_kind: t.title for t in doc.tables}, unplaced)
+        for fact in facts.values():
+            evidence._printed_at.setdefault((fact.key, fact.measure, fact.amount_yuan), []).append(fact)
+        return evidence
+
+    def printed_elsewhere(self, cell: FactIdentity) -> Fact | None:
+        """The same figure for the same subject and measure, printed in another table."""
+        fact = self.facts.get(cell)
+        if fact is None or fact.amount_yuan == 0:
+            return None
+        twins = self._printed_at.get((fact.key, fact.measure, fact.amount_yuan), [])
+        return next((f for f in twins if f.table_kind != fact.table_kind), None)
+
+
+def attribute(identities: Sequence[Identity], evidence: Evidence) -> list[Verdict | None]:
     """A verdict for every failed identity (None for those that hold)."""
-    membership: Membership = defaultdict(list)
-    for i, identity in enumerate(identities):
-        for cell, sign in identity.roles():
-            membership[cell].append((i, sign))
-    failed = [i for i, x in enumerate(identities) if not x.holds]
-    verdicts: list[Verdict | None] = [None] * len(identities)
-    for i in failed:
-        verdicts[i] = _judge(i, identities, failed, membership)
-    return verdicts
+    return [None if x.holds else _judge(x, evidence) for x in identities]
 
 
-def _judge(i: int, identities: Sequence[Identity], failed: Sequence[int], membership: Membership) -> Verdict:
-    x = identities[i]
-    if x.family == "cross_table":
-        return Verdict("publisher", "the two tables each add up but disagree with each other")
-    if abs(x.delta) <= 2 * x.tolerance_yuan:
-        return Verdict("publisher", "a rounding slip just beyond the tolerance")
-    if any(not t.row_printed for t in x.actual_terms):
-        return Verdict("extraction", "the total row was not read although its rows are")
-    moved = _moved_value(i, identities, failed)
-    if moved is not None:
-        return Verdict("extraction", f"the same amount is missing from {moved}: a value read into the wrong place")
-    omitted = _omitted_term(x)
-    if omitted is not None:
-        return Verdict("publisher", omitted)
-    bad = _one_bad_figure(i, identities, membership)
-    if bad is not None:
-        return Verdict("extraction", bad)
-    if _all_confirmed(i, identities, membership):
-        if x.family in ("hierarchy", "column") and x.delta > 0:
-            return Verdict("extraction", "every figure read checks out elsewhere, yet the terms fall short: "
-                           "a row or column not read")  # fmt: skip
-        return Verdict("publisher", "every figure adds up in its other identities: the printed table does not add up")
-    if x.family in ("hierarchy", "column"):
-        return Verdict("extraction", "a figure no other identity confirms: most likely misread")
-    return Verdict("publisher", "the summary figures are inconsistent as printed")
+def _judge(x: Identity, evidence: Evidence) -> Verdict:
+    cells = [c for c, _ in x.roles()]
+    # A cross-table identity's doubt is about one of its tables, which its own errors already withhold: the other
+    # table, read as printed, is not held back for it.
+    withhold = x.family != "cross_table"
+    disputed = [evidence.disputed[c] for c in cells if c in evidence.disputed]
+    if disputed:
+        return Verdict("extraction", f"the two readings of a figure disagree: {disputed[0]}", withhold=withhold)
+    tables = sorted({c[0] for c in cells})
+    doubt = next((f"{t}: {evidence.doubts[t]}" for t in tables if t in evidence.doubts), None)
+    if doubt is not None:
+        return Verdict("extraction", f"the table's structure is in doubt ({doubt})", withhold=withhold)
+    what = "column" if x.family == "column" else "row"
+    unplaced = [u for t in tables for u in evidence.unplaced.get((t, what), [])]
+    if unplaced and x.family != "cross_table":
+        shown = ", ".join(unplaced[:3]) + (f" and {len(unplaced) - 3} more" if len(unplaced) > 3 else "")
+        return Verdict("extraction", f"the table prints {what}s caijue could not place ({shown}): the difference "
+                       "may be in what was not read")  # fmt: skip
+    return Verdict("publisher", _printed_so(x, evidence))
 
 
-def _moved_value(i: int, identities: Sequence[Identity], failed: Sequence[int]) -> str | None:
-    x = identities[i]
-    cells = {c for c, _ in x.roles()}
-    for j in failed:
-        y = identities[j]
-        if (
-            j != i
-            and y.family != "cross_table"
-            and y.table_kind == x.table_kind
-            and _same(y.delta, -x.delta, x, y)
-            and not cells & {c for c, _ in y.roles()}
-        ):
-            return f"{y.subject_code} [{y.measure}]"
-    return None
-
-
-def _omitted_term(x: Identity) -> str | None:
-    if x.n_terms < 2 or x.actual == 0 or x.delta >= 0:
+def _omitted_line(x: Identity) -> str | None:
+    """A printed total short of its terms by exactly one of them (a spreadsheet range that skips a line)."""
+    if x.family == "cross_table" or x.n_terms < 2 or x.actual == 0 or x.delta >= 0:
         return None
     for term in x.expected_terms:
-        # Within a cent or two of the printed unit: a rounded total over the other lines.
         if term.printed and term.amount != 0 and abs(term.amount + x.delta) <= 2 * x.step_yuan:
             return f"the printed total leaves out one line ({term.cell[3]}, {printed(term.amount, x.unit)} {x.unit})"
     return None
 
 
-def _one_bad_figure(i: int, identities: Sequence[Identity], membership: Membership) -> str | None:
-    x = identities[i]
-    for cell, sign in x.roles():
-        implied = sign * x.delta
-        for j, other_sign in membership[cell]:
-            y = identities[j]
-            if j != i and not y.holds and _same(other_sign * y.delta, implied, x, y):
-                return f"figure {cell[3]} [{cell[4]}] contradicts two identities by the same amount: a misread cell"
-    return None
-
-
-def _all_confirmed(i: int, identities: Sequence[Identity], membership: Membership) -> bool:
-    return all(
-        any(j != i and identities[j].holds for j, _ in membership[cell]) for cell, _ in identities[i].roles()
-    )
-
-
-def _same(a: Decimal, b: Decimal, x: Identity, y: Identity) -> bool:
-    """Equal amounts, as far as the rounding of the two identities lets us tell."""
-    return abs(a - b) <= x.tolerance_yuan + y.tolerance_yuan
+def _printed_so(x: Identity, evidence: Evidence) -> str:
+    """Why the figures are as printed: both readings agree, and the same figure elsewhere."""
+    terms = (*x.actual_terms, *x.expected_terms)
+    read = [evidence.facts[t.cell] for t in terms if t.printed and t.cell in evidence.facts]
+    boxed = [f for f in read if f.box is not None]
+    pages = sorted({f.page for f in read})
+    where = f"p{', p'.join(map(str, pages))}" if pages else "the page"
+    if read and len(boxed) == len(read):
+        said = f"both readings (pdfplumber, PDFium) agree on all {len(read)} figures ({where})"
+    elif boxed:
+        said = f"both readings agree on the {len(boxed)} of {len(read)} figures read from cells ({where})"
+    else:
+        said = "no evidence of a misreading"
+    if x.family == "cross_table":
+        said = f"each table adds up on its own and they print different figures; {said}"
+    omitted = _omitted_line(x)
+    if omitted:
+        said += f"; {omitted}"
+    total = next((t for t in x.actual_terms if t.printed), None)
+    twin = evidence.printed_elsewhere(total.cell) if total is not None else None
+    if twin is not None:
+        title = evidence.titles.get(twin.table_kind, twin.table_kind)
+        said += f"; {printed(twin.amount_yuan, x.unit)} {x.unit} is printed the same in {title} p{twin.page}"
+    return said

@@ -26,6 +26,8 @@ class DocumentCheck:
     subject_code: str | None = None
     expected: Decimal | None = None
     actual: Decimal | None = None
+    attributed_to: str | None = None  # 'publisher' | 'extraction'; by default an error is ours, a warning theirs
+    evidence: str | None = None
 
 
 DOCUMENT_CHECK_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(DocumentCheck))

@@ -85,6 +85,7 @@ class Units:
 
     def __init__(self, doc: ExtractedDocument):
         self._units: dict[str, Unit] = {t.table_kind: t.unit for t in doc.tables}
+        self._steps: dict[str, Decimal] = {t.table_kind: t.step_yuan for t in doc.tables}
         common = Counter(t.unit for t in doc.tables).most_common(1)
         self._default: Unit | None = common[0][0] if common else None
         self._inferred: dict[str, Unit] = {}
@@ -101,8 +102,9 @@ class Units:
         return self._units.get(table_kind) or self._default or self._inferred.get(table_kind, "元")
 
     def step(self, *table_kinds: str) -> Decimal:
-        """Yuan per 0.01 of the printed unit; the coarser one when figures come from several tables."""
-        return max(STEP[self.unit(t)] for t in table_kinds)
+        """Yuan per unit of the last printed decimal (0.01 of the printed unit, 1 元 where a table prints whole
+        元); the coarser one when figures come from several tables."""
+        return max(self._steps.get(t) or STEP[self.unit(t)] for t in table_kinds)
 
     def coarser_unit(self, *table_kinds: str) -> Unit:
         return max((self.unit(t) for t in table_kinds), key=lambda u: STEP[u])

@@ -11,9 +11,9 @@ from decimal import Decimal
 
 import pandas as pd
 
-from expectations.attribution import Verdict, attribute
-from expectations.facts import STEP, printed, usable_amount
-from expectations.identities import Identity, compute_identities
+from expectations.attribution import Verdict
+from expectations.facts import printed, usable_amount
+from expectations.identities import Identity
 from expectations.vocabulary import SUMMARY_MEASURE
 from extract.classification import load_classification
 from extract.model import CENT, FACT_KINDS, ExtractedDocument, Fact
@@ -51,15 +51,17 @@ IDENTITY_COLUMNS = (
     "tolerance_yuan",
     "abs_diff_minus_tolerance",
     "attributed_to",
+    "severity",
+    "evidence",
     "message",
 )
 
 
 def facts_frame(doc: ExtractedDocument) -> pd.DataFrame:
     """One row per fact as extracted, blanks as nulls, with the amount's text for the parse check."""
-    units = {t.table_kind: t.unit for t in doc.tables}
+    steps = {t.table_kind: t.step_yuan for t in doc.tables}
     known = _code_lookup()
-    rows = [_fact_row(f, units.get(f.table_kind), known) for f in doc.facts]
+    rows = [_fact_row(f, steps.get(f.table_kind), known) for f in doc.facts]
     frame = pd.DataFrame(rows, columns=list(FACT_COLUMNS))
     frame["page"] = frame["page"].astype("Int64")
     frame["unit_remainder_cents"] = frame["unit_remainder_cents"].astype("int64")
@@ -73,10 +75,11 @@ def _code_lookup() -> dict[str, Callable[[str], bool]]:
     return {"function": classification.is_known_function, "economic": classification.is_known_economic}
 
 
-def _fact_row(fact: Fact, unit: str | None, known: dict[str, Callable[[str], bool]]) -> dict[str, object]:
+def _fact_row(fact: Fact, step: Decimal | None, known: dict[str, Callable[[str], bool]]) -> dict[str, object]:
     amount = usable_amount(fact.amount_yuan)
-    # A 万元 table's amounts are whole multiples of 0.01 万元 = 100 yuan: anything else is a bad conversion.
-    remainder = int((amount % STEP[unit]) / CENT) if amount is not None and unit in STEP else 0
+    # A table's amounts are whole multiples of its last printed decimal (0.01 万元 = 100 yuan in most 万元 tables):
+    # anything else is a bad conversion.
+    remainder = int((amount % step) / CENT) if amount is not None and step else 0
     return {
         "table_kind": _text(fact.table_kind),
         "fund_scope": _text(fact.fund_scope),
@@ -120,8 +123,10 @@ def _amount_text(value: object) -> str | None:
 
 def identity_checks(doc: ExtractedDocument) -> pd.DataFrame:
     """Every identity of the document as a row (see IDENTITY_COLUMNS), holding or not."""
-    identities = compute_identities(doc)
-    return identity_frame(doc, identities, attribute(identities))
+    from expectations.assessment import assess  # assessment reads the narrative checks, which read this module
+
+    assessment = assess(doc)
+    return identity_frame(doc, assessment.identities, assessment.verdicts)
 
 
 def identity_frame(
@@ -154,6 +159,8 @@ def _identity_row(x: Identity, verdict: Verdict | None, titles: dict[str, str]) 
         "tolerance_yuan": x.tolerance_yuan,
         "abs_diff_minus_tolerance": int(excess / CENT),
         "attributed_to": verdict.attributed_to if verdict else "",
+        "severity": ("error" if verdict.withhold else "warning") if verdict else "",
+        "evidence": verdict.reason if verdict else "",
         "message": _message(x, verdict, titles),
     }
 
@@ -172,4 +179,10 @@ def _message(x: Identity, verdict: Verdict | None, titles: dict[str, str]) -> st
         f" (off by {printed(x.delta, unit)}, tolerance {printed(x.tolerance_yuan, unit)})"
     )
     text = f"{where}: {x.description}{measure}: {figures}"
-    return f"{text}; likely {verdict.attributed_to}: {verdict.reason}" if verdict else text
+    if verdict is None:
+        return text
+    if verdict.attributed_to == "publisher":
+        whose = "as printed (the publisher's)"
+    else:
+        whose = "ours, the table is withheld" if verdict.withhold else "ours"
+    return f"{text}; {whose}: {verdict.reason}"

@@ -26,13 +26,11 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
-from expectations.attribution import attribute
-from expectations.document_checks import DOCUMENT_CHECK_COLUMNS, DocumentCheck, document_checks_frame
+from expectations.assessment import assess
+from expectations.document_checks import DOCUMENT_CHECK_COLUMNS, document_checks_frame
 from expectations.frames import FACT_COLUMNS, IDENTITY_COLUMNS, facts_frame, identity_frame
-from expectations.identities import FAMILIES, Identity, compute_identities
-from expectations.layout_checks import missing_table_checks, swapped_column_checks, unit_slip_checks
+from expectations.identities import FAMILIES
 from expectations.marts import MART_SPECS, MartSpec
-from expectations.narrative import narrative_checks
 from expectations.vocabulary import Vocabulary, vocabulary
 from extract.model import ExtractedDocument, Problem, Severity
 
@@ -61,6 +59,8 @@ class GateResult:
     reason: str | None  # why it was quarantined, in one line
     identity_checks: pd.DataFrame = field(repr=False)
     seconds: float = 0.0
+    withheld: dict[str, str] = field(default_factory=dict)  # table_kind → why its figures stay out of the marts
+    identity_tally: dict[str, int] = field(default_factory=dict)  # see identity_tally()
 
     @property
     def errors(self) -> list[Problem]:
@@ -116,28 +116,31 @@ class Gate:
     # --- documents --------------------------------------------------------------------------------
 
     def check(self, doc: ExtractedDocument) -> GateResult:
-        """Validate one extracted document: loaded (perhaps with warnings) or quarantined."""
+        """Validate one extracted document: loaded (perhaps with tables withheld, and with its warnings) or
+        quarantined (a doubt about the document as a whole, or about every one of its tables)."""
         started = time.perf_counter()
         self._run_name = doc.meta.file_name
-        identities = compute_identities(doc, self._vocab)
-        verdicts = attribute(identities)
-        checks = identity_frame(doc, identities, verdicts)
+        assessment = assess(doc, self._vocab)
+        checks = identity_frame(doc, assessment.identities, assessment.verdicts)
         facts = facts_frame(doc)
-        whole = document_checks_frame(document_checks(doc, identities))
+        whole = document_checks_frame(assessment.checks)
         page_limit = doc.meta.page_count if doc.meta.page_count > 0 else NO_PAGE_LIMIT
         issues = [
             *self._problems("facts", facts, _fact_problem(facts), {"page_count": page_limit}),
             *self._problems("identity_checks", checks, _identity_problem(checks)),
             *self._problems("document_checks", whole, _document_problem(whole)),
         ]
-        extraction_errors = [p for p in doc.problems if p.severity == "error"]
-        errors = [*extraction_errors, *(p for p in issues if p.severity == "error")]
+        errors = [*(p for p in doc.problems if p.severity == "error"), *(p for p in issues if p.severity == "error")]
+        withheld, whole_document = withheld_tables(doc, errors)
+        quarantined = bool(whole_document) or (bool(withheld) and not _loadable_tables(doc, withheld))
         return GateResult(
-            status="quarantined" if errors else "loaded",
-            issues=issues,
-            reason=_reason(errors),
+            status="quarantined" if quarantined else "loaded",
+            issues=_capped(issues, self._max_rows),
+            reason=_reason(whole_document or errors) if quarantined else _withheld_reason(withheld),
             identity_checks=checks,
             seconds=time.perf_counter() - started,
+            withheld=withheld,
+            identity_tally=identity_tally(checks),
         )
 
     def validate_marts(self, frames: Mapping[str, pd.DataFrame]) -> list[Problem]:
@@ -227,11 +230,7 @@ class Gate:
             if not rows:
                 problems.append(_whole_frame_problem(meta, name, _observed(outcome)))
                 continue
-            found = [row_problem(meta, row) for row in rows]
-            problems.extend(found[: self._max_rows])
-            if rest := found[self._max_rows :]:
-                severity = "error" if any(p.severity == "error" for p in rest) else "warning"
-                problems.append(_whole_frame_problem(meta, name, f"and {len(rest)} more rows", severity))
+            problems.extend(row_problem(meta, row) for row in rows)
         return problems
 
     # --- the suites ---------------------------------------------------------------------------------
@@ -340,17 +339,6 @@ class Gate:
         return out
 
 
-def document_checks(doc: ExtractedDocument, identities: Sequence[Identity]) -> list[DocumentCheck]:
-    """The whole-document checks: what the narrative states, which tables are printed, units and columns."""
-    narrative = narrative_checks(doc)
-    return [
-        *narrative,
-        *missing_table_checks(doc),
-        *unit_slip_checks(doc, identities, narrative),
-        *swapped_column_checks(doc),
-    ]
-
-
 @functools.cache
 def default_gate() -> Gate:
     """The process's gate (ephemeral GX context), built on first use."""
@@ -415,16 +403,17 @@ def _fact_problem(facts: pd.DataFrame) -> Callable[[_Meta, int], Problem]:
 def _identity_problem(checks: pd.DataFrame) -> Callable[[_Meta, int], Problem]:
     def make(meta: _Meta, row: int) -> Problem:
         check = checks.loc[row]
-        severity = "error" if check["attributed_to"] == "extraction" else "warning"
         return Problem(
             check_name=str(check["check_name"]),
-            severity=severity,
+            severity=check["severity"] or "warning",
             message=str(check["message"]),
             table_kind=str(check["table_kind"]),
             page=_int(check["page"]),
             subject_code=_none(check["subject_code"]),
             expected=check["expected"],
             actual=check["actual"],
+            attributed_to=_none(check["attributed_to"]) or None,
+            evidence=_none(check["evidence"]) or None,
         )
 
     return make
@@ -442,9 +431,16 @@ def _document_problem(checks: pd.DataFrame) -> Callable[[_Meta, int], Problem]:
             subject_code=_none(check["subject_code"]),
             expected=_none(check["expected"]),
             actual=_none(check["actual"]),
+            attributed_to=_none(check["attributed_to"]) or _whose(check["severity"]),
+            evidence=_none(check["evidence"]),
         )
 
     return make
+
+
+def _whose(severity: str) -> str:
+    """A document check that holds back a table doubts our reading; one that only warns reports what is printed."""
+    return "extraction" if severity == "error" else "publisher"
 
 
 def _mart_problem(name: str, frame: pd.DataFrame) -> Callable[[_Meta, int], Problem]:
@@ -484,3 +480,71 @@ def _where(problem: Problem) -> str:
     page = f" p{problem.page}" if problem.page is not None else ""
     code = f" {problem.subject_code}" if problem.subject_code else ""
     return f"{problem.check_name}{page}{code}"
+
+
+# --- what the gate decides ------------------------------------------------------------------------------
+
+
+def withheld_tables(doc: ExtractedDocument, errors: Sequence[Problem]) -> tuple[dict[str, str], list[Problem]]:
+    """Each error withholds the table it names (table_kind → the first error's words); errors that name no
+    table of the document are about the document as a whole."""
+    printed = {t.table_kind for t in doc.tables}
+    withheld: dict[str, str] = {}
+    whole_document: list[Problem] = []
+    for problem in errors:
+        if problem.table_kind in printed:
+            withheld.setdefault(problem.table_kind, _where(problem) + f": {_short(problem.message)}")
+        else:
+            whole_document.append(problem)
+    return withheld, whole_document
+
+
+def _loadable_tables(doc: ExtractedDocument, withheld: Mapping[str, str]) -> set[str]:
+    return {f.table_kind for f in doc.facts} - set(withheld)
+
+
+def _withheld_reason(withheld: Mapping[str, str]) -> str | None:
+    if not withheld:
+        return None
+    shown = "; ".join(f"{kind} ({why})" for kind, why in withheld.items())
+    return f"{len(withheld)} table{'s' if len(withheld) > 1 else ''} withheld: {shown}"
+
+
+def _short(message: str, limit: int = 160) -> str:
+    return message if len(message) <= limit else message[: limit - 1] + "…"
+
+
+def _capped(problems: Sequence[Problem], max_rows: int) -> list[Problem]:
+    """At most `max_rows` problems per check and severity; the rest summarised in one line."""
+    shown: list[Problem] = []
+    rest: dict[tuple[str, str], list[Problem]] = {}
+    counts: dict[tuple[str, str], int] = {}
+    for problem in problems:
+        key = (problem.check_name, problem.severity)
+        counts[key] = counts.get(key, 0) + 1
+        if counts[key] <= max_rows:
+            shown.append(problem)
+        else:
+            rest.setdefault(key, []).append(problem)
+    for (check_name, severity), more in rest.items():
+        pages = sorted({p.page for p in more if p.page is not None})
+        on = f" (pages {', '.join(map(str, pages[:12]))}{'…' if len(pages) > 12 else ''})" if pages else ""
+        shown.append(Problem(check_name, severity, f"and {len(more)} more rows{on}",  # type: ignore[arg-type]
+                             table_kind=more[0].table_kind if len({p.table_kind for p in more}) == 1 else None,
+                             attributed_to=more[0].attributed_to))
+    return shown
+
+
+def identity_tally(checks: pd.DataFrame) -> dict[str, int]:
+    """held / publisher / extraction over every identity, and held / failed over the function tables'
+    类 = Σ款 and 款 = Σ项 checks (hierarchy.function:held, hierarchy.function:failed)."""
+    if checks.empty:
+        return {}
+    held = checks["abs_diff_minus_tolerance"] <= 0
+    tally = {"held": int(held.sum())}
+    for whose in ("publisher", "extraction"):
+        tally[whose] = int(((~held) & (checks["attributed_to"] == whose)).sum())
+    function = checks["check_name"].isin(["hierarchy.function_class", "hierarchy.function_section"])
+    tally["hierarchy.function:held"] = int((function & held).sum())
+    tally["hierarchy.function:failed"] = int((function & ~held).sum())
+    return tally

@@ -7,7 +7,8 @@ by 0.01 × n in that unit (万元: 100 yuan per term; 元: 0.01 yuan), nothing m
 
 Which identities exist is decided by what the document prints, never by the table's name alone:
 - hierarchy: a 类 row = Σ its 款 rows, a 款 row = Σ its 项 rows (functional codes), economic 类 = Σ 款,
-  合计 = Σ 类, 人员经费合计 / 公用经费合计 = Σ their panel's 类. Checked only where children are printed.
+  合计 = Σ 类, 人员经费合计 / 公用经费合计 = Σ their panel's 类. Checked only where the parent row and its
+  children are printed (a table of leaf rows prints no parent to add up to).
 - column: per row, total = Σ parts for the measures the table prints (a column seen in no row of the
   table is not printed, hence not a zero); see COLUMN_RULES.
 - summary: the two-sided summary tables' own arithmetic (本年收入合计, 总计 on both sides, class lines).
@@ -53,6 +54,9 @@ class ColumnRule:
     total: str
     parts: tuple[str, ...]
     substitutes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Columns a printed total may or may not include (a budget's 合计 often counts 上年结转 and 使用非财政拨款结余,
+    # a final account's 本年收入合计 does not): the table's reading is the one under which more of its rows add up.
+    optional: tuple[str, ...] = ()
 
     def printed_parts(self, measures: set[str]) -> tuple[str, ...]:
         found: list[str] = []
@@ -68,9 +72,17 @@ COLUMN_RULES: tuple[ColumnRule, ...] = (
     ColumnRule(
         "column.income_sources",
         "total",
-        ("fiscal_appropriation", "special_account", "higher_subsidy", "business", "operating", "subordinate_remit",
-         "other"),
+        (
+            "fiscal_appropriation",
+            "special_account",
+            "higher_subsidy",
+            "business",
+            "operating",
+            "subordinate_remit",
+            "other",
+        ),
         {"fiscal_appropriation": ("general_public_budget", "government_fund", "soe_capital")},
+        optional=("use_nonfiscal_balance", "carryover_begin"),
     ),
     ColumnRule(
         "column.expenditure_split",
@@ -82,6 +94,7 @@ COLUMN_RULES: tuple[ColumnRule, ...] = (
 )
 
 FISCAL_INCOME_LINES = ("income.general_public_budget", "income.government_fund", "income.soe_capital")
+# The unit's own income (单位资金 where a summary prints it as one line over them).
 OTHER_INCOME_LINES = (
     "income.higher_subsidy",
     "income.business",
@@ -89,6 +102,9 @@ OTHER_INCOME_LINES = (
     "income.subordinate_remit",
     "income.other",
 )
+# Lines some layouts print below 本年收入合计, adding them into 收入总计 instead (Shandong).
+BELOW_TOTAL_INCOME_LINES = ("income.higher_subsidy", "income.subordinate_remit")
+CARRYOVER_PARTS = ("income.carryover_begin_fiscal", "income.carryover_begin_nonfiscal")
 FUND_SCOPES = ("general_public_budget", "government_fund", "soe_capital")
 
 
@@ -215,7 +231,9 @@ def _hierarchy(b: _Builder) -> None:
                     children[key[:parent_len]].append(key)
             check_name = f"hierarchy.{kind}_{'class' if parent_len == 3 else 'section'}"
             for parent, kids in sorted(children.items()):
-                measures = _measures_of([coded.get(parent, {}), *(coded[k] for k in kids)])
+                if parent not in coded:
+                    continue  # the parent row is not printed (a table of leaf rows): nothing to add up to
+                measures = _measures_of([coded[parent], *(coded[k] for k in kids)])
                 for measure in measures:
                     b.add(
                         "hierarchy",
@@ -287,20 +305,32 @@ def _columns(b: _Builder) -> None:
             parts = rule.printed_parts(measures)
             if rule.total not in measures or not parts:
                 continue
-            for key, row in sorted(rows.items()):
-                if key in PANEL_TOTALS or not (row.keys() & {rule.total, *parts}):
-                    continue
-                b.add(
-                    "column",
-                    rule.check_name,
-                    table_kind,
-                    scope,
-                    rule.total,
-                    key,
-                    [(table_kind, scope, kind, key, rule.total)],
-                    [(table_kind, scope, kind, key, p) for p in parts],
-                    f"row {key}: {rule.total} = {' + '.join(parts)}",
-                )
+            optional = tuple(m for m in rule.optional if m in measures)
+            readings = [_column_identities(b, rule, table_kind, scope, kind, rows, parts)]
+            if optional:
+                readings.append(_column_identities(b, rule, table_kind, scope, kind, rows, (*parts, *optional)))
+            b.out.extend(max(readings, key=lambda found: sum(x.holds for x in found)))  # the first on a tie
+
+
+def _column_identities(
+    b: _Builder, rule: ColumnRule, table_kind: str, scope: str, kind: str, rows: dict[str, Row], parts: tuple[str, ...]
+) -> list[Identity]:
+    found = _Builder(b.index, b.units, b.vocab)
+    for key, row in sorted(rows.items()):
+        if key in PANEL_TOTALS or not (row.keys() & {rule.total, *parts}):
+            continue
+        found.add(
+            "column",
+            rule.check_name,
+            table_kind,
+            scope,
+            rule.total,
+            key,
+            [(table_kind, scope, kind, key, rule.total)],
+            [(table_kind, scope, kind, key, p) for p in parts],
+            f"row {key}: {rule.total} = {' + '.join(parts)}",
+        )
+    return found.out
 
 
 # --- summary tables -------------------------------------------------------------------------------
@@ -319,51 +349,79 @@ def _summary_scope(b: _Builder, table_kind: str, scope: str) -> None:
     def cell(key: str) -> Cell:
         return (table_kind, scope, "summary", key, "amount")
 
-    def add(check: str, actual: list[Cell], expected: list[Cell], description: str) -> None:
-        b.add("summary", f"summary.{check}", table_kind, scope, "amount", actual[0][3], actual, expected, description)
+    def add(to: _Builder, check: str, actual: list[str], expected: list[str], description: str) -> None:
+        to.add("summary", f"summary.{check}", table_kind, scope, "amount", actual[0], [cell(k) for k in actual],
+               [cell(k) for k in expected], description)  # fmt: skip
 
-    income_lines = [cell(k) for k in _income_lines(lines)]
+    def printed(keys: Iterable[str]) -> list[str]:
+        return [k for k in keys if k in lines]
+
+    fiscal_funds = printed(FISCAL_INCOME_LINES)
+    if "income.fiscal_appropriation" in lines and fiscal_funds:
+        add(b, "fiscal_appropriation", ["income.fiscal_appropriation"], fiscal_funds,
+            "财政拨款收入 = 一般公共预算 + 政府性基金 + 国有资本经营预算")  # fmt: skip
+    if "income.unit_funds" in lines and printed(OTHER_INCOME_LINES):
+        add(b, "unit_funds", ["income.unit_funds"], printed(OTHER_INCOME_LINES),
+            "单位资金 = 事业收入 + 经营收入 + 上级补助 + 附属单位上缴 + 其他收入")  # fmt: skip
+    if "income.carryover_begin" in lines and printed(CARRYOVER_PARTS):
+        add(b, "carryover_parts", ["income.carryover_begin"], printed(CARRYOVER_PARTS),
+            "上年结转 = 财政拨款结转 + 非财政拨款结转")  # fmt: skip
+    below = printed(BELOW_TOTAL_INCOME_LINES) if "income.unit_funds" not in lines else []
+    readings = [_income_reading(lines, ())] + ([_income_reading(lines, tuple(below))] if below else [])
+    best: list[Identity] = []
+    for above, beside in readings:
+        found = _Builder(b.index, b.units, b.vocab)
+        if "income.total" in lines and above:
+            add(found, "income_total", ["income.total"], above, "本年收入合计 = Σ income lines")
+        if "income.grand_total" in lines:
+            total = ["income.total"] if "income.total" in lines else above
+            add(found, "income_grand_total", ["income.grand_total"],
+                [*total, *beside, "income.use_nonfiscal_balance", "income.carryover_begin"],
+                "收入总计 = 本年收入合计 + 使用非财政拨款结余 + 年初结转和结余"
+                + (" + the lines printed below 本年收入合计" if beside else ""))  # fmt: skip
+        if not best or sum(x.holds for x in found.out) > sum(x.holds for x in best):
+            best = found.out
+    b.out.extend(best)
     classes = _class_lines(b, table_kind, scope)
-    if "income.fiscal_appropriation" in lines and any(k in lines for k in FISCAL_INCOME_LINES):
-        add(
-            "fiscal_appropriation",
-            [cell("income.fiscal_appropriation")],
-            [cell(k) for k in FISCAL_INCOME_LINES if k in lines],
-            "财政拨款收入 = 一般公共预算 + 政府性基金 + 国有资本经营预算",
-        )
-    if "income.total" in lines and income_lines:
-        add("income_total", [cell("income.total")], income_lines, "本年收入合计 = Σ income lines")
-    income_total = [cell("income.total")] if "income.total" in lines else income_lines
-    expense_total = [cell("expense.total")] if "expense.total" in lines else classes
-    if "income.grand_total" in lines:
-        add(
-            "income_grand_total",
-            [cell("income.grand_total")],
-            [*income_total, cell("income.use_nonfiscal_balance"), cell("income.carryover_begin")],
-            "收入总计 = 本年收入合计 + 使用非财政拨款结余 + 年初结转和结余",
-        )
-    if "expense.grand_total" in lines:
-        add(
-            "expense_grand_total",
-            [cell("expense.grand_total")],
-            [*expense_total, cell("expense.balance_distribution"), cell("expense.carryover_end")],
-            "支出总计 = 本年支出合计 + 结余分配 + 年末结转和结余",
-        )
+    by_use = printed(EXPENSE_BY_USE)
+    outside = printed(BELOW_TOTAL_EXPENSE_LINES)
+    # Spending by use (基本支出, 项目支出 …) adds up to 本年支出合计 with or without 上缴上级 / 对附属单位补助: the
+    # layout's reading is the one under which more of its sums hold.
+    best = []
+    for inside in [outside, []] if by_use and outside else [[]]:
+        found = _Builder(b.index, b.units, b.vocab)
+        if "expense.total" in lines and by_use:
+            add(found, "expense_by_use", ["expense.total"], [*by_use, *inside], "本年支出合计 = Σ spending by use")
+        if "expense.grand_total" in lines:
+            total = [cell("expense.total")] if "expense.total" in lines else classes
+            closing = [
+                k for k in (*outside, "expense.balance_distribution", "expense.carryover_end") if k not in inside
+            ]
+            found.add("summary", "summary.expense_grand_total", table_kind, scope, "amount", "expense.grand_total",
+                      [cell("expense.grand_total")], [*total, *(cell(k) for k in closing)],
+                      "支出总计 = 本年支出合计 + 结余分配 + 年末结转和结余")  # fmt: skip
+        if not best or sum(x.holds for x in found.out) > sum(x.holds for x in best):
+            best = found.out
+    b.out.extend(best)
     if "income.grand_total" in lines and "expense.grand_total" in lines:
-        add(
-            "grand_totals_equal",
-            [cell("expense.grand_total")],
-            [cell("income.grand_total")],
-            "支出总计 = 收入总计",
-        )
+        add(b, "grand_totals_equal", ["expense.grand_total"], ["income.grand_total"], "支出总计 = 收入总计")
     if "expense.total" in lines and classes:
-        add("expense_classes", [cell("expense.total")], classes, "本年支出合计 = Σ function-class lines")
+        b.add("summary", "summary.expense_classes", table_kind, scope, "amount", "expense.total",
+              [cell("expense.total")], classes, "本年支出合计 = Σ function-class lines")  # fmt: skip
 
 
-def _income_lines(lines: dict[str, Row]) -> list[str]:
-    # A budget's 财政拨款收入 line carries its own 一般公共预算 / 政府性基金 sub-lines: count it once.
+BELOW_TOTAL_EXPENSE_LINES = ("expense.remit_higher", "expense.subsidy_subordinate")
+EXPENSE_BY_USE = ("expense.basic", "expense.project", "expense.operating_expense")
+
+
+def _income_reading(lines: dict[str, Row], below_total: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """(the income lines 本年收入合计 adds up, the lines 收入总计 adds beside it) for one reading of the layout."""
+    # A budget's 财政拨款收入 line carries its own 一般公共预算 / 政府性基金 sub-lines: count it once; the same for
+    # 单位资金 over the unit's own income.
     fiscal = ["income.fiscal_appropriation"] if "income.fiscal_appropriation" in lines else FISCAL_INCOME_LINES
-    return [k for k in (*fiscal, *OTHER_INCOME_LINES) if k in lines]
+    unit = ["income.unit_funds"] if "income.unit_funds" in lines else OTHER_INCOME_LINES
+    above = [k for k in (*fiscal, "income.special_account", *unit) if k in lines and k not in below_total]
+    return above, list(below_total)
 
 
 def _class_lines(b: _Builder, table_kind: str, scope: str) -> list[Cell]:
@@ -455,9 +513,7 @@ def _total_or_classes(b: _Builder, table_kind: str, scope: str, measure: str, ki
     return [(table_kind, scope, kind, k, measure) for k in sorted(rows) if k.isdigit() and len(k) == 3]
 
 
-def _cross(
-    b: _Builder, check: str, actual: list[Cell], expected: list[Cell], description: str, measure: str
-) -> None:
+def _cross(b: _Builder, check: str, actual: list[Cell], expected: list[Cell], description: str, measure: str) -> None:
     if not actual or not expected:
         return
     table_kind, scope, _, key, _ = actual[0]

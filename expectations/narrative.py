@@ -22,7 +22,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from expectations.document_checks import DocumentCheck
+from expectations.heading_names import heading_name_checks
 from expectations.narrative_arithmetic import AMOUNT, LINK, arithmetic_checks
+from expectations.narrative_comparison import comparison_checks
+from expectations.narrative_funds import fund_checks
 from extract.classification import Classification, load_classification
 from extract.model import YUAN_PER_WAN, ExtractedDocument, Fact
 from extract.text import fold
@@ -31,7 +34,7 @@ from extract.text import fold
 # half of 0.01 万元 when the narrative rounds a 元 figure to 万元.
 TOLERANCE_YUAN: dict[str, Decimal] = {"万元": Decimal(0), "元": Decimal(50)}
 _FOOTER = re.compile(r"^\s*(?:[-—–]\s*\d+\s*[-—–]|第\s*\d+\s*页.*|\d{1,3})\s*$")
-_QUOTES = str.maketrans({c: "" for c in "“”\"‘’「」"})
+_QUOTES = str.maketrans({c: "" for c in '“”"‘’「」'})
 
 Cell = tuple[str, str, str, str, str]  # table_kind, fund_scope, fact_kind, key, measure
 SUMMARY, GPB = "income_expense_summary", "general_public_budget"
@@ -85,6 +88,7 @@ class Topic:
 _FISCAL_INCOME = tuple(_line(k) for k in ("income.general_public_budget", "income.government_fund",
                                            "income.soe_capital"))  # fmt: skip
 
+# fmt: off
 TOPICS: tuple[Topic, ...] = (
     Topic("narrative.grand_total", r"(?<!财政拨款)(?:收、?支总计|收入支出总计)(?:均为|各为)?", "收、支总计",
           ((_line("income.grand_total"),), (_line("expense.grand_total"),)), "final"),
@@ -152,6 +156,8 @@ THREE_PUBLIC_WORDS: tuple[tuple[str, str, str, str | None], ...] = (
     ("reception", r"公务接待费(?:支出)?(?:决算)?(?:为)?", "公务接待费", None),
     ("office_operation", r"机关运行经费(?:支出)?(?:预算)?(?:为)?", "机关运行经费", None),
 )
+
+# fmt: on
 
 _COMPARISON_YEAR = re.compile(
     r"(?:与|比|较)(?P<y>20\d{2})年度?(?P<what>相比|同期|预算|决算|增|减|持平|下降|上升|增长|少|多|相同|对比)"
@@ -267,19 +273,32 @@ class Statement:
 
 
 def narrative_checks(doc: ExtractedDocument, names: Classification | None = None) -> list[DocumentCheck]:
-    """Every figure and year the narrative states, compared with the tables (holding or not)."""
+    """Every figure and year the narrative states, compared with the tables (holding or not); its
+    comparisons (narrative_comparison), what it says of the funds' tables (narrative_funds); and the
+    department named over the tables against the cover (heading_names)."""
     if not doc.narrative:
-        return []
+        return heading_name_checks(doc)
     text = NarrativeText(doc.narrative)
     tables = Tables(doc)
     names = names or load_classification()
     item_tables = _item_tables(doc)
     items = list(_items(text.text, names, tables.codes(item_tables, 7)))
-    statements = [*_topic_statements(text, doc), *_three_public_statements(text, doc),
-                  *_class_statements(text, tables, names, doc), *_item_statements(text, items, item_tables, doc)]
+    statements = [
+        *_topic_statements(text, doc),
+        *_three_public_statements(text, doc),
+        *_class_statements(text, tables, names, doc),
+        *_item_statements(text, items, item_tables, doc),
+    ]
     checks = [c for s in _distinct(statements) if (c := _compare(s, tables)) is not None]
-    return [*checks, *_unknown_items(text, tables, items, item_tables),
-            *arithmetic_checks(text.text, text.page_at), *_year_checks(text, doc)]
+    return [
+        *checks,
+        *_unknown_items(text, tables, items, item_tables),
+        *arithmetic_checks(text.text, text.page_at),
+        *_year_checks(text, doc),
+        *comparison_checks(text.text, text.page_at),
+        *fund_checks(doc, text.text, text.page_at),
+        *heading_name_checks(doc),
+    ]
 
 
 def _topic_statements(text: NarrativeText, doc: ExtractedDocument) -> Iterator[Statement]:
@@ -287,8 +306,15 @@ def _topic_statements(text: NarrativeText, doc: ExtractedDocument) -> Iterator[S
         if topic.report_kind not in (None, doc.meta.report_kind):
             continue
         for match in re.finditer(topic.words + LINK + AMOUNT, text.text):
-            yield Statement(topic.check_name, topic.label, match["n"], text.page_at(match.start()), topic.sources,
-                            topic.subject_code, topic.blank_is_zero)
+            yield Statement(
+                topic.check_name,
+                topic.label,
+                match["n"],
+                text.page_at(match.start()),
+                topic.sources,
+                topic.subject_code,
+                topic.blank_is_zero,
+            )
 
 
 def _three_public_statements(text: NarrativeText, doc: ExtractedDocument) -> Iterator[Statement]:
@@ -298,8 +324,15 @@ def _three_public_statements(text: NarrativeText, doc: ExtractedDocument) -> Ite
             continue
         cell: Cell = ("three_public", "fiscal", "three_public", item, measure)
         for match in re.finditer(words + AMOUNT, text.text):
-            yield Statement("narrative.three_public", label, match["n"], text.page_at(match.start()), ((cell,),),
-                            item, blank_is_zero=item != "office_operation")
+            yield Statement(
+                "narrative.three_public",
+                label,
+                match["n"],
+                text.page_at(match.start()),
+                ((cell,),),
+                item,
+                blank_is_zero=item != "office_operation",
+            )
 
 
 def _class_statements(
@@ -315,8 +348,9 @@ def _class_statements(
             code = names.class_code_for_name(found["name"]) if found else None
             if found and code:
                 cell: Cell = ("gpb_expenditure", GPB, "function", code, "total")
-                yield Statement("narrative.class_total", found["name"], found["n"], text.page_at(offset),
-                                ((cell,),), code)
+                yield Statement(
+                    "narrative.class_total", found["name"], found["n"], text.page_at(offset), ((cell,),), code
+                )
             offset += len(entry) + 1
 
 
@@ -334,12 +368,12 @@ ItemMatch = tuple[re.Match[str], str | None, str | None]
 def _item_statements(
     text: NarrativeText, items: Sequence[ItemMatch], table_kinds: tuple[str, ...], doc: ExtractedDocument
 ) -> Iterator[Statement]:
-    """"X（类）Y（款）Z（项）：支出决算数为 N 万元" (a budget: "“X（类）Y（款）Z（项）”N 万元") against the 项 rows."""
+    """ "X（类）Y（款）Z（项）：支出决算数为 N 万元" (a budget: "“X（类）Y（款）Z（项）”N 万元") against the 项 rows."""
     budget = doc.meta.report_kind == "budget"
     for match, code, _ in items:
         if code is None:
             continue
-        window = text.text[match.end(): match.end() + _ITEM_WINDOW]
+        window = text.text[match.end() : match.end() + _ITEM_WINDOW]
         following = _ITEM_BY_NAME.search(window) or _ITEM_BY_CODE.search(window)
         window = window[: following.start()] if following else window
         figure = _ITEM_BUDGET_FIGURE.match(window) if budget else _ITEM_FINAL_FIGURE.search(window)
@@ -347,15 +381,16 @@ def _item_statements(
             continue
         cells = tuple((t, _SCOPES[t], "function", code, "total") for t in table_kinds)
         label = _printed_label(match)
-        yield Statement("narrative.item_expenditure", label, figure["n"], text.page_at(match.start()), (cells,),
-                        code)
+        yield Statement("narrative.item_expenditure", label, figure["n"], text.page_at(match.start()), (cells,), code)
 
 
 _SCOPES = {"gpb_expenditure": GPB, "gov_fund": "government_fund", "soe_capital": "soe_capital"}
 
 
 def _unknown_items(
-    text: NarrativeText, tables: Tables, items: Sequence[ItemMatch],
+    text: NarrativeText,
+    tables: Tables,
+    items: Sequence[ItemMatch],
     table_kinds: tuple[str, ...],
 ) -> Iterator[DocumentCheck]:
     """A "X（类）Y（款）Z（项）" whose 项 no table prints under that name (an old or misspelt subject name): its
@@ -371,8 +406,10 @@ def _unknown_items(
             continue
         seen.add(label)
         page = text.page_at(match.start())
-        message = (f"情况说明（第{page}页）所列“{label}”在{tables.title(table_kinds[0])}中"
-                   f"找不到同名科目（科目名称有误或已更名），其金额无法核对")
+        message = (
+            f"情况说明（第{page}页）所列“{label}”在{tables.title(table_kinds[0])}中"
+            f"找不到同名科目（科目名称有误或已更名），其金额无法核对"
+        )
         yield DocumentCheck("narrative.item_name", "warning", False, message, table_kinds[0], page)
 
 
@@ -435,10 +472,21 @@ def _compare(statement: Statement, tables: Tables) -> DocumentCheck | None:
     title = tables.title(figure.table_kind)
     where = f"第{figure.page}页" if figure.page else ""
     difference = printed_wan(abs(stated - figure.amount))
-    message = (f"情况说明（第{statement.page}页）称“{statement.label} {statement.printed} 万元”，"
-               f"而{title}（{where}）为 {printed_wan(figure.amount)} 万元，相差 {difference} 万元")
-    return DocumentCheck(statement.check_name, "warning", holds, message, figure.table_kind, statement.page,
-                         statement.subject_code, figure.amount, stated)
+    message = (
+        f"情况说明（第{statement.page}页）称“{statement.label} {statement.printed} 万元”，"
+        f"而{title}（{where}）为 {printed_wan(figure.amount)} 万元，相差 {difference} 万元"
+    )
+    return DocumentCheck(
+        statement.check_name,
+        "warning",
+        holds,
+        message,
+        figure.table_kind,
+        statement.page,
+        statement.subject_code,
+        figure.amount,
+        stated,
+    )
 
 
 # --- years ----------------------------------------------------------------------------------------------
@@ -452,18 +500,24 @@ def _year_checks(text: NarrativeText, doc: ExtractedDocument) -> list[DocumentCh
     for match in _COMPARISON_YEAR.finditer(text.text):
         printed = int(match["y"])
         allowed = {year - 1} | ({year} if doc.meta.report_kind == "final" and match["what"] == "预算" else set())
-        _add_year(found, text, match, printed, year - 1, printed in allowed,
-                  f"对比年度：{year}年度文件写“{_clause(text.text, match)}”，上年应为{year - 1}年")
+        _add_year(
+            found,
+            text,
+            match,
+            printed,
+            year - 1,
+            printed in allowed,
+            f"对比年度：{year}年度文件写“{_clause(text.text, match)}”，上年应为{year - 1}年",
+        )
     for match in _HEADING_YEAR.finditer(text.text):
         printed = int(match["y"])
-        _add_year(found, text, match, printed, year, printed == year,
-                  f"标题年度：{year}年度文件写“{match.group(0)}”")
+        _add_year(found, text, match, printed, year, printed == year, f"标题年度：{year}年度文件写“{match.group(0)}”")
     return list(found.values())
 
 
 def _clause(text: str, match: re.Match[str]) -> str:
     """The words of a match up to the end of its clause (at most 16 more characters)."""
-    rest = re.match(r"[^,，。;；]{0,16}", text[match.end():])
+    rest = re.match(r"[^,，。;；]{0,16}", text[match.end() :])
     return match.group(0) + (rest.group(0) if rest else "")
 
 
@@ -480,7 +534,6 @@ def _add_year(
     key = (page, printed, "holds" if holds else message)
     if key in found:
         return
-    found[key] = DocumentCheck("narrative.year", "warning", holds, message, None, page, None,
-                               Decimal(expected), Decimal(printed))
-
-
+    found[key] = DocumentCheck(
+        "narrative.year", "warning", holds, message, None, page, None, Decimal(expected), Decimal(printed)
+    )

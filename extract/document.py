@@ -6,13 +6,25 @@ import hashlib
 import re
 from collections import Counter
 
-from extract.classification import load_classification
-from extract.locate import TableBlock, locate_tables
-from extract.model import DocumentMeta, ExtractedDocument, Fact, Problem, ReportKind, ReportLevel, TableRead, Unit
+from extract.classification import Classification, load_classification, normalise_name
+from extract.locate import TableBlock, locate_tables, names_a_table
+from extract.model import (
+    DocumentMeta,
+    ExtractedDocument,
+    Fact,
+    FileKind,
+    Problem,
+    ReportKind,
+    ReportLevel,
+    TableRead,
+    Unit,
+)
 from extract.pages import Page, read_pages
-from extract.readers import TableContext, read_table
+from extract.preamble import table_preambles
+from extract.readers import TableContext, TableResult, read_table
+from extract.reread import disputed_cells, disputed_problems
 from extract.specs import load_specs
-from extract.text import fold
+from extract.text import fold, label
 
 _LABELLED_NAME = re.compile(
     r"(?:预算主管部门|预算单位|编制单位|部门名称|单位名称|决算单位|部门)[:：]\s*([^\s:：单]{2,40}?)(?=\s|单位[:：]|$)"
@@ -26,6 +38,9 @@ _ORGANISATION_ENDS = frozenset("局委办厅院会心室所站馆处队社校府
 _HEADING = re.compile(r"第[一二三四五六七八九十\d]+部分|目录|情况说明|预算|决算")
 # "北京市人民政府办公厅主要职责包括" / "…有28个内设机构" in the 部门概况
 _OVERVIEW_NAME = re.compile(r"([\u4e00-\u9fff()（）]{4,30}?)(?:主要职责|的主要职能|有\d+个内设机构|内设机构)")
+# A department's budget or final account speaks of itself in these words on its opening pages.
+_SPEAKS_OF_ACCOUNTS = re.compile(r"(?:部门|单位)(?:预算|决算)|预算(?:公开|编制|情况说明)|决算(?:公开|情况说明)")
+_WORDY = re.compile(r"[\u4e00-\u9fff]{4}")  # a line of words, not a page number
 _NAME_TAIL = re.compile(r"[（(](?:汇总|本级|部门汇总)[）)]$")
 
 
@@ -36,27 +51,64 @@ def document_id_of(data: bytes) -> str:
 def extract_document(data: bytes, file_name: str) -> ExtractedDocument:
     """Every table and fact of one PDF. Raises ExtractionError when the file is not a readable PDF."""
     specs = load_specs()
-    pages = list(read_pages(data, file_name))
+    pages = list(read_pages(data, file_name, lambda text: names_a_table(text, specs)))
     problems: list[Problem] = [_needs_ocr(p) for p in pages if not p.has_text_layer]
     blocks = locate_tables(pages, specs, problems)
     meta = _meta(document_id_of(data), file_name, pages, blocks)
     document = ExtractedDocument(meta=meta, problems=problems)
     document.narrative = {p.number: p.text for p in pages if not p.grids and p.text}
+    document.table_preambles = table_preambles(pages, blocks)
     default_unit = _default_unit(blocks, meta.report_kind)
-    for block in _one_block_per_kind(blocks, problems):
+    printed_names: dict[tuple[str, str], str] = {}
+    read: list[tuple[TableBlock, TableRead, TableResult]] = []
+    # Tables keyed by codes first: the names they print beside each code place the names-only lines of the
+    # summary tables.
+    for block in sorted(
+        _one_block_per_kind(blocks, problems), key=lambda b: specs.tables[b.title.table_kind].key is None
+    ):
         unit = block.unit or default_unit
-        ctx = TableContext(specs.tables[block.title.table_kind], block, unit, specs, load_classification(),
-                           meta.fiscal_year)
+        ctx = TableContext(
+            specs.tables[block.title.table_kind],
+            block,
+            unit,
+            specs,
+            load_classification(),
+            meta.fiscal_year,
+            printed_names,
+        )
         result = read_table(ctx)
+        printed_names.update(_names_beside_codes(result.facts))
+        table = TableRead(
+            block.title.table_kind,
+            block.title.title,
+            block.first_page,
+            block.last_page,
+            unit,
+            not result.facts,
+            result.decimals if result.facts else 2,
+        )
+        read.append((block, table, result))
+    for _, table, result in sorted(read, key=lambda item: item[0].first_page):
+        document.tables.append(table)
         document.facts.extend(result.facts)
         document.problems.extend(result.problems)
-        is_empty = not result.facts
-        document.tables.append(TableRead(block.title.table_kind, block.title.title, block.first_page,
-                                         block.last_page, unit, is_empty))
+    document.file_kind = _file_kind(pages, document.tables, meta.report_kind)
     if not document.tables:
-        document.problems.append(_no_tables(pages))
+        document.problems.append(_no_tables(pages, document.file_kind))
     document.facts = _distinct_facts(document.facts, document.problems)
+    document.disputed = disputed_cells(data, document.facts, {t.table_kind: t.unit for t in document.tables})
+    document.problems.extend(disputed_problems(document.facts, document.disputed))
     return document
+
+
+def _names_beside_codes(facts: list[Fact]) -> dict[tuple[str, str], str]:
+    """(parent code, printed name) → code, for every functional subject a table prints with its code and name."""
+    names: dict[tuple[str, str], str] = {}
+    for fact in facts:
+        parent = Classification.parent(fact.key) if fact.fact_kind == "function" else None
+        if parent and fact.row_label:
+            names.setdefault((parent, normalise_name(label(fact.row_label))), fact.key)
+    return names
 
 
 def _distinct_facts(facts: list[Fact], problems: list[Problem]) -> list[Fact]:
@@ -65,26 +117,51 @@ def _distinct_facts(facts: list[Fact], problems: list[Problem]) -> list[Fact]:
     for fact in facts:
         first = seen.setdefault(fact.identity, fact)
         if first is not fact and first.amount_yuan != fact.amount_yuan:
-            problems.append(Problem(
-                "conflicting_duplicate", "error",
-                f"{'/'.join(fact.identity)} is printed twice with different amounts "
-                f"({first.amount_yuan} on page {first.page}, {fact.amount_yuan} on page {fact.page})",
-                table_kind=fact.table_kind, page=fact.page, subject_code=fact.key,
-                expected=first.amount_yuan, actual=fact.amount_yuan,
-            ))
+            problems.append(
+                Problem(
+                    "conflicting_duplicate",
+                    "error",
+                    f"{'/'.join(fact.identity)} is printed twice with different amounts "
+                    f"({first.amount_yuan} on page {first.page}, {fact.amount_yuan} on page {fact.page})",
+                    table_kind=fact.table_kind,
+                    page=fact.page,
+                    subject_code=fact.key,
+                    expected=first.amount_yuan,
+                    actual=fact.amount_yuan,
+                )
+            )
     return list(seen.values())
 
 
 def _needs_ocr(page: Page) -> Problem:
-    return Problem("needs_ocr", "warning", f"page {page.number} has no text layer (a scanned image): needs OCR",
-                   page=page.number)
+    return Problem(
+        "needs_ocr", "warning", f"page {page.number} has no text layer (a scanned image): needs OCR", page=page.number
+    )
 
 
-def _no_tables(pages: list[Page]) -> Problem:
+_NO_TABLES_REASON: dict[FileKind, str] = {
+    "scanned": "no page has a text layer: the document is scanned and needs OCR",
+    "explanation only": "an explanation without its tables: it speaks of a budget or final account, but no page "
+    "prints one of its tables (they may be published as a separate file)",
+    "not a budget document": "not a department budget or final account: no page prints one of their tables, and "
+    "its opening pages do not present one",
+}
+
+
+def _file_kind(pages: list[Page], tables: list[TableRead], report_kind: ReportKind | None) -> FileKind:
+    if tables:
+        return "final account" if report_kind == "final" else "budget"
     if pages and all(not p.has_text_layer for p in pages):
-        reason = "no page has a text layer: the document is scanned and needs OCR"
-    else:
-        reason = "no budget or final-account table was found (an explanation-only document?)"
+        return "scanned"
+    opening = fold("".join(p.text for p in pages[:3]))
+    return "explanation only" if _SPEAKS_OF_ACCOUNTS.search(opening) else "not a budget document"
+
+
+def _no_tables(pages: list[Page], file_kind: FileKind) -> Problem:
+    reason = _NO_TABLES_REASON.get(file_kind) or _NO_TABLES_REASON["not a budget document"]
+    heading = next((fold(line.text) for p in pages[:2] for line in p.lines if _WORDY.search(line.text)), "")
+    if file_kind == "not a budget document" and heading:
+        reason += f" (it opens with {heading[:40]!r})"
     return Problem("no_tables_found", "error", reason)
 
 
@@ -96,10 +173,16 @@ def _one_block_per_kind(blocks: list[TableBlock], problems: list[Problem]) -> li
         if kind not in chosen or (not chosen[kind].grids and block.grids):
             chosen[kind] = block
         elif block.grids:
-            problems.append(Problem("duplicate_table", "warning",
-                                    f"{block.title.title} printed again on page {block.first_page}; "
-                                    f"the one on page {chosen[kind].first_page} is used",
-                                    table_kind=kind, page=block.first_page))
+            problems.append(
+                Problem(
+                    "duplicate_table",
+                    "warning",
+                    f"{block.title.title} printed again on page {block.first_page}; "
+                    f"the one on page {chosen[kind].first_page} is used",
+                    table_kind=kind,
+                    page=block.first_page,
+                )
+            )
     return sorted(chosen.values(), key=lambda b: b.first_page)
 
 
@@ -160,8 +243,9 @@ def _department_name(cover: str, pages: list[Page]) -> str | None:
 
 def _table_preambles(pages: list[Page]) -> str:
     """The first rows of the tables, where some publishers print the title, 部门 and unit lines."""
-    return "\n".join(t for p in pages for g in p.grids for r in range(min(3, len(g.cells)))
-                     for t in g.row_texts(r) if t)
+    return "\n".join(
+        t for p in pages for g in p.grids for r in range(min(3, len(g.cells))) for t in g.row_texts(r) if t
+    )
 
 
 def _is_organisation(name: str | None) -> bool:

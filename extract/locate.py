@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from extract.header import is_body_row
+from extract.cells import is_body_row
 from extract.model import Problem, Unit
 from extract.pages import Grid, Page
 from extract.specs import Specs
@@ -57,6 +57,13 @@ def match_title(text: str, specs: Specs) -> TitleMatch | None:
         if key.endswith(title) and len(prefix) <= _TITLE_SLACK and (not prefix or _TITLE_PREFIX_END.search(prefix)):
             return TitleMatch(table_kind, report_kind, fold(text))
     return None
+
+
+def names_a_table(text: str, specs: Specs) -> bool:
+    """Whether a document's text names any table caijue reads (a title anywhere: above a table, in its frame,
+    in the table of contents)."""
+    key = label(text)
+    return any(title in key for title, _, _ in specs.titles)
 
 
 def find_unit(texts: Iterable[str]) -> Unit | None:
@@ -110,7 +117,7 @@ def locate_tables(pages: list[Page], specs: Specs, problems: list[Problem]) -> l
                     problems.append(Problem(
                         "unknown_table", "warning",
                         f"page {page.number}: table {unknown!r} is not a table kind caijue knows; skipped",
-                        page=page.number,
+                        page=page.number, printed=unknown,
                     ))
                 elif current is not None and _continues(current, grid):
                     current.header_rows_skipped[len(current.grids)] = skip
@@ -121,7 +128,7 @@ def locate_tables(pages: list[Page], specs: Specs, problems: list[Problem]) -> l
                     problems.append(Problem(
                         "table_without_title", "warning",
                         f"a ruled table on page {page.number} has no recognised title; skipped",
-                        page=page.number,
+                        page=page.number, printed=_first_row(grid),
                     ))
         if pending is not None and _is_lone_title_page(page, specs):
             # a title at the foot of a page whose table starts on the next page
@@ -189,17 +196,22 @@ def _continues(block: TableBlock, grid: Grid) -> bool:
 
 
 def _follows(previous: Grid, grid: Grid) -> bool:
+    """The next page's grid continues the table: the same columns, the same frame — or, drawn to another width,
+    a grid that starts with body rows (no header of its own) across the same stretch of the page."""
     if grid.page != previous.page + 1:
         return False
     same_frame = abs(grid.x0 - previous.x0) < 3 and abs(grid.x1 - previous.x1) < 3
-    return grid.n_cols == previous.n_cols or same_frame
+    if grid.n_cols == previous.n_cols or same_frame:
+        return True
+    overlap = min(grid.x1, previous.x1) - max(grid.x0, previous.x0)
+    return bool(grid.cells) and is_body_row(grid.row_texts(0)) and overlap >= 0.8 * (grid.x1 - grid.x0)
 
 
 def _aligned(block: TableBlock, grid: Grid) -> Grid:
     first = block.grids[0]
     if grid.n_cols == first.n_cols:
         return grid
-    return grid.realigned(first.lefts)
+    return grid.realigned(first)
 
 
 def _unknown_title_above(page: Page, grid: Grid) -> str | None:
@@ -227,6 +239,15 @@ def _title_like(text: str) -> str | None:
     if key.endswith("表") and len(key) >= 4 and not _SENTENCE.search(key) and not key.startswith("注"):
         return fold(text)
     return None
+
+
+def _first_row(grid: Grid) -> str:
+    """The first row with words: how an untitled table presents itself."""
+    for r in range(min(4, len(grid.cells))):
+        texts = [fold(t) for t in grid.row_texts(r) if fold(t)]
+        if texts:
+            return " | ".join(texts)[:80]
+    return ""
 
 
 def _is_lone_title_page(page: Page, specs: Specs) -> bool:

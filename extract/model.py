@@ -16,6 +16,12 @@ ReportLevel = Literal["department", "unit"]
 Unit = Literal["万元", "元"]
 DocumentStatus = Literal["loaded", "quarantined", "failed"]
 Severity = Literal["error", "warning"]
+Attribution = Literal["publisher", "extraction"]  # whose error a failed check is: the publisher's, or ours
+# What a file turned out to be, in the words a person reads in the run summary and in dim_document.
+FileKind = Literal["budget", "final account", "explanation only", "scanned", "not a budget document", "web page",
+                   "not a PDF", "unreadable PDF"]
+FactIdentity = tuple[str, str, str, str, str]  # table_kind, fund_scope, fact_kind, key, measure
+CellBox = tuple[float, float, float, float]  # x0, top, x1, bottom in points from the page's top-left corner
 
 # What a fact's key is:
 #   function      key = functional subject code (3/5/7 digits), measure from the column
@@ -26,6 +32,7 @@ Severity = Literal["error", "warning"]
 #                 measure from the column; kept for identities, not a contract fact
 FactKind = Literal["function", "economic", "summary", "three_public", "table_total"]
 FACT_KINDS: tuple[FactKind, ...] = ("function", "economic", "summary", "three_public", "table_total")
+SUBJECT_FACT_KINDS: tuple[FactKind, ...] = ("function", "economic")  # rows keyed by a classification code
 
 YUAN_PER_WAN = Decimal(10000)
 CENT = Decimal("0.01")
@@ -43,9 +50,10 @@ class Fact:
     amount_yuan: Decimal
     page: int
     row_label: str = ""
+    box: CellBox | None = field(default=None, compare=False)  # the printed cell, for a second reading
 
     @property
-    def identity(self) -> tuple[str, str, str, str, str]:
+    def identity(self) -> FactIdentity:
         """What makes a fact unique inside one document."""
         return (self.table_kind, self.fund_scope, self.fact_kind, self.key, self.measure)
 
@@ -60,6 +68,13 @@ class TableRead:
     last_page: int
     unit: Unit
     is_empty: bool
+    decimals: int = 2  # the most decimals an amount of the table prints (万元 to 6 places in some provinces)
+
+    @property
+    def step_yuan(self) -> Decimal:
+        """One unit of the last printed decimal, in yuan (never below a cent): a printed figure's rounding."""
+        factor = YUAN_PER_WAN if self.unit == "万元" else Decimal(1)
+        return max(factor * Decimal(1).scaleb(-self.decimals), CENT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +89,9 @@ class Problem:
     subject_code: str | None = None
     expected: Decimal | None = None
     actual: Decimal | None = None
+    attributed_to: Attribution | None = None
+    evidence: str | None = None  # what the attribution rests on, in words a person can check on the page
+    printed: str | None = None  # the printed words the problem is about (an unplaced line, header or title)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +116,12 @@ class ExtractedDocument:
     facts: list[Fact] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     narrative: dict[int, str] = field(default_factory=dict)  # page → text outside the tables
+    file_kind: FileKind | None = None
+    # Cells whose second, independent reading (PDFium's glyphs in the cell's box) disagrees with the first
+    # (pdfplumber's cell text): fact identity → both readings, in words. Evidence that we may have misread.
+    disputed: dict[FactIdentity, str] = field(default_factory=dict)
+    # The department named over the tables ("编制单位：XX局", "XX局2026年度部门预算"): page → name as printed.
+    table_preambles: dict[int, str] = field(default_factory=dict)
 
     def facts_of(self, fact_kind: FactKind) -> list[Fact]:
         return [f for f in self.facts if f.fact_kind == fact_kind]
@@ -106,9 +130,10 @@ class ExtractedDocument:
 class ExtractionError(Exception):
     """The file cannot be read as a department budget or final account at all."""
 
-    def __init__(self, file_name: str, reason: str, page: int | None = None):
+    def __init__(self, file_name: str, reason: str, page: int | None = None, file_kind: FileKind = "unreadable PDF"):
         where = f"{file_name}, page {page}" if page else file_name
         super().__init__(f"{where}: {reason}")
         self.file_name = file_name
         self.reason = reason
         self.page = page
+        self.file_kind: FileKind = file_kind

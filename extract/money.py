@@ -40,6 +40,12 @@ def parse_amount(text: str | None, unit: Unit) -> Decimal:
     return to_yuan(value, unit)
 
 
+def decimals_of(text: str | None) -> int:
+    """How many decimals a printed amount shows ("1,234.5" → 1, "12" → 0)."""
+    cleaned = _clean(text)
+    return len(cleaned.rsplit(".", 1)[1].rstrip(")")) if "." in cleaned else 0
+
+
 def to_yuan(value: Decimal, unit: Unit) -> Decimal:
     factor = YUAN_PER_WAN if unit == "万元" else Decimal(1)
     return (value * factor).quantize(CENT)

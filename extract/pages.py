@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+import itertools
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import pdfplumber
@@ -12,6 +13,7 @@ import pypdfium2.raw as pdfium_c
 from pdfminer.pdfparser import PDFSyntaxError
 from pdfplumber.utils.exceptions import PdfminerException
 
+from extract.cells import is_body_row
 from extract.model import ExtractionError
 
 _MIN_RULING_SEGMENTS = 8  # fewer drawn segments than this cannot rule a table
@@ -58,12 +60,20 @@ class Grid:
             out.append(cell.text if cell is not None and left_first and top_first else "")
         return out
 
-    def realigned(self, lefts: list[float]) -> Grid:
-        """The same drawn cells on another grid's columns (a continuation whose rows merge some columns)."""
-        drawn = {id(c): c for row in self.cells for c in row if c is not None}.values()
+    @property
+    def centres(self) -> list[float]:
+        """The middle of each grid column."""
+        edges = [*self.lefts, self.x1]
+        return [(a + b) / 2 for a, b in itertools.pairwise(edges)]
+
+    def realigned(self, other: Grid) -> Grid:
+        """The same drawn cells on another grid's columns: a continuation whose rows merge some columns, or whose
+        ruling is drawn a little off the first page's (a margin column, another width) — each of `other`'s columns
+        takes the cell under its middle."""
+        drawn = list({id(c): c for row in self.cells for c in row if c is not None}.values())
         tops = [min(c.top for c in row if c is not None) for row in self.cells if any(row)]
-        cells = [[_covering(list(drawn), x + 0.5, y + 0.5) for x in lefts] for y in tops]
-        return Grid(self.page, self.top, self.bottom, self.x0, self.x1, cells, list(lefts))
+        cells = [[_covering(drawn, x, y + 0.5) for x in other.centres] for y in tops]
+        return Grid(self.page, self.top, self.bottom, self.x0, self.x1, cells, list(other.lefts))
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,16 +100,22 @@ class Page:
         return "\n".join(line.text for line in self.lines)
 
 
-def read_pages(data: bytes, file_name: str) -> Iterator[Page]:
-    """Every page of the PDF in order. Raises ExtractionError when the bytes are not a PDF."""
+def read_pages(data: bytes, file_name: str, names_a_table: Callable[[str], bool] | None = None) -> Iterator[Page]:
+    """Every page of the PDF in order. Raises ExtractionError when the bytes are not a PDF.
+
+    `names_a_table(text)` tells whether the document's text (PDFium's, all pages) names a table caijue reads;
+    when it does not, no page's ruling is parsed (a 300-page price list is read in seconds, not minutes)."""
     if not data.lstrip()[:5].startswith(b"%PDF"):
-        head = data.lstrip()[:40].decode("utf-8", "replace").strip()
-        raise ExtractionError(file_name, f"not a PDF file (it starts with {head[:30]!r})")
+        if _is_web_page(data):
+            raise ExtractionError(file_name, "not a PDF file: a web page (HTML) saved under a .pdf name",
+                                  file_kind="web page")
+        raise ExtractionError(file_name, "not a PDF file: it does not start with the PDF signature %PDF",
+                              file_kind="not a PDF")
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
     except (PdfminerException, PDFSyntaxError, ValueError) as exc:
         raise ExtractionError(file_name, f"unreadable PDF: {exc}") from exc
-    plain = _plain_text_pages(data)
+    plain = _plain_text_pages(data, names_a_table)
     with pdf:
         for number, page in enumerate(pdf.pages, start=1):
             try:
@@ -110,21 +126,27 @@ def read_pages(data: bytes, file_name: str) -> Iterator[Page]:
                 page.flush_cache()
 
 
-def _plain_text_pages(data: bytes) -> dict[int, Page]:
-    """Pages that draw no table (no ruling), read with PDFium's text layer: 20× faster than parsing
-    every glyph with pdfminer. Any page PDFium cannot judge is left to pdfplumber."""
+def _is_web_page(data: bytes) -> bool:
+    head = data.lstrip()[:512].lower()
+    return head.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<html" in head
+
+
+def _plain_text_pages(data: bytes, names_a_table: Callable[[str], bool] | None) -> dict[int, Page]:
+    """Pages that draw no table (no ruling) — or every page, when the document names no table caijue reads —
+    read with PDFium's text layer: 20× faster than parsing every glyph with pdfminer. Any page PDFium cannot
+    judge is left to pdfplumber."""
     plain: dict[int, Page] = {}
     try:
         document = pdfium.PdfDocument(data)
     except pdfium.PdfiumError:
         return plain
     try:
-        for index in range(len(document)):
-            page = document[index]
-            if _ruling_segments(page) >= _MIN_RULING_SEGMENTS:
+        pages = [document[index] for index in range(len(document))]
+        texts = [_page_text(page) for page in pages]
+        read_ruling = names_a_table is None or names_a_table("".join(texts))
+        for index, (page, text) in enumerate(zip(pages, texts, strict=True)):
+            if read_ruling and _ruling_segments(page) >= _MIN_RULING_SEGMENTS:
                 continue
-            textpage = page.get_textpage()
-            text = textpage.get_text_range() if textpage.count_chars() else ""
             lines = [t.strip() for t in text.replace("\r\n", "\n").replace("\r", "\n").split("\n") if t.strip()]
             width, height = page.get_size()
             plain[index + 1] = Page(
@@ -138,6 +160,11 @@ def _plain_text_pages(data: bytes) -> dict[int, Page]:
     finally:
         document.close()
     return plain
+
+
+def _page_text(page: pdfium.PdfPage) -> str:
+    textpage = page.get_textpage()
+    return textpage.get_text_range() if textpage.count_chars() else ""
 
 
 def _ruling_segments(page: pdfium.PdfPage) -> int:
@@ -170,10 +197,37 @@ def _grid(number: int, table: pdfplumber.table.Table) -> Grid | None:
                 drawn.append(Cell(_clean_cell(text), *bbox))
     tops = [row.bbox[1] for row in rows]
     dense = [[_covering(drawn, x + 0.5, y + 0.5) for x in columns] for y in tops]
-    if len(columns) < 2:
-        return None
     x0, top, x1, bottom = table.bbox
-    return Grid(number, top, bottom, x0, x1, dense, columns)
+    grid = Grid(number, top, bottom, x0, x1, dense, columns)
+    if len(columns) < 2 or (len(rows) < 2 and not is_body_row(grid.row_texts(0))):
+        return None  # one ruled line of words is a highlighted phrase or a contents entry, not a table
+    return _without_margins(grid)
+
+
+_MARGIN_WIDTH = 15.0  # an empty column this narrow at a table's edge is frame, not a column
+
+
+def _without_margins(grid: Grid) -> Grid:
+    """The grid without narrow empty columns at its edges: a frame drawn a little wider on one page than on the
+    next must not change the columns a continuation is matched by. (A wide empty column is a column with no
+    figures on this page, and stays.)"""
+    edges = [*grid.lefts, grid.x1]
+
+    def margin(c: int) -> bool:
+        empty = not any(grid.row_texts(r)[c] for r in range(len(grid.cells)))
+        return empty and edges[c + 1] - edges[c] < _MARGIN_WIDTH
+
+    first, last = 0, grid.n_cols - 1
+    while first < last and margin(first):
+        first += 1
+    while last > first and margin(last):
+        last -= 1
+    if first == 0 and last == grid.n_cols - 1:
+        return grid
+    cells = [row[first : last + 1] for row in grid.cells]
+    x0 = grid.lefts[first]
+    x1 = grid.lefts[last + 1] if last + 1 < grid.n_cols else grid.x1
+    return Grid(grid.page, grid.top, grid.bottom, x0, x1, cells, grid.lefts[first : last + 1])
 
 
 def _covering(cells: list[Cell], x: float, y: float) -> Cell | None:

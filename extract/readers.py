@@ -6,22 +6,27 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from extract.classification import Classification
-from extract.header import CODE, NUMBERING_HEADERS, Column, body_start, code_prefix, column_paths
+from extract.cells import CODE, NUMBERING_HEADERS, code_prefix
+from extract.classification import Classification, normalise_name
+from extract.header import Column, body_start, column_paths
 from extract.locate import TableBlock
-from extract.model import Fact, FactKind, Problem, Severity, Unit
-from extract.money import CellError, looks_like_amount, parse_amount
+from extract.model import CellBox, Fact, FactKind, Problem, Unit
+from extract.money import CellError, decimals_of, looks_like_amount, parse_amount
 from extract.pages import Grid
+from extract.repeats import settle_repeated_rows
 from extract.specs import Phrasebook, Specs, TableSpec
-from extract.text import fold, has_cjk, label
+from extract.text import fold, has_cjk, has_ordinal, label
 
 _CODE_WORDS = ("编码", "代码", "编号")
 _SPLIT_PARTS = ("类", "款", "项")
 _NAME_WORDS = ("名称",)
-_GENERIC_LEAVES = frozenset({"合计", "小计", "金额", "预算数", "决算数"})
+_GENERIC_LEAVES = frozenset({"合计", "小计", "金额", "预算数", "决算数", "总数"})
 _OTHER_SIDE_WORDS = ("经济分类", "用途")
 _OTHER_YEAR_GROUPS = frozenset({"上年", "上年预算", "上年预算数", "增减变化情况", "增减变化", "增减"})
-_FOREIGN_KEY_WORDS = ("单位编码", "单位代码", "预算单位", "单位名称", "政府经济", "政府预算支出经济")
+_FOREIGN_KEY_WORDS = ("单位编码", "单位代码", "预算单位", "单位名称", "政府经济", "政府预算支出经济", "政府支出经济")
+# A key column of the other classification than the table's own (a function table's 部门支出经济分类科目 column,
+# an economic table's 功能分类科目 column): the rows are cross-classified, the table is keyed by its own.
+_CLASSIFICATION_WORDS = {"function": ("功能分类", "功能科目"), "economic": ("经济分类", "经济科目")}
 _LABEL_HEADERS = frozenset({"项目", "项目名称", "科目名称", "功能科目名称", "收入项目", "支出项目", "科目"})
 
 
@@ -30,6 +35,7 @@ class TableResult:
     facts: list[Fact] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     has_body: bool = False
+    decimals: int = 0  # the most decimals a non-blank amount printed
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +44,7 @@ class AmountColumn:
     measure: str
     fund_scope: str
     header: str
+    parts: tuple[int, ...] = ()  # a measure printed only split by fund: the sum of these columns
 
 
 @dataclass(slots=True)
@@ -47,6 +54,7 @@ class Panel:
     code_columns: list[int] = field(default_factory=list)
     name_column: int | None = None
     amounts: list[AmountColumn] = field(default_factory=list)
+    fund_parts: list[AmountColumn] = field(default_factory=list)  # one fund's share of a measure each
     title: tuple[str, ...] = ()  # a header over the whole panel (人员经费 | 公用经费): no measure
 
 
@@ -58,14 +66,16 @@ class TableContext:
     specs: Specs
     classification: Classification
     fiscal_year: int | None = None
+    printed_names: dict[tuple[str, str], str] = field(default_factory=dict)  # see SubjectPath.names
     result: TableResult = field(default_factory=TableResult)
 
-    def body_rows(self) -> Iterator[tuple[Grid, int, list[str]]]:
+    def body_rows(self, amount_columns: frozenset[int] = frozenset()) -> Iterator[tuple[Grid, int, list[str]]]:
+        headed = {c.index for c in self.header() if c.path}
         for g, grid in enumerate(self.block.grids):
             start = body_start(grid, self.block.header_rows_skipped.get(g, 0))
             for r in range(start, len(grid.cells)):
                 self.result.has_body = True
-                yield grid, r, grid.row_texts(r)
+                yield grid, r, _under_headers(grid, r, headed, amount_columns)
 
     def header(self) -> list[Column]:
         if not self.block.grids:
@@ -76,28 +86,84 @@ class TableContext:
 
     def amount(self, text: str, grid: Grid, r: int, column: AmountColumn) -> Decimal | None:
         try:
-            return parse_amount(text, self.unit)
+            amount = parse_amount(text, self.unit)
         except CellError:
-            self.result.problems.append(Problem(
-                "unreadable_cell", "error",
-                f"{self.block.title.title}: row {r + 1}, column {column.header!r} holds {text!r}, not an amount",
-                table_kind=self.spec.table_kind, page=grid.page,
-            ))
+            self.result.problems.append(
+                Problem(
+                    "unreadable_cell",
+                    "error",
+                    f"{self.block.title.title}: row {r + 1}, column {column.header!r} holds {text!r}, not an amount",
+                    table_kind=self.spec.table_kind,
+                    page=grid.page,
+                )
+            )
             return None
+        if amount != 0:
+            self.result.decimals = max(self.result.decimals, decimals_of(text))
+        return amount
 
-    def emit(self, kind: FactKind, key: str, measure: str, scope: str, amount: Decimal, page: int,
-             row_label: str = "", keep_zero: bool = False) -> None:
+    def column_amount(self, texts: list[str], grid: Grid, r: int, column: AmountColumn) -> Decimal | None:
+        """The row's amount in the column, or the sum of its fund columns (None when a cell is unreadable)."""
+        amounts = [self.amount(texts[i], grid, r, column) for i in (column.parts or (column.index,))]
+        return None if any(a is None for a in amounts) else sum(amounts, Decimal("0.00"))  # type: ignore[arg-type]
+
+    def emit(
+        self,
+        kind: FactKind,
+        key: str,
+        measure: str,
+        scope: str,
+        amount: Decimal,
+        page: int,
+        row_label: str = "",
+        keep_zero: bool = False,
+        box: CellBox | None = None,
+    ) -> None:
         if amount == 0 and not keep_zero:
             return
-        self.result.facts.append(Fact(self.spec.table_kind, scope, kind, key, measure, amount, page,
-                                      row_label))
+        self.result.facts.append(Fact(self.spec.table_kind, scope, kind, key, measure, amount, page, row_label, box))
+
+    def breakdown_column(self, column: Column) -> None:
+        """An "of which" column (其中：…) breaks a measure down: never a term of a sum, not a contract measure."""
+        self.result.problems.append(
+            Problem(
+                "breakdown_column",
+                "warning",
+                f"{self.block.title.title}: column {' › '.join(column.path)!r} breaks a figure down (其中); not loaded",
+                table_kind=self.spec.table_kind,
+                page=self.block.first_page,
+                printed=" › ".join(column.path),
+            )
+        )
+
+    def mended_code(self, code: str, what: str, page: int, name: str) -> None:
+        self.result.problems.append(
+            Problem(
+                "code.printed_short",
+                "warning",
+                f"{self.block.title.title}: the code of row {name!r} is printed short ({what}); read as {code}",
+                table_kind=self.spec.table_kind,
+                page=page,
+                subject_code=code,
+                attributed_to="publisher",
+                evidence=f"the printed parts {what}",
+            )
+        )
 
     def unknown_column(self, column: Column) -> None:
-        self.result.problems.append(Problem(
-            "unknown_column", "warning",
-            f"{self.block.title.title}: column header {' › '.join(column.path)!r} is not in the vocabulary",
-            table_kind=self.spec.table_kind, page=self.block.first_page,
-        ))
+        if any(fold(part).startswith("其中") for part in column.path):
+            self.breakdown_column(column)
+            return
+        self.result.problems.append(
+            Problem(
+                "unknown_column",
+                "warning",
+                f"{self.block.title.title}: column header {' › '.join(column.path)!r} is not in the vocabulary",
+                table_kind=self.spec.table_kind,
+                page=self.block.first_page,
+                printed=" › ".join(column.path),
+            )
+        )
 
 
 def read_table(ctx: TableContext) -> TableResult:
@@ -107,30 +173,74 @@ def read_table(ctx: TableContext) -> TableResult:
         "three_public": _read_three_public,
     }
     readers[ctx.spec.shape](ctx)
+    if ctx.spec.shape == "subject_matrix":
+        facts, problems = settle_repeated_rows(ctx.result.facts, ctx.unit, ctx.result.decimals, ctx.block.title.title)
+        ctx.result.facts = facts
+        ctx.result.problems.extend(problems)
     return ctx.result
+
+
+def _under_headers(grid: Grid, r: int, headed: set[int], amount_columns: frozenset[int]) -> list[str]:
+    """Row r's texts by column. A body cell drawn from a column with no header of its own across into a headed
+    one (some publishers' rows are ruled off their header's columns), or an amount drawn from a key column across
+    into an amount column (a 合计 row ruled apart), is read under the column it reaches."""
+    texts = grid.row_texts(r)
+    for c in sorted(headed):
+        if texts[c] or (cell := grid.cells[r][c]) is None or not cell.text:
+            continue
+        start = next((k for k in range(c) if grid.cells[r][k] is cell), None)
+        if start is None or not texts[start]:
+            continue
+        spilled_amount = c in amount_columns and start not in amount_columns and looks_like_amount(texts[start])
+        if start not in headed or spilled_amount:
+            texts[c], texts[start] = texts[start], ""
+    return texts
+
+
+def cell_box(grid: Grid, r: int, c: int) -> CellBox | None:
+    cell = grid.cells[r][c]
+    return (cell.x0, cell.top, cell.x1, cell.bottom) if cell is not None else None
 
 
 # --- subject matrices -------------------------------------------------------------------------
 
 
-def _measure_of(column: Column, ctx: TableContext) -> str | None:
+@dataclass(frozen=True, slots=True)
+class ColumnMeaning:
+    measure: str
+    is_fund_part: bool = False  # one fund's share of the measure (上年结转结余 › 一般公共预算资金)
+
+
+def _measure_of(column: Column, ctx: TableContext) -> ColumnMeaning | None:
     """The measure a column holds: its leaf header's, or — when the leaf is a generic 合计/小计 — its
     parent's (基本支出 › 小计 is basic). A named leaf never takes its parent's measure (基本支出 ›
-    日常公用支出 is not basic)."""
-    books: list[Phrasebook] = [ctx.specs.vocabulary.measures]
+    日常公用支出 is not basic), except a fund's name under a measure that is not itself split by fund
+    (上年结转结余 › 一般公共预算资金 is that fund's share of the carryover, not 一般公共预算 income)."""
+    vocabulary = ctx.specs.vocabulary
+    books: list[Phrasebook] = [vocabulary.measures]
     if ctx.spec.is_fund_table:
-        books.insert(0, ctx.specs.vocabulary.fund_table_measures)
+        books.insert(0, vocabulary.fund_table_measures)
 
     def lookup(part: str) -> str | None:
-        return next((m for book in books if (m := book.exact(part)) is not None), None)
+        return next((m for book in books if (m := book.lenient(part)) is not None), None)
 
     if not column.path:
         return None
-    if label(column.leaf) in _GENERIC_LEAVES and len(column.path) > 1:
-        parent = lookup(column.path[-2])
-        if parent is not None:
-            return parent
-    return lookup(column.leaf)
+    parent = next((m for part in reversed(column.path[:-1]) if (m := lookup(part)) is not None), None)
+    generic = len(column.path) > 1 and _is_generic_leaf(column.leaf, column.path[-2])
+    if generic and (direct := lookup(column.path[-2])) is not None:
+        return ColumnMeaning(direct)
+    leaf = lookup(column.leaf)
+    is_fund_word = leaf in vocabulary.fund_measures or vocabulary.fund_parts.exact(column.leaf) is not None
+    if is_fund_word and parent is not None and parent not in vocabulary.fund_split_measures:
+        return ColumnMeaning(parent, is_fund_part=True)
+    return ColumnMeaning(leaf) if leaf is not None else None
+
+
+def _is_generic_leaf(leaf: str, parent: str) -> bool:
+    """合计 / 小计 under a measure, or the measure's own words with such a suffix (项目支出 › 项目支出总数)."""
+    key, above = label(leaf), label(parent)
+    return key in _GENERIC_LEAVES or (key.startswith(above) and key[len(above) :] in _GENERIC_LEAVES)
 
 
 def _under_panel(column: Column, panel: Panel) -> Column:
@@ -143,11 +253,29 @@ def _under_panel(column: Column, panel: Panel) -> Column:
     return Column(column.index, column.path[shared:]) if shared and shared < len(column.path) else column
 
 
+def _fund_parts_joined(amounts: list[AmountColumn], parts: list[AmountColumn]) -> list[AmountColumn]:
+    """A measure printed only as its funds' shares is their sum; one printed whole as well is that column."""
+    whole = {a.measure for a in amounts}
+    joined: dict[str, list[AmountColumn]] = {}
+    for part in parts:
+        if part.measure not in whole:
+            joined.setdefault(part.measure, []).append(part)
+    for measure, columns in joined.items():
+        header = f"{columns[0].header.split(' › ')[0]} (Σ {len(columns)} fund columns)"
+        amounts.append(
+            AmountColumn(columns[0].index, measure, columns[0].fund_scope, header, tuple(c.index for c in columns))
+        )
+    return sorted(amounts, key=lambda a: a.index)
+
+
 def _without_grand_total(amounts: list[AmountColumn]) -> list[AmountColumn]:
-    """One column per measure. A 总计 beside a 本年收入 合计 holds the year's income plus carryover, so
-    it yields; otherwise the leftmost wins (a later 小计 under 政府采购项目 is a breakdown, not the total)."""
-    if len([a for a in amounts if a.measure == "total"]) > 1:
-        amounts = [a for a in amounts if not (a.measure == "total" and label(a.header) == "总计")]
+    """One column per measure. Of several total columns the year's own wins (本年收入 › 合计 over a 总计 that
+    adds the carryover), then the least nested (支出总计 over a 小计 under 政府采购项目, a breakdown), then the
+    leftmost."""
+    totals = [a for a in amounts if a.measure == "total"]
+    if len(totals) > 1:
+        best = min(totals, key=lambda a: ("本年" not in a.header, a.header.count(" › "), a.index))
+        amounts = [a for a in amounts if a.measure != "total" or a is best]
     seen: set[str] = set()
     kept = []
     for amount in amounts:
@@ -157,19 +285,48 @@ def _without_grand_total(amounts: list[AmountColumn]) -> list[AmountColumn]:
     return kept
 
 
-def _is_name_column(column: Column, measure: str | None) -> bool:
+def _is_name_column(column: Column, measure: ColumnMeaning | None) -> bool:
     """科目名称, 项目 — or a 经济科目 column printing "[30101]基本工资" (code and name in one cell)."""
-    return (column.mentions(*_NAME_WORDS) or (measure is None and column.path[:1] == ("项目",))
-            or (measure is None and column.leaf.endswith("科目")))
+    return (
+        column.mentions(*_NAME_WORDS)
+        or (measure is None and column.path[:1] == ("项目",))
+        or (measure is None and column.leaf.endswith("科目"))
+    )
+
+
+def _names_other_classification(column: Column, ctx: TableContext) -> bool:
+    own = _CLASSIFICATION_WORDS.get(ctx.spec.key or "", ())
+    other = next((words for key, words in _CLASSIFICATION_WORDS.items() if key != ctx.spec.key), ())
+    return bool(own) and column.mentions(*other) and not column.mentions(*own)
+
+
+def _is_code_column(column: Column) -> bool:
+    return column.mentions(*_CODE_WORDS) or column.leaf in _SPLIT_PARTS
+
+
+def _foreign_columns(columns: list[Column], ctx: TableContext) -> set[int]:
+    """Key columns of something else than the table's subjects: a budget unit, the government economic
+    classification, the other classification — and the code columns printed right before such a name."""
+    foreign = {c.index for c in columns if c.mentions(*_FOREIGN_KEY_WORDS) or _names_other_classification(c, ctx)}
+    run: list[int] = []
+    for column in columns:
+        if _is_code_column(column) and column.index not in foreign:
+            run.append(column.index)
+            continue
+        if column.index in foreign and run:
+            foreign.update(run)
+        run = []
+    return foreign
 
 
 def _panels(columns: list[Column], ctx: TableContext) -> list[Panel]:
     panels: list[Panel] = []
     current: Panel | None = None
+    foreign = _foreign_columns(columns, ctx)
     for column in columns:
-        if column.mentions(*_FOREIGN_KEY_WORDS):
-            continue  # a budget unit's code, or the government (not the department) economic code
-        is_code = column.mentions(*_CODE_WORDS) or column.leaf in _SPLIT_PARTS
+        if column.index in foreign:
+            continue  # a budget unit's code, the government economic code, or the other classification
+        is_code = _is_code_column(column)
         if is_code:
             if current is None or current.amounts or current.name_column is not None:
                 current = Panel()
@@ -180,28 +337,31 @@ def _panels(columns: list[Column], ctx: TableContext) -> list[Panel]:
         if current is None:
             current = Panel()
             panels.append(current)
-        measure = _measure_of(_under_panel(column, current), ctx)
-        if _is_name_column(column, measure) and not current.amounts:
+        meaning = _measure_of(_under_panel(column, current), ctx)
+        if _is_name_column(column, meaning) and not current.amounts:
             current.name_column = column.index
-        elif measure is not None:
-            current.amounts.append(AmountColumn(column.index, measure, ctx.spec.fund_scope,
-                                                " › ".join(column.path)))
+        elif meaning is not None:
+            target = current.fund_parts if meaning.is_fund_part else current.amounts
+            target.append(AmountColumn(column.index, meaning.measure, ctx.spec.fund_scope, " › ".join(column.path)))
         elif column.path and column.leaf not in NUMBERING_HEADERS:
             ctx.unknown_column(column)
     for panel in panels:
-        panel.amounts = _without_grand_total(panel.amounts)
+        panel.amounts = _without_grand_total(_fund_parts_joined(panel.amounts, panel.fund_parts))
     return [p for p in panels if p.amounts]
 
 
 @dataclass(slots=True)
 class SubjectPath:
     """Subjects printed by name only, read in print order: a 类 name, then its 款, then their 项.
-    A name means a code only under its parent (行政运行 exists under dozens of 款)."""
+    A name means a code only under its parent (行政运行 exists under dozens of 款): it is looked up among the
+    children of the 款 or 类 above it, in the classification and in the names the document itself prints
+    beside codes in its other tables (`names`: (parent code, name) → code)."""
 
     classification: Classification
     economic: bool = False
     class_code: str | None = None
     section_code: str | None = None
+    names: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def resolve(self, name: str) -> str | None:
         key = label(name)
@@ -212,16 +372,29 @@ class SubjectPath:
             if code is not None and len(code) == 3:
                 self.class_code = code
             return code
-        code = self.classification.class_code_for_name(key)
-        if code is not None:
-            self.class_code, self.section_code = code, None
-            return code
-        if self.section_code and (item := self.classification.child_code_for_name(self.section_code, key)):
+        numbered = has_ordinal(name)
+        class_code = self.classification.class_code_for_name(key)
+        item = self._child(self.section_code, key)
+        section = None if item else self._child(self.class_code, key)
+        # A numbered line is a class (五、住房保障支出); an unnumbered one is first a child of the class above it
+        # (住房保障 under 援助其他地区支出 is its 款 21908, not the class 221).
+        if class_code is not None and (numbered or not (item or section)):
+            self.class_code, self.section_code = class_code, None
+            return class_code
+        if item is not None:
             return item
-        if self.class_code and (section := self.classification.child_code_for_name(self.class_code, key)):
+        if section is not None:
             self.section_code = section
             return section
+        self.section_code = None  # a line we cannot place: its 项 must not be read under the 款 before it
+        if numbered:
+            self.class_code = None
         return None
+
+    def _child(self, parent: str | None, key: str) -> str | None:
+        if parent is None:
+            return None
+        return self.classification.child_code_for_name(parent, key) or self.names.get((parent, normalise_name(key)))
 
     def follow(self, code: str) -> None:
         """A printed code sets the context for name-only rows after it."""
@@ -237,38 +410,60 @@ class CodeContext:
     section_part: str = ""
 
 
-def _row_code(texts: list[str], panel: Panel, ctx: CodeContext) -> tuple[str | None, str]:
-    """(code, printed name) of a row; code None for a total or label-only row."""
+@dataclass(frozen=True, slots=True)
+class RowKey:
+    """What a row is keyed by: its subject code (None for a total or label-only row), its printed name, and
+    — when the printed code had to be mended (a part of the wrong width) — what was printed and why."""
+
+    code: str | None
+    name: str
+    mended: str | None = None
+
+
+_PART_WIDTHS = (3, 2, 2)  # 类, 款, 项 in split code columns
+
+
+def _row_code(texts: list[str], panel: Panel, ctx: CodeContext) -> RowKey:
     name = fold(texts[panel.name_column]) if panel.name_column is not None else ""
     parts = [fold(texts[c]) for c in panel.code_columns]
-    if len(parts) == 1 or all(len(p) >= 3 or not p for p in parts[1:]):
-        code = next((p for p in reversed(parts) if CODE.match(p)), None)
-        if code is None:
-            embedded = code_prefix(parts[0] if parts and parts[0] else name)
-            if embedded:
-                return embedded[0], embedded[1] or name
-            return None, name or next((p for p in parts if p), "")
-        return code, name
-    return _split_code(parts, ctx), name or next((p for p in parts if not p.isdigit() and p), "")
+    split = len(parts) > 1 and not all(len(p) >= 3 or not p for p in parts[1:])
+    if split or (len(parts) > 1 and CODE.match(parts[0]) and not any(parts[1:])):
+        code, mended = _split_code(parts, ctx)
+        return RowKey(code, name or next((p for p in parts if not p.isdigit() and p), ""), mended)
+    code = next((p for p in reversed(parts) if CODE.match(p)), None)
+    if code is None:
+        embedded = code_prefix(parts[0] if parts and parts[0] else name)
+        if embedded:
+            return RowKey(embedded[0], embedded[1] or name)
+        return RowKey(None, name or next((p for p in parts if p), ""))
+    return RowKey(code, name)
 
 
-def _split_code(parts: list[str], ctx: CodeContext) -> str | None:
-    class_part = parts[0]
-    section = parts[1] if len(parts) > 1 else ""
-    item = parts[2] if len(parts) > 2 else ""
+def _split_code(parts: list[str], ctx: CodeContext) -> tuple[str | None, str | None]:
+    """The code of a row printed in 类 | 款 | 项 columns; a blank part is the running one from the rows above.
+    A part printed short ("301 | 2" for 30102) is read zero-padded; a 类 printed short on a 款 or 项 row takes the
+    running 类 — both are the publisher's typos, returned as the second value."""
     if not any(p.isdigit() for p in parts):
-        return None
+        return None, None
+    widths = [w for w, p in zip(_PART_WIDTHS, parts, strict=False)]
+    mended = [p.zfill(w) if p.isdigit() and len(p) < w else p for p, w in zip(parts, widths, strict=False)]
+    notes = [f"{p!r} for {m!r}" for p, m in zip(parts, mended, strict=False) if p != m]
+    class_part, section, item = (*mended, "", "")[:3]
+    if class_part.isdigit() and parts[0] != class_part and any(p.isdigit() for p in parts[1:]) and ctx.class_part:
+        notes = [f"类 {parts[0]!r} on a lower row, read as the running 类 {ctx.class_part}"]
+        class_part = ctx.class_part
     if class_part.isdigit():
         if class_part != ctx.class_part:
             ctx.section_part = ""
         ctx.class_part = class_part
     if section.isdigit():
         ctx.section_part = section
+    note = "; ".join(notes) or None
     if item.isdigit():
-        return ctx.class_part + ctx.section_part + item
+        return ctx.class_part + ctx.section_part + item, note
     if section.isdigit():
-        return ctx.class_part + section
-    return ctx.class_part if class_part.isdigit() else None
+        return ctx.class_part + section, note
+    return (ctx.class_part, note) if class_part.isdigit() else (None, None)
 
 
 def _read_subject_matrix(ctx: TableContext) -> None:
@@ -277,10 +472,14 @@ def _read_subject_matrix(ctx: TableContext) -> None:
         return
     kind: FactKind = "economic" if ctx.spec.key == "economic" else "function"
     code_contexts = [CodeContext() for _ in panels]
-    paths = [SubjectPath(ctx.classification, economic=kind == "economic") for _ in panels]
-    for grid, r, texts in ctx.body_rows():
+    paths = [SubjectPath(ctx.classification, economic=kind == "economic", names=ctx.printed_names) for _ in panels]
+    amount_columns = frozenset(i for p in panels for a in p.amounts for i in (a.parts or (a.index,)))
+    for grid, r, texts in ctx.body_rows(amount_columns):
         for panel, code_ctx, path in zip(panels, code_contexts, paths, strict=True):
-            code, name = _row_code(texts, panel, code_ctx)
+            key = _row_code(texts, panel, code_ctx)
+            code, name = key.code, key.name
+            if key.mended and code is not None:
+                ctx.mended_code(code, key.mended, grid.page, name)
             total_key = None if code else ctx.specs.vocabulary.total_rows.exact(name)
             if code is not None:
                 path.follow(code)
@@ -288,21 +487,35 @@ def _read_subject_matrix(ctx: TableContext) -> None:
                 code = path.resolve(name)
             if code is None and total_key is None:
                 if name and any(_nonzero(texts[a.index]) for a in panel.amounts):
-                    ctx.result.problems.append(Problem(
-                        "row_without_code", "warning",
-                        f"{ctx.block.title.title}: row {name!r} has amounts but no subject code",
-                        table_kind=ctx.spec.table_kind, page=grid.page,
-                    ))
+                    ctx.result.problems.append(
+                        Problem(
+                            "row_without_code",
+                            "warning",
+                            f"{ctx.block.title.title}: row {name!r} has amounts but no subject code",
+                            table_kind=ctx.spec.table_kind,
+                            page=grid.page,
+                            printed=name,
+                        )
+                    )
                 continue
             for column in panel.amounts:
-                amount = ctx.amount(texts[column.index], grid, r, column)
+                amount = ctx.column_amount(texts, grid, r, column)
                 if amount is None:
                     continue
+                box = cell_box(grid, r, column.index) if not column.parts else None
                 if code is not None:
-                    ctx.emit(kind, code, column.measure, column.fund_scope, amount, grid.page, name)
+                    ctx.emit(kind, code, column.measure, column.fund_scope, amount, grid.page, name, box=box)
                 else:
-                    ctx.emit("table_total", total_key or "table_total", column.measure, column.fund_scope,
-                             amount, grid.page, name)
+                    ctx.emit(
+                        "table_total",
+                        total_key or "table_total",
+                        column.measure,
+                        column.fund_scope,
+                        amount,
+                        grid.page,
+                        name,
+                        box=box,
+                    )
 
 
 def _nonzero(text: str) -> bool:
@@ -313,6 +526,9 @@ def _nonzero(text: str) -> bool:
 
 
 # --- two-sided summaries ----------------------------------------------------------------------
+
+
+DeferredCell = tuple[str, AmountColumn, Decimal, int, str, CellBox | None]
 
 
 @dataclass(slots=True)
@@ -338,7 +554,7 @@ def _sides(columns: list[Column], ctx: TableContext) -> list[Side]:
         top = columns[start].path[0] if columns[start].path else ""
         is_income = "支出" not in top if i == 0 else "收入" in top and "支出" not in top
         side = Side(is_income, start)
-        for column in columns[start + 1:end]:
+        for column in columns[start + 1 : end]:
             if column.leaf not in NUMBERING_HEADERS:
                 side.amounts.append(_summary_column(column, ctx, is_income))
         sides.append(side)
@@ -373,41 +589,80 @@ def _summary_column(column: Column, ctx: TableContext, is_income: bool) -> Amoun
 
 def _read_two_sided_summary(ctx: TableContext) -> None:
     sides = _sides(ctx.header(), ctx)
-    path = SubjectPath(ctx.classification)
-    income_total_seen = False
-    deferred: list[tuple[str, AmountColumn, Decimal, int, str]] = []  # non-total measures of total lines
+    path = SubjectPath(ctx.classification, names=ctx.printed_names)
+    income, expense = SideProgress(), SideProgress()
+    deferred: list[DeferredCell] = []  # non-total measures of total lines
     for grid, r, texts in ctx.body_rows():
         for side in sides:
             text = texts[side.label_column]
             if not label(text):
                 continue
             if side.is_income:
-                income_total_seen = _income_line(ctx, side, grid, r, texts, income_total_seen)
+                _income_line(ctx, side, grid, r, texts, income)
             else:
-                _expense_line(ctx, side, grid, r, texts, deferred, path)
+                _expense_line(ctx, side, grid, r, texts, deferred, path, expense)
     _emit_total_line_measures(ctx, deferred)
 
 
-def _income_line(ctx: TableContext, side: Side, grid: Grid, r: int, texts: list[str],
-                 total_seen: bool) -> bool:
-    line = ctx.specs.vocabulary.income_lines.exact(texts[side.label_column])
+@dataclass(slots=True)
+class SideProgress:
+    """Where a summary side's reading is: before or after its 本年…合计 line, after its carryover line."""
+
+    total_seen: bool = False
+    carryover_seen: bool = False
+
+    def line_key(self, line: str, total: str, grand_total: str, carryover: str) -> str | None:
+        """The line's key in its place: a fund line under the carryover breaks the carryover down (None); a
+        second 收入合计 / 支出合计 below the carryover is the grand total."""
+        if line in _FUND_LINES and (self.carryover_seen or self.total_seen):
+            return None
+        if line == total and self.total_seen and self.carryover_seen:
+            line = grand_total
+        self.total_seen |= line == total
+        self.carryover_seen |= line == carryover
+        return line
+
+
+_FUND_LINES = frozenset({"income.general_public_budget", "income.government_fund", "income.soe_capital"})
+
+
+def _income_line(ctx: TableContext, side: Side, grid: Grid, r: int, texts: list[str], progress: SideProgress) -> None:
+    printed = ctx.specs.vocabulary.income_lines.exact(texts[side.label_column])
+    if printed is None:
+        _unknown_line(ctx, side, grid, r, texts)
+        return
+    line = progress.line_key(printed, "income.total", "income.grand_total", "income.carryover_begin")
     if line is None:
-        breakdown = total_seen or fold(texts[side.label_column]).startswith("其中")
-        _unknown_line(ctx, side, grid, r, texts, severity="warning" if breakdown else "error")
-        return total_seen
-    if total_seen and line in {"income.general_public_budget", "income.government_fund", "income.soe_capital"}:
-        return total_seen  # the fund breakdown of 年初结转和结余, not income
+        return  # the fund breakdown of 年初结转和结余, not income
     for column in side.amounts:
         amount = ctx.amount(texts[column.index], grid, r, column)
         if amount is not None:
-            ctx.emit("summary", line, "amount", column.fund_scope, amount, grid.page, fold(texts[side.label_column]))
-    return total_seen or line == "income.total"
+            ctx.emit(
+                "summary",
+                line,
+                "amount",
+                column.fund_scope,
+                amount,
+                grid.page,
+                fold(texts[side.label_column]),
+                box=cell_box(grid, r, column.index),
+            )
 
 
-def _expense_line(ctx: TableContext, side: Side, grid: Grid, r: int, texts: list[str],
-                  deferred: list[tuple[str, AmountColumn, Decimal, int, str]], path: SubjectPath) -> None:
+def _expense_line(
+    ctx: TableContext,
+    side: Side,
+    grid: Grid,
+    r: int,
+    texts: list[str],
+    deferred: list[DeferredCell],
+    path: SubjectPath,
+    progress: SideProgress,
+) -> None:
     printed = texts[side.label_column]
     line = ctx.specs.vocabulary.expense_lines.exact(printed)
+    if line is not None:
+        line = progress.line_key(line, "expense.total", "expense.grand_total", "expense.carryover_end")
     class_code = None if line else path.resolve(printed)  # a 类 line, or a 款/项 line under it
     if class_code is None and line is None:
         _unknown_line(ctx, side, grid, r, texts)
@@ -416,35 +671,42 @@ def _expense_line(ctx: TableContext, side: Side, grid: Grid, r: int, texts: list
         amount = ctx.amount(texts[column.index], grid, r, column)
         if amount is None:
             continue
+        box = cell_box(grid, r, column.index)
         if class_code is not None:
-            ctx.emit("function", class_code, column.measure, column.fund_scope, amount, grid.page, fold(printed))
+            ctx.emit(
+                "function", class_code, column.measure, column.fund_scope, amount, grid.page, fold(printed), box=box
+            )
         elif column.measure == "total":
             if ctx.spec.line_is_fact_in(ctx.block.title.report_kind, column.fund_scope):
-                ctx.emit("summary", line, "amount", column.fund_scope, amount, grid.page, fold(printed))
+                ctx.emit("summary", line, "amount", column.fund_scope, amount, grid.page, fold(printed), box=box)
         elif line in {"expense.total", "expense.grand_total"}:
-            deferred.append((line, column, amount, grid.page, fold(printed)))
+            deferred.append((line, column, amount, grid.page, fold(printed), box))
 
 
-def _emit_total_line_measures(ctx: TableContext, deferred: list[tuple[str, AmountColumn, Decimal, int, str]]) -> None:
+def _emit_total_line_measures(ctx: TableContext, deferred: list[DeferredCell]) -> None:
     """Measure columns (人员经费, 项目支出 …) of the total line: the 本年支出合计 line if printed, else 总计."""
     lines = {line for line, *_ in deferred}
     chosen = "expense.total" if "expense.total" in lines else "expense.grand_total"
-    for line, column, amount, page, printed in deferred:
+    for line, column, amount, page, printed, box in deferred:
         if line == chosen:
-            ctx.emit("table_total", "table_total", column.measure, column.fund_scope, amount, page, printed)
+            ctx.emit("table_total", "table_total", column.measure, column.fund_scope, amount, page, printed, box=box)
 
 
-def _unknown_line(ctx: TableContext, side: Side, grid: Grid, r: int, texts: list[str],
-                  severity: Severity = "error") -> None:
-    """An unmapped line with an amount: before 本年收入合计 it may be income we would lose (error); after
-    it, it breaks down the carryover (a warning)."""
+def _unknown_line(ctx: TableContext, side: Side, grid: Grid, r: int, texts: list[str]) -> None:
+    """An unmapped line with an amount: a warning naming it; the lines that are placed load."""
     if any(_nonzero(texts[c.index]) for c in side.amounts):
-        ctx.result.problems.append(Problem(
-            "unknown_summary_line", severity,
-            f"{ctx.block.title.title}: line {fold(texts[side.label_column])!r} carries an amount but is "
-            "neither a functional class nor a known summary line",
-            table_kind=ctx.spec.table_kind, page=grid.page,
-        ))
+        printed = fold(texts[side.label_column])
+        ctx.result.problems.append(
+            Problem(
+                "unknown_summary_line",
+                "warning",
+                f"{ctx.block.title.title}: line {printed!r} carries an amount but is neither a functional class nor a "
+                "known summary line",
+                table_kind=ctx.spec.table_kind,
+                page=grid.page,
+                printed=printed,
+            )
+        )
 
 
 # --- three-public -----------------------------------------------------------------------------
@@ -498,13 +760,25 @@ def _read_three_public(ctx: TableContext) -> None:
         return None
     grid, r, texts = row
     sums: dict[tuple[str, str], Decimal] = {}
+    boxes: dict[tuple[str, str], list[CellBox | None]] = {}
     for column, item_measure in mapped:  # an item split by fund (一般公共预算 | 政府性基金 …) is summed
         target = AmountColumn(column.index, item_measure[1], ctx.spec.fund_scope, " › ".join(column.path))
         amount = ctx.amount(texts[column.index], grid, r, target)
         if amount is not None:
             sums[item_measure] = sums.get(item_measure, Decimal("0.00")) + amount
+            boxes.setdefault(item_measure, []).append(cell_box(grid, r, column.index))
     for (item, measure), amount in sums.items():
-        ctx.emit("three_public", item, measure, ctx.spec.fund_scope, amount, grid.page, keep_zero=True)
+        cells = boxes[item, measure]
+        ctx.emit(
+            "three_public",
+            item,
+            measure,
+            ctx.spec.fund_scope,
+            amount,
+            grid.page,
+            keep_zero=True,
+            box=cells[0] if len(cells) == 1 else None,
+        )  # a sum of cells is no one cell's reading
     return None
 
 
@@ -534,4 +808,13 @@ def _read_three_public_rows(ctx: TableContext, columns: list[Column]) -> None:
             target = AmountColumn(column.index, measure, ctx.spec.fund_scope, column.leaf)
             amount = ctx.amount(texts[column.index], grid, r, target)
             if amount is not None:
-                ctx.emit("three_public", item, measure, ctx.spec.fund_scope, amount, grid.page, keep_zero=True)
+                ctx.emit(
+                    "three_public",
+                    item,
+                    measure,
+                    ctx.spec.fund_scope,
+                    amount,
+                    grid.page,
+                    keep_zero=True,
+                    box=cell_box(grid, r, column.index),
+                )

@@ -25,8 +25,13 @@ def fold(text: str | None) -> str:
 
 def label(text: str | None) -> str:
     """A row or header label as a key: folded, quotes dropped, leading ordinal ("一、", "1.", "(一)") removed."""
-    folded = _OF_WHICH.sub("", fold(text).translate(_QUOTES))
+    folded = _OF_WHICH.sub("", fold(text).translate(_QUOTES)).replace("其它", "其他")
     return _ORDINAL.sub("", folded)
+
+
+def has_ordinal(text: str | None) -> bool:
+    """Whether a label is numbered ("五、", "1.", "(一)"): summary tables number their class lines."""
+    return bool(_ORDINAL.match(_OF_WHICH.sub("", fold(text).translate(_QUOTES))))
 
 
 def has_cjk(text: str) -> bool:

@@ -59,6 +59,15 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--out", type=Path, default=Path("reports"), help="folder for the pages (default reports)")
     report.set_defaults(run=_report)
 
+    survey = commands.add_parser("survey", help="what caijue makes of every file in a folder (nothing is loaded)")
+    survey.add_argument("paths", nargs="+", type=Path)
+    survey.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="files read at once (default: cores)")
+    survey.add_argument("--timeout", type=float, default=300.0, help="seconds per file before it is failed (0: none)")
+    survey.add_argument("--json", type=Path, metavar="FILE", help="write every file's survey record to FILE")
+    survey.add_argument("--words", type=int, default=60, metavar="N",
+                        help="how many unplaced printed words to list (default 60)")
+    survey.set_defaults(run=_survey)
+
     accuracy = commands.add_parser("accuracy", help="precision/recall/F1 of the warehouse against expected/")
     accuracy.add_argument("expected", nargs="+", type=Path, help="document folders holding expected/")
     accuracy.add_argument("--warehouse")
@@ -141,6 +150,25 @@ def _report(args: argparse.Namespace) -> int:
     paths = write_reports(warehouse, args.selector, args.out)
     print(describe(paths))
     return 0 if paths else 1
+
+
+def _survey(args: argparse.Namespace) -> int:
+    missing = [p for p in args.paths if not p.exists()]
+    if missing:
+        print(f"caijue: no such file or folder: {', '.join(map(str, missing))}", file=sys.stderr)
+        return 2
+    from flows.survey import file_line, format_survey, survey, write_json
+
+    def progress(record, done: int, total: int) -> None:
+        print(f"[{done}/{total}] {file_line(record)}", flush=True)
+
+    records = survey(args.paths, args.workers, args.timeout or None, progress)
+    print()
+    print(format_survey(records, unplaced_limit=args.words))
+    if args.json:
+        write_json(records, args.json)
+        print(f"\nsurvey records: {args.json}")
+    return 0
 
 
 def _accuracy(args: argparse.Namespace) -> int:

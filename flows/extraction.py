@@ -5,9 +5,11 @@ orchestration, never holds up the document's CPU work, and a runaway check is bo
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from extract import ExtractedDocument, ExtractionError, extract_document
-from extract.model import Problem
+from extract import ExtractedDocument, ExtractionError, document_id_of, extract_document
+from extract.model import DocumentMeta, FileKind, Problem
+from flows.summary import DocumentOutcome
 from flows.timeout import CallTimeout, ChildCrashed, RemoteError, call_with_deadline
 
 DEFAULT_TIMEOUT_SECONDS = 300.0  # a 350-page real report takes about 35 s on one core
@@ -21,6 +23,9 @@ class CheckedDocument:
     document: ExtractedDocument
     status: str | None = None
     issues: list[Problem] = field(default_factory=list)
+    reason: str | None = None  # why it was quarantined, or which tables were withheld, in one line
+    withheld: dict[str, str] = field(default_factory=dict)
+    identity_tally: dict[str, int] = field(default_factory=dict)
 
 
 def extract_and_check(data: bytes, file_name: str) -> CheckedDocument:
@@ -32,7 +37,8 @@ def extract_and_check(data: bytes, file_name: str) -> CheckedDocument:
 
     quiet_libraries()
     result = default_gate().check(document)
-    return CheckedDocument(document, result.status, list(result.issues))
+    return CheckedDocument(document, result.status, list(result.issues), result.reason, dict(result.withheld),
+                           dict(result.identity_tally))
 
 
 def check_with_deadline(data: bytes, file_name: str, seconds: float | None) -> CheckedDocument:
@@ -51,8 +57,8 @@ def check_with_deadline(data: bytes, file_name: str, seconds: float | None) -> C
         raise RuntimeError(str(exc)) from exc
     if isinstance(result, CheckedDocument):
         return result
-    reason, page = result
-    raise ExtractionError(file_name, reason, page)
+    reason, page, file_kind = result
+    raise ExtractionError(file_name, reason, page, file_kind)
 
 
 def warm_child() -> None:
@@ -66,9 +72,47 @@ def _warm() -> None:
     default_gate()
 
 
-def _extract_and_check(data: bytes, file_name: str) -> CheckedDocument | tuple[str, int | None]:
+def _extract_and_check(data: bytes, file_name: str) -> CheckedDocument | tuple[str, int | None, FileKind]:
     # Runs in the child. ExtractionError's constructor does not survive pickling: send its parts.
     try:
         return extract_and_check(data, file_name)
     except ExtractionError as exc:
-        return exc.reason, exc.page
+        return exc.reason, exc.page, exc.file_kind
+
+
+def read_file(path: str, timeout: float | None = None) -> CheckedDocument | DocumentOutcome:
+    """Extract and check one file (in a child process killed after `timeout` seconds); a file that is
+    not a readable document, or takes too long, becomes a 'failed' outcome."""
+    data = Path(path).read_bytes()  # an OSError here is transient (network share): the task retries
+    try:
+        return check_with_deadline(data, Path(path).name, timeout)
+    except ExtractionError as exc:
+        return _failed(path, data, exc.reason, exc.page, exc.file_kind)
+    except Exception as exc:  # a bug must not stop the batch: report it against the file
+        return _failed(path, data, f"extractor crashed: {type(exc).__name__}: {exc}", None)
+
+
+def _failed(
+    path: str, data: bytes, reason: str, page: int | None, file_kind: FileKind | None = None
+) -> DocumentOutcome:
+    meta = DocumentMeta(document_id_of(data), Path(path).name, None, None, None, None, None, 0)
+    problem = Problem("unreadable_document", "error", f"{Path(path).name}: {reason}", page=page)
+    document = ExtractedDocument(meta=meta, problems=[problem], file_kind=file_kind)
+    return DocumentOutcome(path, document, "failed", reason, [])
+
+
+def outcome_of(path: str, read: CheckedDocument | DocumentOutcome) -> DocumentOutcome:
+    """The gate's verdict on one document as an outcome (a failed read passes through as it is)."""
+    if isinstance(read, DocumentOutcome):
+        return read
+    document = read.document
+    if read.status is None:  # scanned, or the explanation without its tables: nothing to check or load
+        reasons = [p.message for p in document.problems if p.check_name == "no_tables_found"]
+        return DocumentOutcome(path, document, "failed", "; ".join(reasons) or "no tables found", [])
+    return DocumentOutcome(path, document, read.status, read.reason, list(read.issues), dict(read.withheld),
+                           dict(read.identity_tally))
+
+
+def process_file(path: str, timeout: float | None = None) -> DocumentOutcome:
+    """Extract and gate one file."""
+    return outcome_of(path, read_file(path, timeout))

@@ -14,9 +14,9 @@ import duckdb
 from prefect import flow, task
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from extract import EXTRACTOR_VERSION, ExtractedDocument, ExtractionError, document_id_of
+from extract import EXTRACTOR_VERSION, ExtractedDocument
 from extract.model import DocumentMeta, Problem
-from flows.extraction import DEFAULT_TIMEOUT_SECONDS, CheckedDocument, check_with_deadline
+from flows.extraction import DEFAULT_TIMEOUT_SECONDS, process_file
 from flows.plan import Plan, batches_for, current_document_ids, discover, plan_run
 from flows.publish import discard, publish, start_working_copy, writer_lock
 from flows.report import say
@@ -29,45 +29,6 @@ from warehouse.raw import load_document
 __all__ = ["DocumentOutcome", "RunSummary", "discover", "ingest_flow", "run_ingest"]
 
 
-def read_file(path: str, timeout: float | None = None) -> CheckedDocument | DocumentOutcome:
-    """Extract and check one file (in a child process killed after `timeout` seconds); a file that is
-    not a readable document, or takes too long, becomes a 'failed' outcome."""
-    data = Path(path).read_bytes()  # an OSError here is transient (network share): the task retries
-    try:
-        return check_with_deadline(data, Path(path).name, timeout)
-    except ExtractionError as exc:
-        return _failed(path, data, exc.reason, exc.page)
-    except Exception as exc:  # a bug must not stop the batch: report it against the file
-        return _failed(path, data, f"extractor crashed: {type(exc).__name__}: {exc}", None)
-
-
-def _failed(path: str, data: bytes, reason: str, page: int | None) -> DocumentOutcome:
-    meta = DocumentMeta(document_id_of(data), Path(path).name, None, None, None, None, None, 0)
-    problem = Problem("unreadable_document", "error", f"{Path(path).name}: {reason}", page=page)
-    document = ExtractedDocument(meta=meta, problems=[problem])
-    return DocumentOutcome(path, document, "failed", reason, [])
-
-
-def outcome_of(path: str, read: CheckedDocument | DocumentOutcome) -> DocumentOutcome:
-    """The gate's verdict on one document as an outcome (a failed read passes through as it is)."""
-    if isinstance(read, DocumentOutcome):
-        return read
-    document = read.document
-    if read.status is None:  # scanned, or the explanation without its tables: nothing to check or load
-        reasons = [p.message for p in document.problems if p.check_name == "no_tables_found"]
-        return DocumentOutcome(path, document, "failed", "; ".join(reasons) or "no tables found", [])
-    reason = None
-    if read.status == "quarantined":
-        errors = [i for i in [*document.problems, *read.issues] if i.severity == "error"]
-        reason = "; ".join(sorted({i.check_name for i in errors})) or "failed the gate"
-    return DocumentOutcome(path, document, read.status, reason, list(read.issues))
-
-
-def process_file(path: str, timeout: float | None = None) -> DocumentOutcome:
-    """Extract and gate one file."""
-    return outcome_of(path, read_file(path, timeout))
-
-
 def process_batch(paths: list[str], timeout: float | None = None) -> list[DocumentOutcome]:
     """A few documents per task: Prefect's own cost per task run (API calls, state changes, about 0.5 s
     of a core on 2 cores) would otherwise eat a quarter of the parallel speed-up."""
@@ -78,17 +39,28 @@ process_task = task(process_batch, name="extract-and-gate", retries=2, retry_del
 
 
 def _load(warehouse: Path, outcomes: list[DocumentOutcome]) -> int:
+    """Write every outcome to raw; returns the facts that reach the marts (loaded, in no withheld table)."""
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     now = datetime.now(UTC).replace(tzinfo=None)
-    loaded_facts = 0
+    loaded_facts = withheld_tables = 0
     with duckdb.connect(str(warehouse)) as con:
         for outcome in outcomes:
-            wrote = load_document(con, outcome.document, status=outcome.status, status_reason=outcome.reason,
-                                  issues=outcome.issues, file_path=outcome.path,
-                                  extractor_version=EXTRACTOR_VERSION, ingested_at=now)
+            wrote = load_document(
+                con,
+                outcome.document,
+                status=outcome.status,
+                status_reason=outcome.reason,
+                issues=outcome.issues,
+                file_path=outcome.path,
+                extractor_version=EXTRACTOR_VERSION,
+                ingested_at=now,
+                withheld=outcome.withheld,
+            )
             if wrote and outcome.status == "loaded":
-                loaded_facts += len(outcome.document.facts)
-    say(f"load: {len(outcomes)} documents written to raw, {loaded_facts} facts")
+                loaded_facts += sum(1 for f in outcome.document.facts if f.table_kind not in outcome.withheld)
+                withheld_tables += len(outcome.withheld)
+    withheld = f" ({withheld_tables} tables withheld)" if withheld_tables else ""
+    say(f"load: {len(outcomes)} documents written to raw, {loaded_facts} facts{withheld}")
     return loaded_facts
 
 

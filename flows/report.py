@@ -18,7 +18,8 @@ def summary_markdown(summary: RunSummary) -> str:
     counts = summary.counts()
     issues = sum(len(o.issues) + len(o.document.problems) for o in summary.outcomes)
     lines = [
-        "| documents | count |", "|---|---|",
+        "| documents | count |",
+        "|---|---|",
         f"| discovered | {summary.discovered} |",
         f"| new | {len(summary.outcomes) - summary.reextracted} |",
         f"| re-extracted (new extractor version) | {summary.reextracted} |",
@@ -28,12 +29,19 @@ def summary_markdown(summary: RunSummary) -> str:
         f"| quarantined | {counts.get('quarantined', 0)} |",
         f"| failed | {counts.get('failed', 0)} |",
         f"| facts loaded | {summary.facts_loaded} |",
+        f"| tables withheld (figures in doubt: in raw, not in the marts) | {_withheld_tables(summary)} |",
         f"| issues recorded | {issues} |",
         f"| warehouse published | {'yes' if summary.published else 'no (unchanged)'} |",
-        "", "| stage | seconds |", "|---|---|",
+        "",
+        "| stage | seconds |",
+        "|---|---|",
         *(f"| {stage} | {seconds:.1f} |" for stage, seconds in summary.timings.items()),
     ]
     return "\n".join(lines)
+
+
+def _withheld_tables(summary: RunSummary) -> int:
+    return sum(len(o.withheld) for o in summary.outcomes if o.status == "loaded")
 
 
 def print_summary(summary: RunSummary) -> None:
@@ -46,6 +54,10 @@ def print_summary(summary: RunSummary) -> None:
                 if issue.severity == "error":
                     page = f" (page {issue.page})" if issue.page else ""
                     print(f"      {issue.check_name}{page}: {issue.message}")
+        elif outcome.withheld:
+            print(f"  LOADED, {len(outcome.withheld)} table(s) WITHHELD: {outcome.path}")
+            for table_kind, why in sorted(outcome.withheld.items()):
+                print(f"      {table_kind}: {why}")
     warnings = sum(1 for o in summary.outcomes if o.status == "loaded" for i in o.issues if i.severity == "warning")
     if warnings:
         print(f"  {warnings} publisher issues recorded on loaded documents: see marts.fct_quality_issue")

@@ -20,6 +20,8 @@ class DocumentOutcome:
     status: DocumentStatus = "loaded"
     reason: str | None = None
     issues: list[Problem] = field(default_factory=list)
+    withheld: dict[str, str] = field(default_factory=dict)  # table_kind → why the gate withheld it
+    identity_tally: dict[str, int] = field(default_factory=dict)  # see GateResult.identity_tally
 
 
 @dataclass(slots=True)

@@ -13,6 +13,12 @@ Each kind is an error a real document has (DOMAIN.md "Arithmetic"; corpus/real n
 | unit_slip        | 支出决算表's unit line says 元 (a budget's 支出预算总表: 万元)           | unit.slip            |
 | swapped_column   | 一般公共预算…支出表's 基本支出 and 项目支出 columns are exchanged          | column.swapped       |
 
+One more kind is a misprint of the file rather than of the figures, made only on request (MISPRINT_KINDS):
+
+| kind               | what is changed                                                  | reported by       |
+|--------------------|------------------------------------------------------------------|-------------------|
+| figure_across_rule | a 收入表 figure printed across the rule to the blank cell below it | reading.disputed  |
+
 The expected/ folder of an injected document records what is printed (the truth CSVs follow the
 change) and `expected/injected.json` lists the errors with the page each is printed on.
 """
@@ -21,6 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import itertools
 import json
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -43,7 +50,11 @@ InjectionKind = Literal["changed_cell", "narrative_figure", "dropped_table", "wr
 INJECTION_KINDS: tuple[InjectionKind, ...] = (
     "changed_cell", "narrative_figure", "dropped_table", "wrong_year", "unit_slip", "swapped_column",
 )  # fmt: skip
+# Misprints of the file: the two readings of a figure disagree (the table is withheld, not reported as theirs).
+MisprintKind = Literal["figure_across_rule"]
+MISPRINT_KINDS: tuple[MisprintKind, ...] = ("figure_across_rule",)
 CHANGED_CELL_TABLE, SLIPPED_TABLE, DROPPED_TABLE = "gpb_expenditure", "expenditure", "three_public"
+ACROSS_RULE_TABLES = ("expenditure", "income", "gpb_basic_economic")  # the first with a figure above a blank
 FEN_PER_UNIT_STEP = {"万元": 1_000_000, "元": 100_000}  # +1.00 万元 / +1,000.00 元
 OTHER_UNIT = {"万元": "元", "元": "万元"}
 UNIT_RATIO = 10_000
@@ -66,7 +77,9 @@ class NothingToInject(ValueError):
     """The document has nothing this kind of error can be put into."""
 
 
-def build_injected_document(planned: Planned, kinds: Iterable[InjectionKind]) -> tuple[Document, list[InjectedError]]:
+def build_injected_document(
+    planned: Planned, kinds: Iterable[InjectionKind | MisprintKind]
+) -> tuple[Document, list[InjectedError]]:
     """The planned document with the given errors printed in it, and the record of each (with pages)."""
     pending: list[InjectedError] = []
     kinds = list(kinds)
@@ -90,8 +103,13 @@ def write_injected_document(out_dir: Path, planned: Planned, kinds: Iterable[Inj
 
 
 def _notes(injected: Sequence[InjectedError]) -> str:
-    lines = ["", "## Injected errors (expected/injected.json)", "", "| kind | table | page | printed | instead of |",
-             "|---|---|---|---|---|"]
+    lines = [
+        "",
+        "## Injected errors (expected/injected.json)",
+        "",
+        "| kind | table | page | printed | instead of |",
+        "|---|---|---|---|---|",
+    ]
     lines += [f"| {e.kind} | {e.table_kind or ''} | {e.page or ''} | {e.after} | {e.before} |" for e in injected]
     return "\n".join(lines) + "\n"
 
@@ -137,6 +155,30 @@ def change_cell(source: DocumentSource, tables: list[TableContent], text: Docume
                                  ("hierarchy.function_section", "column.expenditure_split"),
                                  f"{code} 合计 {before}", f"{code} 合计 {after}", after)  # fmt: skip
     raise NothingToInject(f"{table.kind} prints no 项 row")
+
+
+def print_across_rule(source: DocumentSource, tables: list[TableContent], text: DocumentText) -> InjectedError:
+    """A figure whose cell below (same column, next row) is blank, printed across the rule between them."""
+    for kind in ACROSS_RULE_TABLES:
+        table = next((t for t in tables if t.kind == kind and not t.is_empty), None)
+        if table is not None and (error := _across_rule_in(source, table)) is not None:
+            return error
+    raise NothingToInject(f"none of {ACROSS_RULE_TABLES} has a figure above a blank cell")
+
+
+def _across_rule_in(source: DocumentSource, table: TableContent) -> InjectedError | None:
+    stub, measures = _measure_columns(source, table)
+    rows = [row for row in table.rows if row and row[0].span == 1]
+    for column in sorted(measures.values()):
+        for upper, lower in itertools.pairwise(rows):
+            code = _row_code(stub, upper)
+            if code.isdigit() and len(upper) > column < len(lower) and upper[column].text.strip() \
+                    and not lower[column].text.strip():  # fmt: skip
+                figure = upper[column].text
+                upper[column] = dataclasses.replace(upper[column], across_rule=True)
+                return InjectedError("figure_across_rule", table.kind, None, ("reading.disputed",),
+                                     f"{code} {figure}", f"{code} {figure} across the rule", figure)  # fmt: skip
+    return None
 
 
 NARRATIVE_FIGURES = {
@@ -206,8 +248,11 @@ def swap_columns(source: DocumentSource, tables: list[TableContent], text: Docum
             row[basic], row[project] = row[project], row[basic]
     swap = {"basic": "project", "project": "basic", "table_total:basic": "table_total:project",
             "table_total:project": "table_total:basic"}  # fmt: skip
-    _retruth(table, lambda f: f.measure in swap or f.key in swap,
-             lambda f: dataclasses.replace(f, measure=swap.get(f.measure, f.measure), key=swap.get(f.key, f.key)))
+    _retruth(
+        table,
+        lambda f: f.measure in swap or f.key in swap,
+        lambda f: dataclasses.replace(f, measure=swap.get(f.measure, f.measure), key=swap.get(f.key, f.key)),
+    )
     return InjectedError("swapped_column", table.kind, None, ("column.swapped",), "基本支出 | 项目支出",
                          "项目支出 | 基本支出 (figures exchanged)")  # fmt: skip
 
@@ -219,6 +264,7 @@ INJECTORS: dict[str, Callable[[DocumentSource, list[TableContent], DocumentText]
     "wrong_year": change_year,
     "unit_slip": slip_unit,
     "swapped_column": swap_columns,
+    "figure_across_rule": print_across_rule,
 }
 
 
@@ -239,7 +285,7 @@ def _replace_first(
             found = pattern.search(value)
             if found:
                 after = change(found)
-                blocks[i] = (kind, value[: found.start()] + after + value[found.end():])
+                blocks[i] = (kind, value[: found.start()] + after + value[found.end() :])
                 return found.group(0), after
     raise NothingToInject(f"the narrative has no {pattern.pattern!r}")
 

@@ -15,13 +15,35 @@ from samples.money import format_amount
 
 NUMERALS = "一二三四五六七八九十"
 DEFAULT_WIDTHS = {
-    "code": 1.3, "class": 0.5, "section": 0.45, "item": 0.45, "name": 3.2,
-    "econ_code": 1.2, "econ_class": 0.6, "econ_section": 0.5, "econ_name": 2.6,
-    "in_label": 3.0, "out_label": 3.0, "code_name": 4.2, "in_line": 0.5, "out_line": 0.5, "item_label": 3.6,
+    "code": 1.3,
+    "class": 0.5,
+    "section": 0.45,
+    "item": 0.45,
+    "name": 3.2,
+    "econ_code": 1.2,
+    "econ_class": 0.6,
+    "econ_section": 0.5,
+    "econ_name": 2.6,
+    "in_label": 3.0,
+    "out_label": 3.0,
+    "code_name": 4.2,
+    "in_line": 0.5,
+    "out_line": 0.5,
+    "item_label": 3.6,
 }
 AMOUNT_WIDTH = 1.3
-STUB_COLUMNS = {"code", "class", "section", "item", "name", "econ_code", "econ_class", "econ_section", "econ_name",
-                "code_name"}
+STUB_COLUMNS = {
+    "code",
+    "class",
+    "section",
+    "item",
+    "name",
+    "econ_code",
+    "econ_class",
+    "econ_section",
+    "econ_name",
+    "code_name",
+}
 LABEL_COLUMNS = {"in_label", "out_label", "item_label"}
 LINE_COLUMNS = {"in_line", "out_line"}  # 行次: the printed line number of a summary row
 
@@ -40,6 +62,7 @@ class Cell:
     text: str
     align: str = "l"  # l | r | c
     span: int = 1
+    across_rule: bool = False  # a misprint: the figure's baseline sits across the rule below its cell
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +108,6 @@ class Context:
     @property
     def classification(self) -> Classification:
         return load_classification()
-
 
 
 def numeral(n: int) -> str:
@@ -173,7 +195,7 @@ def build_table(spec: TableSpec, ctx: Context, number: int) -> TableContent:
 
 
 def _numbering_row(leaves: Sequence[HeaderNode], label: str) -> list[Cell]:
-    """"栏次 | 1 | 2 …": the label over the stub (or each label column), blank 行次 cells, amount
+    """ "栏次 | 1 | 2 …": the label over the stub (or each label column), blank 行次 cells, amount
     columns numbered left to right."""
     cells: list[Cell] = []
     number = 0
@@ -215,9 +237,15 @@ def _scope(spec: TableSpec) -> str:
 
 def _stub_cells(leaves: Sequence[HeaderNode], code: str, name: str) -> list[Cell]:
     parts = {
-        "code": code, "econ_code": code, "name": name, "econ_name": name,
-        "class": code[:3], "section": code[3:5], "item": code[5:7],
-        "econ_class": code[:3], "econ_section": code[3:5],
+        "code": code,
+        "econ_code": code,
+        "name": name,
+        "econ_name": name,
+        "class": code[:3],
+        "section": code[3:5],
+        "item": code[5:7],
+        "econ_class": code[:3],
+        "econ_section": code[3:5],
         "code_name": f"[{code}]{name}",
     }
     return [Cell(parts[leaf.col or ""], "l") for leaf in leaves]
@@ -297,8 +325,10 @@ def _summary(spec: TableSpec, ctx: Context, content: TableContent, money: _Print
     table_scope = _scope(spec)
     acc = ctx.accounts
     # Per-measure totals of the expense side, for columns that split the total (unit-level budgets).
-    split_totals = {m: sum(acc.summary_class(c, "all", m) for c in acc.class_totals("total")) for m in
-                    ("personnel", "public_use", "project", "basic")}
+    split_totals = {
+        m: sum(acc.summary_class(c, "all", m) for c in acc.class_totals("total"))
+        for m in ("personnel", "public_use", "project", "basic")
+    }
 
     def income_cell(line: LineSpec | None) -> list[Cell]:
         if line is None or not line.label:

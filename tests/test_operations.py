@@ -190,7 +190,7 @@ def _summary_text(summary: object) -> str:
 
 
 def test_a_document_over_its_deadline_is_failed_alone_and_its_process_killed(pdfs: list[Path]) -> None:
-    from flows.ingest import process_file
+    from flows.extraction import process_file
     from flows.timeout import CallTimeout, call_with_deadline
 
     started = time.perf_counter()

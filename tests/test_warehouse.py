@@ -1,4 +1,4 @@
-"""The warehouse: raw loading, the dbt build (contract marts), and accuracy scoring.
+"""The warehouse: raw loading, the dbt build (contract marts), withheld tables, the report, and accuracy scoring.
 
 The documents here are written by hand as the loader's input; they are not a stand-in for
 extraction. One warehouse is built once for the module (dbt build takes several seconds).
@@ -9,19 +9,23 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-from collections.abc import Iterator
+import shutil
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import get_args
 
 import duckdb
 import pytest
+import yaml
 
-from extract.model import DocumentMeta, ExtractedDocument, Fact, Problem, TableRead
+from extract.model import Attribution, DocumentMeta, ExtractedDocument, Fact, FileKind, Problem, TableRead
 from warehouse import accuracy, raw
 from warehouse.dbt import DBT_PROJECT, DbtOutcome, build_warehouse
+from warehouse.report import write_reports
 
 # CONTRACT.md "Marts": table → "column type, …" (types as information_schema.columns spells them).
 FACT_HEAD = "document_id VARCHAR, department_id VARCHAR, fiscal_year INTEGER, report_kind VARCHAR"
@@ -44,12 +48,19 @@ CONTRACT_SPEC = {
     " page INTEGER, subject_code VARCHAR, expected DECIMAL(20,2), actual DECIMAL(20,2), message VARCHAR",
 }
 CONTRACT = {table: dict(column.split() for column in spec.split(", ")) for table, spec in CONTRACT_SPEC.items()}
+# Beyond the contract: withheld tables, the kind of file, and whose error an issue is.
+EXTENSIONS = {
+    "dim_document": {"file_kind": "VARCHAR", "withheld_tables": "VARCHAR", "withheld_table_count": "INTEGER"},
+    "fct_quality_issue": {"attributed_to": "VARCHAR", "evidence": "VARCHAR", "printed": "VARCHAR"},
+}
 FACT_MARTS = ("fct_function_amount", "fct_economic_amount", "fct_summary_line", "fct_three_public")
+ALL_FACT_MARTS = (*FACT_MARTS, "fct_table_total")  # fct_table_total: not a contract mart, the 合计 rows
 
 PUTUO = "上海市普陀区"
 PLANNING = "上海市普陀区规划和自然资源局"
 JUSTICE = "上海市普陀区司法局"
 COMMERCE = "上海市普陀区商务委员会"
+EDUCATION = "上海市普陀区教育局"
 # 16 significant digits with cents: a float would not keep it.
 HUGE = Decimal("98765432109876.54")
 D = Decimal
@@ -155,6 +166,68 @@ def commerce_quarantined() -> ExtractedDocument:
     return ExtractedDocument(meta=meta, facts=facts)
 
 
+DISPUTED_205 = Problem(
+    "reading.disputed",
+    "error",
+    "205 合计: the cell reads 7,000.00 in its text and 1,000.00 in its glyphs",
+    table_kind="gpb_expenditure",
+    page=9,
+    subject_code="205",
+    expected=D("1000.00"),
+    actual=D("7000.00"),
+    attributed_to="extraction",
+    evidence="p9, row 205 教育支出, column 合计: pdfplumber's cell text 7,000.00, PDFium's glyphs 1,000.00",
+)
+NARRATIVE_THREE_PUBLIC = Problem(
+    "narrative.three_public",
+    "warning",
+    "情况说明 prints the 三公 budget as 6.00 万元, the table as 5.00 万元",
+    table_kind="three_public",
+    page=3,
+    expected=wan("5.00"),
+    actual=wan("6.00"),
+    attributed_to="publisher",
+    evidence="p3 “三公经费预算 6.00 万元”; p12 合计 50,000.00 元, and the table's items add up to it",
+)
+UNPLACED_LINE = Problem(
+    "unplaced_line",
+    "warning",
+    "a line of the 三公 table matches no item and is not loaded",
+    table_kind="three_public",
+    page=12,
+    printed="其中：会议费",
+)
+WITHHELD = {
+    "gpb_expenditure": "reading.disputed p9 205: the cell reads 7,000.00 in its text and 1,000.00 in its glyphs"
+}
+
+
+def education_budget_with_a_withheld_table() -> ExtractedDocument:
+    """A 部门预算 in 元 loaded with one table withheld: its 205 class row was read two ways (7000 vs 1000),
+    so its 类 ≠ Σ款 is ours, not the publisher's. Its 三公 table loads."""
+    gpb = "gpb_expenditure", "general_public_budget"
+    facts = [
+        fn(*gpb, "205", "total", D("7000.00"), "教育支出", page=9),
+        fn(*gpb, "20502", "total", D("1000.00"), "普通教育", page=9),
+        Fact(*gpb, "table_total", "table_total", "total", D("1000.00"), 9, "合计"),
+        *(
+            Fact("three_public", "fiscal", "three_public", item, "budget", amount, 12, label)
+            for item, label, amount in (
+                ("total", "合计", D("50000.00")),
+                ("overseas_travel", "因公出国（境）费", D("0.00")),
+                ("vehicle_total", "公务用车购置及运行维护费", D("0.00")),
+                ("reception", "公务接待费", D("50000.00")),
+            )
+        ),
+    ]
+    tables = [
+        TableRead("gpb_expenditure", "一般公共预算支出功能分类预算表", 9, 9, "元", False),
+        TableRead("three_public", "“三公”经费和机关运行经费预算表", 12, 12, "元", False),
+    ]
+    meta = DocumentMeta(sha("jyj-2026"), "jyj-2026.pdf", EDUCATION, 2026, "budget", "department", PUTUO, 20)
+    return ExtractedDocument(meta=meta, tables=tables, facts=facts, problems=[UNPLACED_LINE], file_kind="budget")
+
+
 def unreadable() -> ExtractedDocument:
     meta = DocumentMeta(sha("scan"), "scan.pdf", None, None, None, None, None, 3)
     return ExtractedDocument(meta=meta)
@@ -179,6 +252,7 @@ class Built:
     outcome: DbtOutcome
     planning: ExtractedDocument
     planning_old: ExtractedDocument
+    education: ExtractedDocument
 
 
 @contextmanager
@@ -198,16 +272,18 @@ def load(
     issues: list[Problem] | None = None,
     version: str = "1.0",
     at: datetime | None = None,
+    withheld: Mapping[str, str] | None = None,
 ) -> bool:
     return raw.load_document(
         con,
         doc,
         status=status,
-        status_reason=None if status == "loaded" else f"{status} for the test",
+        status_reason=None if status == "loaded" and not withheld else f"{status} for the test",
         issues=issues or [],
         file_path=f"/corpus/{doc.meta.file_name}",
         extractor_version=version,
         ingested_at=at or datetime(2025, 10, 1, 9, 0),
+        withheld=withheld,
     )
 
 
@@ -218,15 +294,17 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     planning = planning_final()
     # An earlier file of the same report, printed with a space in the name: superseded.
     planning_old = planning_final(department_name="上海市普陀区 规划和自然资源局", file_name="ghzy-2024-v0.pdf")
+    education = education_budget_with_a_withheld_table()
     with connect(path) as con:
         load(con, planning_old, at=datetime(2025, 9, 1))
         load(con, planning)
         load(con, justice_budget_with_publisher_error())
         load(con, commerce_quarantined(), "quarantined", issues=[QUARANTINE_ISSUE])
         load(con, unreadable(), "failed")
+        load(con, education, issues=[DISPUTED_205, NARRATIVE_THREE_PUBLIC], withheld=WITHHELD)
     outcome = build_warehouse(path, work_dir=root / "dbt")
     assert outcome.success, outcome
-    return Built(path, root / "dbt", outcome, planning, planning_old)
+    return Built(path, root / "dbt", outcome, planning, planning_old, education)
 
 
 def mart_hashes(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, str]]:
@@ -264,6 +342,8 @@ def test_marts_have_the_contract_columns_and_types(built: Built) -> None:
         for column, data_type in columns.items():
             assert actual[table].get(column) == data_type, f"marts.{table}.{column}"
     assert "name_variants" in actual["dim_department"]
+    for table, columns in EXTENSIONS.items():
+        assert {c: actual[table].get(c) for c in columns} == columns, f"marts.{table}"
 
 
 def test_amounts_are_exact_decimals_in_yuan(built: Built) -> None:
@@ -322,9 +402,12 @@ def test_only_current_loaded_documents_have_facts(built: Built) -> None:
         "sfj-2026.pdf": ("loaded", True),
         "sww-2025.pdf": ("quarantined", False),
         "scan.pdf": ("failed", False),
+        "jyj-2026.pdf": ("loaded", True),  # one table withheld: the rest of it loads
     }
-    assert with_facts == {"ghzy-2024.pdf", "sfj-2026.pdf"}
-    assert issues == [("sww-2025.pdf", QUARANTINE_ISSUE.check_name, D("4000.00"), D("5000.00"))]
+    assert with_facts == {"ghzy-2024.pdf", "sfj-2026.pdf", "jyj-2026.pdf"}
+    assert [i for i in issues if i[0] != "jyj-2026.pdf"] == [
+        ("sww-2025.pdf", QUARANTINE_ISSUE.check_name, D("4000.00"), D("5000.00"))
+    ]
 
 
 def test_name_variants_of_one_department_share_its_id(built: Built) -> None:
@@ -337,7 +420,7 @@ def test_name_variants_of_one_department_share_its_id(built: Built) -> None:
         ).fetchone()[0]
     assert ids == 1
     assert (PLANNING, f"上海市普陀区 规划和自然资源局,{PLANNING}") in departments
-    assert {name for name, _ in departments} == {PLANNING, JUSTICE, COMMERCE}
+    assert {name for name, _ in departments} == {PLANNING, JUSTICE, COMMERCE, EDUCATION}
 
 
 def test_publisher_arithmetic_error_warns_without_failing_the_build(built: Built) -> None:
@@ -426,6 +509,218 @@ def test_an_amount_the_database_refuses_rolls_back_the_document(tmp_path: Path) 
         with pytest.raises(duckdb.Error):
             load(con, replace(doc, facts=[*doc.facts, too_big]))
         assert raw_counts(con) == before
+
+
+# --- withheld tables, whose error an issue is, upgrading an older warehouse -----------------------------
+
+
+def test_a_withheld_table_s_facts_stay_in_raw_and_out_of_every_mart(built: Built) -> None:
+    document_id = built.education.meta.document_id
+    with connect(built.path) as con:
+        in_raw = con.execute(
+            "select table_kind, count(*) from raw.facts where document_id = ? group by 1 order by 1", [document_id]
+        ).fetchall()
+        reasons = con.execute(
+            "select table_kind, withheld_reason from raw.document_tables where document_id = ? order by 1",
+            [document_id],
+        ).fetchall()
+        in_marts = {
+            mart: con.execute(
+                f"select table_kind, count(*) from marts.{mart} where document_id = ? group by 1 order by 1",
+                [document_id],
+            ).fetchall()
+            for mart in ALL_FACT_MARTS
+        }
+    assert in_raw == [("gpb_expenditure", 3), ("three_public", 4)]
+    assert reasons == [("gpb_expenditure", WITHHELD["gpb_expenditure"]), ("three_public", None)]
+    assert in_marts == {
+        "fct_function_amount": [],
+        "fct_economic_amount": [],
+        "fct_summary_line": [],
+        "fct_three_public": [("three_public", 4)],
+        "fct_table_total": [],
+    }
+
+
+def test_dim_document_names_the_withheld_tables_and_the_kind_of_file(built: Built) -> None:
+    with connect(built.path) as con:
+        rows = con.execute(
+            "select file_name, status, is_current, withheld_tables, withheld_table_count, file_kind"
+            " from marts.dim_document order by file_name"
+        ).fetchall()
+    education = [r for r in rows if r[0] == "jyj-2026.pdf"]
+    others = {r[3:] for r in rows if r[0] != "jyj-2026.pdf"}
+    assert education == [("jyj-2026.pdf", "loaded", True, "gpb_expenditure", 1, "budget")]
+    assert others == {(None, 0, None)}  # nothing withheld; the kind of file not told (None in the document)
+
+
+def test_identities_ignore_a_withheld_table(built: Built) -> None:
+    # The withheld table's 205 (7000.00) ≠ 20502 (1000.00) and ≠ its 合计: neither identity counts it, and
+    # the justice budget's publisher error is still the one failing row.
+    warned = {node.unique_id.split(".")[2]: node.failures for node in built.outcome.warned}
+    assert warned == {"function_class_equals_sum_of_sections": 1}
+    assert not [node for node in built.outcome.failed if "withheld" in node.unique_id]
+
+
+def test_quality_issues_say_whose_error_they_are_and_on_what_evidence(built: Built) -> None:
+    with connect(built.path) as con:
+        rows = con.execute(
+            "select check_name, severity, table_kind, page, attributed_to, evidence, printed"
+            " from marts.fct_quality_issue where document_id = ? order by check_name",
+            [built.education.meta.document_id],
+        ).fetchall()
+    assert rows == [
+        (p.check_name, p.severity, p.table_kind, p.page, p.attributed_to, p.evidence, p.printed)
+        for p in sorted([DISPUTED_205, NARRATIVE_THREE_PUBLIC, UNPLACED_LINE], key=lambda p: p.check_name)
+    ]
+
+
+def test_the_build_fails_if_a_withheld_table_s_fact_reaches_a_mart(built: Built, tmp_path: Path) -> None:
+    path = tmp_path / "tampered" / built.path.name  # the same name: DuckDB names the catalog after the file
+    path.parent.mkdir()
+    shutil.copyfile(built.path, path)
+    with connect(path) as con:
+        con.execute(
+            "insert into marts.fct_function_amount (document_id, table_kind, fund_scope, subject_code, measure,"
+            " amount_yuan) select document_id, table_kind, fund_scope, key, measure, amount_yuan from raw.facts"
+            " where document_id = ? and table_kind = 'gpb_expenditure' and key = '205'",
+            [built.education.meta.document_id],
+        )
+    outcome = build_warehouse(path, select="marts_exclude_withheld_tables", work_dir=tmp_path / "dbt")
+    assert not outcome.success
+    assert [(n.unique_id.split(".")[2], n.failures) for n in outcome.failed] == [("marts_exclude_withheld_tables", 1)]
+
+
+def test_the_report_lists_withheld_tables_and_whose_each_issue_is(built: Built, tmp_path: Path) -> None:
+    [page] = write_reports(built.path, EDUCATION, tmp_path)
+    text = page.read_text(encoding="utf-8")
+    assert "- 入库状态：已入库（其中 1 张报表暂缓入库，见下）" in text
+    assert "- 文件类型：部门预算" in text
+    assert f"| 一般公共预算支出功能分类预算表 | 9 | {WITHHELD['gpb_expenditure']} |" in text
+    assert (
+        "| 9 | 一般公共预算支出功能分类预算表 | 205 | 1,000.00 元 | 7,000.00 元 |"
+        f" {DISPUTED_205.message} | 我方读取（待核实） | {DISPUTED_205.evidence} |"
+    ) in text
+    assert (
+        f"| 3 | “三公”经费和机关运行经费预算表 |  | 5.00 万元 | 6.00 万元 | {NARRATIVE_THREE_PUBLIC.message}"
+        f" | 发布方（按所印数字） | {NARRATIVE_THREE_PUBLIC.evidence} |"
+    ) in text
+    assert f"{UNPLACED_LINE.message}（原文：“其中：会议费”） | — | — |" in text
+
+
+def test_the_dbt_vocabularies_are_the_model_s(built: Built) -> None:
+    marts = yaml.safe_load((DBT_PROJECT / "models" / "marts" / "_models.yml").read_text(encoding="utf-8"))
+    columns = {(m["name"], c["name"]): c for m in marts["models"] for c in m["columns"]}
+
+    def accepted(model: str, column: str) -> list[str]:
+        [test] = [t for t in columns[(model, column)]["data_tests"] if "accepted_values" in t]
+        return test["accepted_values"]["arguments"]["values"]
+
+    assert accepted("dim_document", "file_kind") == list(get_args(FileKind))
+    assert accepted("fct_quality_issue", "attributed_to") == list(get_args(Attribution))
+
+
+# The raw DDL before withheld tables, file kinds and attributions: what an existing warehouse has.
+OLD_DDL = (
+    "create schema raw",
+    """create table raw.documents (document_id varchar primary key, file_name varchar not null, file_path varchar,
+        department_name varchar, fiscal_year integer, report_kind varchar, report_level varchar, region varchar,
+        page_count integer, status varchar not null check (status in ('loaded', 'quarantined', 'failed')),
+        status_reason varchar, extractor_version varchar not null, ingested_at timestamp not null)""",
+    """create table raw.document_tables (document_id varchar not null, table_kind varchar not null, title varchar,
+        first_page integer, last_page integer, unit varchar, is_empty boolean)""",
+    """create table raw.facts (document_id varchar not null, table_kind varchar not null, fund_scope varchar not null,
+        fact_kind varchar not null, key varchar not null, measure varchar not null,
+        amount_yuan decimal(20,2) not null, page integer, row_label varchar)""",
+    """create table raw.quality_issues (document_id varchar not null, check_name varchar not null,
+        severity varchar not null, table_kind varchar, page integer, subject_code varchar, expected decimal(20,2),
+        actual decimal(20,2), message varchar)""",
+)
+
+
+def raw_columns(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[str, str]]]:
+    rows = con.execute(
+        "select table_name, column_name, data_type from information_schema.columns where table_schema = 'raw'"
+        " order by table_name, ordinal_position"
+    ).fetchall()
+    columns: dict[str, list[tuple[str, str]]] = {}
+    for table, column, data_type in rows:
+        columns.setdefault(table, []).append((column, data_type))
+    return columns
+
+
+def test_an_old_warehouse_is_upgraded_in_place_and_loads(tmp_path: Path) -> None:
+    old, fresh = tmp_path / "old.duckdb", tmp_path / "fresh.duckdb"
+    justice = justice_budget_with_publisher_error()
+    with connect(old) as con:
+        for statement in OLD_DDL:
+            con.execute(statement)
+        con.execute(
+            "insert into raw.documents values (?, 'sfj-2026.pdf', '/corpus/sfj-2026.pdf', ?, 2026, 'budget',"
+            " 'department', ?, 23, 'loaded', null, '0.9', '2025-01-01')",
+            [justice.meta.document_id, JUSTICE, PUTUO],
+        )
+        con.execute(
+            "insert into raw.document_tables values (?, 'gpb_expenditure', ?, 9, 9, '元', false)",
+            [justice.meta.document_id, justice.tables[0].title],
+        )
+        con.executemany(
+            "insert into raw.facts values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [[justice.meta.document_id, *f.identity, f.amount_yuan, f.page, f.row_label] for f in justice.facts],
+        )
+        con.execute(
+            "insert into raw.quality_issues values (?, 'hierarchy.function_class', 'warning', 'gpb_expenditure',"
+            " 9, '204', 900.00, 1000.00, 'printed by the publisher')",
+            [justice.meta.document_id],
+        )
+        assert raw.known_documents(con) == {justice.meta.document_id: "0.9"}
+        assert load(con, education_budget_with_a_withheld_table(), issues=[DISPUTED_205], withheld=WITHHELD)
+        raw.ensure_schema(con)  # again: nothing left to add
+        upgraded = raw_columns(con)
+    with connect(fresh) as con:
+        raw.ensure_schema(con)
+        assert raw_columns(con) == upgraded, "an upgraded warehouse has a new one's columns, in the same order"
+
+    outcome = build_warehouse(old, work_dir=tmp_path / "dbt")
+    assert outcome.success, outcome
+    with connect(old) as con:
+        documents = con.execute(
+            "select file_name, status, file_kind, withheld_tables from marts.dim_document order by 1"
+        ).fetchall()
+        issues = con.execute(
+            "select check_name, attributed_to, evidence from marts.fct_quality_issue order by 1"
+        ).fetchall()
+        tables = con.execute("select distinct table_kind from marts.fct_function_amount").fetchall()
+    assert documents == [
+        ("jyj-2026.pdf", "loaded", "budget", "gpb_expenditure"),
+        ("sfj-2026.pdf", "loaded", None, None),  # loaded by an earlier version: nothing withheld
+    ]
+    assert issues == [
+        ("hierarchy.function_class", None, None),
+        (DISPUTED_205.check_name, "extraction", DISPUTED_205.evidence),
+        (UNPLACED_LINE.check_name, None, None),
+    ]
+    assert tables == [("gpb_expenditure",)]  # the justice budget's; the education budget's is withheld
+
+
+def test_a_withheld_kind_with_no_located_table_still_withholds_its_facts(tmp_path: Path) -> None:
+    doc = education_budget_with_a_withheld_table()
+    located = replace(doc, tables=[t for t in doc.tables if t.table_kind != "gpb_expenditure"])
+    with connect(tmp_path / "w.duckdb") as con:
+        load(con, located, withheld={"gpb_expenditure": "  "})
+        rows = con.execute(
+            "select table_kind, title, first_page, unit, withheld_reason from raw.document_tables order by 1"
+        ).fetchall()
+    assert rows == [
+        ("gpb_expenditure", None, None, None, raw.UNSTATED_REASON),
+        ("three_public", "“三公”经费和机关运行经费预算表", 12, "元", None),
+    ]
+
+
+def test_an_unknown_attribution_is_refused(tmp_path: Path) -> None:
+    wrong = replace(NARRATIVE_THREE_PUBLIC, attributed_to="printer")
+    with connect(tmp_path / "w.duckdb") as con, pytest.raises(ValueError, match="attributed_to"):
+        load(con, education_budget_with_a_withheld_table(), issues=[wrong])
 
 
 def write_expected(doc: ExtractedDocument, folder: Path) -> Path:

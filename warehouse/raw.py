@@ -8,19 +8,33 @@ the extractor changed, in which case the document's rows are replaced.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import NamedTuple, get_args
 
 import duckdb
 import pandas as pd
 
-from extract.model import CENT, DocumentStatus, ExtractedDocument, Fact, Problem, TableRead
+from extract.model import (
+    CENT,
+    Attribution,
+    DocumentStatus,
+    ExtractedDocument,
+    Fact,
+    FileKind,
+    Problem,
+    TableRead,
+)
 
 SCHEMA = "raw"
 STATUSES: tuple[DocumentStatus, ...] = ("loaded", "quarantined", "failed")
+ATTRIBUTIONS: tuple[Attribution, ...] = get_args(Attribution)
+FILE_KINDS: tuple[FileKind, ...] = get_args(FileKind)
+# A withheld table always has a reason: a null reason would let its facts into the marts.
+UNSTATED_REASON = "withheld by the gate (no reason given)"
 MONEY = "decimal(20,2)"
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -39,7 +53,8 @@ DDL: tuple[str, ...] = (
         status varchar not null check (status in ('loaded', 'quarantined', 'failed')),
         status_reason varchar,
         extractor_version varchar not null,
-        ingested_at timestamp not null
+        ingested_at timestamp not null,
+        file_kind varchar
     )""",
     f"""create table if not exists {SCHEMA}.document_tables (
         document_id varchar not null,
@@ -48,7 +63,8 @@ DDL: tuple[str, ...] = (
         first_page integer,
         last_page integer,
         unit varchar,
-        is_empty boolean
+        is_empty boolean,
+        withheld_reason varchar
     )""",
     f"""create table if not exists {SCHEMA}.facts (
         document_id varchar not null,
@@ -70,8 +86,21 @@ DDL: tuple[str, ...] = (
         subject_code varchar,
         expected {MONEY},
         actual {MONEY},
-        message varchar
+        message varchar,
+        attributed_to varchar,
+        evidence varchar,
+        printed varchar
     )""",
+)
+
+# Columns added since the first release, (table, column, type): ensure_schema adds the ones an older
+# warehouse lacks, at the end, where DDL has them too. Inserts name their columns, never rely on order.
+ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("documents", "file_kind", "varchar"),
+    ("document_tables", "withheld_reason", "varchar"),
+    ("quality_issues", "attributed_to", "varchar"),
+    ("quality_issues", "evidence", "varchar"),
+    ("quality_issues", "printed", "varchar"),
 )
 
 # Child tables first: a replacement deletes them before the document row.
@@ -80,17 +109,31 @@ CHILD_TABLES: tuple[str, ...] = ("facts", "document_tables", "quality_issues")
 
 @dataclass(frozen=True, slots=True)
 class _Frame:
-    """Rows for one raw table: a DataFrame of text/Int64/boolean columns and the typed select over it."""
+    """Rows for one raw table: a DataFrame of text/Int64/boolean columns, the raw columns they fill (in
+    order) and the typed select over the DataFrame."""
 
     table: str
     frame: pd.DataFrame
+    columns: str
     select: str
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the raw schema and its tables if they do not exist (safe to call on every run)."""
+    """Create the raw schema and its tables if they do not exist, and add the columns a warehouse made
+    by an earlier version lacks (safe to call on every run; existing rows get nulls in new columns)."""
     for statement in DDL:
         con.execute(statement)
+    present = _raw_columns(con)
+    for table, column, data_type in ADDED_COLUMNS:
+        if (table, column) not in present:
+            con.execute(f"alter table {SCHEMA}.{table} add column if not exists {column} {data_type}")
+
+
+def _raw_columns(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
+    rows = con.execute(
+        "select table_name, column_name from information_schema.columns where table_schema = ?", [SCHEMA]
+    ).fetchall()
+    return {(table, column) for table, column in rows}
 
 
 def known_documents(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
@@ -117,24 +160,27 @@ def load_document(
     file_path: str,
     extractor_version: str,
     ingested_at: datetime,
+    withheld: Mapping[str, str] | None = None,
 ) -> bool:
     """Write one document (its meta, tables, facts and issues) in a single transaction.
 
     `issues` are the gate's findings; the document's own `problems` (extraction problems) are
-    stored with them, each distinct problem once. Facts of quarantined documents are kept in raw
-    for diagnosis; the marts only expose loaded ones.
+    stored with them, each distinct problem once. `withheld` (table_kind → why the gate doubts
+    its figures) is stored as each table's withheld_reason. Facts of quarantined documents and of
+    withheld tables are kept in raw for diagnosis; the marts only expose loaded, unwithheld ones.
 
     Returns False, changing nothing, when the document is already present with the same
     extractor_version. With another extractor_version the document's rows are replaced and its
     original ingested_at kept. On any error the transaction is rolled back and the error raised.
     """
-    _validate(doc, status)
+    all_issues = _distinct([*doc.problems, *issues])
+    _validate(doc, status, all_issues)
     ensure_schema(con)
     document_id = doc.meta.document_id
     frames = [
-        _tables_frame(document_id, doc.tables),
+        _tables_frame(document_id, doc.tables, withheld or {}),
         _facts_frame(document_id, doc.facts),
-        _issues_frame(document_id, _distinct([*doc.problems, *issues])),
+        _issues_frame(document_id, all_issues),
     ]
     con.begin()
     try:
@@ -163,14 +209,19 @@ def load_document(
     return True
 
 
-def _validate(doc: ExtractedDocument, status: str) -> None:
+def _validate(doc: ExtractedDocument, status: str, issues: Sequence[Problem]) -> None:
     if status not in STATUSES:
         raise ValueError(f"status must be one of {STATUSES}, not {status!r}")
     if not _SHA256.match(doc.meta.document_id):
         raise ValueError(f"document_id must be a lowercase hex sha256, not {doc.meta.document_id!r}")
+    if doc.file_kind is not None and doc.file_kind not in FILE_KINDS:
+        raise ValueError(f"file_kind must be one of {FILE_KINDS} or None, not {doc.file_kind!r}")
     for fact in doc.facts:
         if fact.amount_yuan != fact.amount_yuan.quantize(CENT):
             raise ValueError(f"amount with more than two decimals: {fact}")
+    for issue in issues:
+        if issue.attributed_to is not None and issue.attributed_to not in ATTRIBUTIONS:
+            raise ValueError(f"attributed_to must be one of {ATTRIBUTIONS} or None, not {issue.attributed_to!r}")
 
 
 def _previous_load(con: duckdb.DuckDBPyConnection, document_id: str) -> tuple[str, datetime] | None:
@@ -198,8 +249,12 @@ def _insert_document(
     ingested_at: datetime,
 ) -> None:
     meta = doc.meta
+    columns = (
+        "document_id, file_name, file_path, department_name, fiscal_year, report_kind, report_level, region,"
+        " page_count, status, status_reason, extractor_version, ingested_at, file_kind"
+    )
     con.execute(
-        f"insert into {SCHEMA}.documents values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f"insert into {SCHEMA}.documents ({columns}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             meta.document_id,
             meta.file_name,
@@ -214,6 +269,7 @@ def _insert_document(
             status_reason,
             extractor_version,
             ingested_at,
+            doc.file_kind,
         ],
     )
 
@@ -223,27 +279,49 @@ def _insert_frame(con: duckdb.DuckDBPyConnection, frame: _Frame) -> None:
         return
     con.register("_caijue_rows", frame.frame)
     try:
-        con.execute(f"insert into {SCHEMA}.{frame.table} {frame.select} from _caijue_rows")
+        con.execute(f"insert into {SCHEMA}.{frame.table} ({frame.columns}) {frame.select} from _caijue_rows")
     finally:
         con.unregister("_caijue_rows")
 
 
-def _tables_frame(document_id: str, tables: Sequence[TableRead]) -> _Frame:
+class _TableRow(NamedTuple):
+    table_kind: str
+    title: str | None = None
+    first_page: int | None = None
+    last_page: int | None = None
+    unit: str | None = None
+    is_empty: bool | None = None
+
+
+def _tables_frame(document_id: str, tables: Sequence[TableRead], withheld: Mapping[str, str]) -> _Frame:
+    rows = [_TableRow(t.table_kind, t.title, t.first_page, t.last_page, t.unit, t.is_empty) for t in tables]
+    # A withheld kind with no located table gets a row of its own (no title, pages or unit), so that its
+    # facts, if it has any, are still kept out of the marts.
+    rows += [_TableRow(kind) for kind in sorted(set(withheld) - {t.table_kind for t in tables})]
     frame = pd.DataFrame(
         {
-            "document_id": _text([document_id] * len(tables)),
-            "table_kind": _text(t.table_kind for t in tables),
-            "title": _text(t.title for t in tables),
-            "first_page": _ints(t.first_page for t in tables),
-            "last_page": _ints(t.last_page for t in tables),
-            "unit": _text(t.unit for t in tables),
-            "is_empty": pd.Series([t.is_empty for t in tables], dtype="boolean"),
+            "document_id": _text([document_id] * len(rows)),
+            "table_kind": _text(r.table_kind for r in rows),
+            "title": _text(r.title for r in rows),
+            "first_page": _ints(r.first_page for r in rows),
+            "last_page": _ints(r.last_page for r in rows),
+            "unit": _text(r.unit for r in rows),
+            "is_empty": pd.Series([r.is_empty for r in rows], dtype="boolean"),
+            "withheld_reason": _text(_withheld_reason(withheld, r.table_kind) for r in rows),
         }
     )
+    columns = "document_id, table_kind, title, first_page, last_page, unit, is_empty, withheld_reason"
     select = (
-        "select document_id, table_kind, title, cast(first_page as integer), cast(last_page as integer), unit, is_empty"
+        "select document_id, table_kind, title, cast(first_page as integer), cast(last_page as integer), unit,"
+        " is_empty, withheld_reason"
     )
-    return _Frame("document_tables", frame, select)
+    return _Frame("document_tables", frame, columns, select)
+
+
+def _withheld_reason(withheld: Mapping[str, str], table_kind: str) -> str | None:
+    if table_kind not in withheld:
+        return None
+    return withheld[table_kind].strip() or UNSTATED_REASON
 
 
 def _facts_frame(document_id: str, facts: Sequence[Fact]) -> _Frame:
@@ -260,11 +338,12 @@ def _facts_frame(document_id: str, facts: Sequence[Fact]) -> _Frame:
             "row_label": _text(f.row_label for f in facts),
         }
     )
+    columns = "document_id, table_kind, fund_scope, fact_kind, key, measure, amount_yuan, page, row_label"
     select = (
         "select document_id, table_kind, fund_scope, fact_kind, key, measure,"
         f" cast(amount_yuan as {MONEY}), cast(page as integer), row_label"
     )
-    return _Frame("facts", frame, select)
+    return _Frame("facts", frame, columns, select)
 
 
 def _issues_frame(document_id: str, issues: Sequence[Problem]) -> _Frame:
@@ -279,13 +358,20 @@ def _issues_frame(document_id: str, issues: Sequence[Problem]) -> _Frame:
             "expected": _money(i.expected for i in issues),
             "actual": _money(i.actual for i in issues),
             "message": _text(i.message for i in issues),
+            "attributed_to": _text(i.attributed_to for i in issues),
+            "evidence": _text(i.evidence for i in issues),
+            "printed": _text(i.printed for i in issues),
         }
+    )
+    columns = (
+        "document_id, check_name, severity, table_kind, page, subject_code, expected, actual, message,"
+        " attributed_to, evidence, printed"
     )
     select = (
         "select document_id, check_name, severity, table_kind, cast(page as integer), subject_code,"
-        f" cast(expected as {MONEY}), cast(actual as {MONEY}), message"
+        f" cast(expected as {MONEY}), cast(actual as {MONEY}), message, attributed_to, evidence, printed"
     )
-    return _Frame("quality_issues", frame, select)
+    return _Frame("quality_issues", frame, columns, select)
 
 
 def _distinct(problems: Iterable[Problem]) -> list[Problem]:

@@ -3,9 +3,11 @@
     caijue report 中共乐山市金口河区委办公室 --out reports/
 
 Reads the warehouse read-only: marts.dim_document (which documents), marts.fct_quality_issue (what is
-wrong) and, where present, staging.stg_document_tables (each table's title as printed, pages and unit).
-A selector is a document_id prefix (hex, 6+ characters) or (part of) a department name. Figures are
-shown in the unit the document prints them in: 万元 for the narrative and 万元 tables, 元 otherwise.
+wrong, whose error it is and what that rests on) and, where present, staging.stg_document_tables (each
+table's title as printed, pages, unit and why the gate withheld it). A selector is a document_id prefix
+(hex, 6+ characters) or (part of) a department name. Figures are shown in the unit the document prints
+them in: 万元 for the narrative and 万元 tables, 元 otherwise. A warehouse built by an earlier version,
+without the newer columns, still reports: what it lacks is left out.
 """
 
 from __future__ import annotations
@@ -24,6 +26,17 @@ HEX_PREFIX = re.compile(r"^[0-9a-f]{6,64}$")
 KIND_WORDS = {"final": "部门决算", "budget": "部门预算"}
 LEVEL_WORDS = {"department": "部门", "unit": "单位"}
 STATUS_WORDS = {"loaded": "已入库", "quarantined": "暂缓入库（数据未发布，待核实）", "failed": "无法读取"}
+FILE_KIND_WORDS = {
+    "budget": "部门预算",
+    "final account": "部门决算",
+    "explanation only": "仅有情况说明（无报表）",
+    "scanned": "扫描件（无文字层）",
+    "not a budget document": "非预决算文件",
+    "web page": "网页",
+    "not a PDF": "非 PDF 文件",
+    "unreadable PDF": "无法打开的 PDF",
+}
+WHOSE_WORDS = {"publisher": "发布方（按所印数字）", "extraction": "我方读取（待核实）"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +44,7 @@ class TableInfo:
     title: str
     first_page: int | None
     unit: str
+    withheld_reason: str | None = None  # why the gate kept the table's figures out of the marts
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +57,9 @@ class Issue:
     expected: Decimal | None
     actual: Decimal | None
     message: str
+    attributed_to: str | None = None  # 'publisher' | 'extraction'
+    evidence: str | None = None
+    printed: str | None = None
 
 
 @dataclass(slots=True)
@@ -55,8 +72,13 @@ class DocumentReport:
     report_level: str | None
     page_count: int | None
     status: str
+    file_kind: str | None = None
     tables: dict[str, TableInfo] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
+
+    @property
+    def withheld(self) -> dict[str, TableInfo]:
+        return {kind: table for kind, table in self.tables.items() if table.withheld_reason}
 
     @property
     def heading(self) -> str:
@@ -77,8 +99,7 @@ class DocumentReport:
 
 def select_documents(con: duckdb.DuckDBPyConnection, selector: str) -> list[DocumentReport]:
     """The documents a selector names: a document_id prefix, else department names containing it."""
-    columns = ("document_id, file_name, department_name, fiscal_year, report_kind, report_level, page_count, "
-               "status")  # fmt: skip
+    columns = _select_list(con, "marts", "dim_document", DOCUMENT_COLUMNS)
     query = f"select {columns} from marts.dim_document where {{}} order by department_name, fiscal_year, report_kind"
     key = selector.strip()
     rows: list[tuple] = []
@@ -95,21 +116,62 @@ def select_documents(con: duckdb.DuckDBPyConnection, selector: str) -> list[Docu
     return reports
 
 
+DOCUMENT_COLUMNS = (
+    "document_id",
+    "file_name",
+    "department_name",
+    "fiscal_year",
+    "report_kind",
+    "report_level",
+    "page_count",
+    "status",
+    "file_kind",
+)
+TABLE_COLUMNS = ("table_kind", "table_title", "first_page", "unit", "withheld_reason")
+ISSUE_COLUMNS = (
+    "check_name",
+    "severity",
+    "table_kind",
+    "page",
+    "subject_code",
+    "expected",
+    "actual",
+    "message",
+    "attributed_to",
+    "evidence",
+    "printed",
+)
+
+
+def _select_list(con: duckdb.DuckDBPyConnection, schema: str, table: str, wanted: Sequence[str]) -> str:
+    """The wanted columns, a column the relation lacks (built by an earlier version) as null."""
+    rows = con.execute(
+        "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
+        [schema, table],
+    ).fetchall()
+    present = {name for (name,) in rows}
+    return ", ".join(column if column in present else f"null as {column}" for column in wanted)
+
+
 def _tables(con: duckdb.DuckDBPyConnection, document_id: str) -> dict[str, TableInfo]:
+    columns = _select_list(con, "staging", "stg_document_tables", TABLE_COLUMNS)
     try:
         rows = con.execute(
-            "select table_kind, table_title, first_page, unit from staging.stg_document_tables where document_id = ?",
+            f"select {columns} from staging.stg_document_tables where document_id = ? order by first_page nulls last",
             [document_id],
         ).fetchall()
     except duckdb.Error:  # a warehouse built without the staging views: titles fall back to the kinds
         return {}
-    return {kind: TableInfo(title or kind, page, unit or "元") for kind, title, page, unit in rows}
+    tables: dict[str, TableInfo] = {}
+    for kind, title, page, unit, withheld_reason in rows:
+        tables.setdefault(kind, TableInfo(title or kind, page, unit or "元", withheld_reason))
+    return tables
 
 
 def _issues(con: duckdb.DuckDBPyConnection, document_id: str) -> list[Issue]:
+    columns = _select_list(con, "marts", "fct_quality_issue", ISSUE_COLUMNS)
     rows = con.execute(
-        "select check_name, severity, table_kind, page, subject_code, expected, actual, message "
-        "from marts.fct_quality_issue where document_id = ? "
+        f"select {columns} from marts.fct_quality_issue where document_id = ? "
         "order by severity, page nulls last, check_name, subject_code",
         [document_id],
     ).fetchall()
@@ -129,7 +191,11 @@ SECTIONS: tuple[tuple[str, str], ...] = (
 )
 
 
-FOOTNOTE = "金额单位：情况说明为万元，报表按其单位行（万元或元）。“应为”取自报表或勾稽关系，“所列”为文件印出的数字。"
+FOOTNOTE = (
+    "金额单位：情况说明为万元，报表按其单位行（万元或元）。“应为”取自报表或勾稽关系，“所列”为文件印出的数字。"
+    "“归属”：发布方＝按文件所印数字即不相符；我方读取＝我方对该数字的读取存疑（其报表暂缓入库，待核实）。"
+    "“依据”为判断所据的事实，可在原页核对。"
+)
 
 
 def section_of(issue: Issue) -> str:
@@ -153,10 +219,13 @@ def render_markdown(report: DocumentReport) -> str:
     lines += [
         f"- 文件：{report.file_name}（{report.page_count or '?'} 页）",
         f"- 文件标识：`{report.document_id}`",
-        f"- 入库状态：{STATUS_WORDS.get(report.status, report.status)}",
+        *([f"- 文件类型：{FILE_KIND_WORDS.get(report.file_kind, report.file_kind)}"] if report.file_kind else []),
+        f"- 入库状态：{_status_words(report)}",
         f"- 发现问题：{len(report.issues)} 处" if report.issues else "- 未发现问题：各项核对均相符。",
         "",
     ]
+    if report.withheld:
+        lines += ["## 暂缓入库的报表（数字存疑，未发布，待核实）", "", *_withheld_table(report), ""]
     by_section: dict[str, list[Issue]] = {}
     for issue in report.issues:
         by_section.setdefault(section_of(issue), []).append(issue)
@@ -168,8 +237,23 @@ def render_markdown(report: DocumentReport) -> str:
     return "\n".join(lines)
 
 
+def _status_words(report: DocumentReport) -> str:
+    words = STATUS_WORDS.get(report.status, report.status)
+    if report.status == "loaded" and report.withheld:
+        words += f"（其中 {len(report.withheld)} 张报表暂缓入库，见下）"
+    return words
+
+
+def _withheld_table(report: DocumentReport) -> list[str]:
+    rows = ["| 报表 | 页码 | 暂缓原因 |", "|---|---|---|"]
+    for table in report.withheld.values():
+        page = str(table.first_page) if table.first_page is not None else "—"
+        rows.append(f"| {table.title} | {page} | {_cell(table.withheld_reason)} |")
+    return rows
+
+
 def _issue_table(report: DocumentReport, issues: Sequence[Issue]) -> list[str]:
-    rows = ["| 页码 | 报表 | 科目 | 应为 | 所列 | 说明 |", "|---|---|---|---|---|---|"]
+    rows = ["| 页码 | 报表 | 科目 | 应为 | 所列 | 说明 | 归属 | 依据 |", "|---|---|---|---|---|---|---|---|"]
     for issue in issues:
         table = report.tables.get(issue.table_kind or "")
         title = table.title if table else (issue.table_kind or "")
@@ -180,10 +264,23 @@ def _issue_table(report: DocumentReport, issues: Sequence[Issue]) -> list[str]:
             issue.subject_code or "",
             _amount(issue.expected, unit),
             _amount(issue.actual, unit),
-            issue.message.replace("|", "｜"),
+            _cell(_explanation(issue)),
+            WHOSE_WORDS.get(issue.attributed_to or "", "—"),
+            _cell(issue.evidence) or "—",
         ]
         rows.append("| " + " | ".join(cells) + " |")
     return rows
+
+
+def _explanation(issue: Issue) -> str:
+    if issue.printed and issue.printed not in issue.message:
+        return f"{issue.message}（原文：“{issue.printed}”）"
+    return issue.message
+
+
+def _cell(text: str | None) -> str:
+    """Text inside a Markdown table cell: no pipe, no line break."""
+    return " ".join((text or "").replace("|", "｜").split())
 
 
 def _unit_of(issue: Issue, table: TableInfo | None) -> str:

@@ -5,6 +5,7 @@ Loaded once per process; everything here is data from the YAML files beside this
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib import resources
@@ -13,6 +14,9 @@ from typing import Any
 import yaml
 
 from extract.text import label
+
+_QUALIFIER = re.compile(r"\([^()]*\)$")
+_SOURCE_SUFFIX = re.compile(r"(?:收入|资金)$")
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,18 @@ class Phrasebook:
                 return meaning
         return None
 
+    def lenient(self, text: str) -> str | None:
+        """`exact`, else the words without a bracketed qualifier or a trailing 收入/资金 (事业收入(不含教育收费),
+        一般公共预算拨款收入): publishers add both to the words they otherwise share."""
+        found = self.exact(text)
+        if found is not None:
+            return found
+        key = _QUALIFIER.sub("", label(text))
+        found = self.exact(key)
+        if found is None and (plain := _SOURCE_SUFFIX.sub("", key)) != key:
+            found = self.exact(plain)
+        return found
+
     def contained(self, text: str) -> str | None:
         key = label(text)
         for alias, meaning in self.entries:
@@ -77,6 +93,9 @@ class Vocabulary:
     total_rows: Phrasebook
     function_class_aliases: dict[str, str]  # alias label → class code
     empty_markers: tuple[str, ...]
+    fund_parts: Phrasebook  # headers naming a fund's share of the measure above them (教育收费, 单位资金 …)
+    fund_measures: frozenset[str]  # measures that are one fund's money (general_public_budget …)
+    fund_split_measures: frozenset[str]  # measures printed split by fund as measures of their own (财政拨款)
 
 
 @dataclass(frozen=True)
@@ -120,9 +139,7 @@ def _table_specs(raw: dict[str, Any]) -> dict[str, TableSpec]:
 
 
 def _vocabulary(raw: dict[str, Any], empty_markers: list[str]) -> Vocabulary:
-    aliases = {
-        label(alias): code for code, names in raw["function_class_aliases"].items() for alias in names
-    }
+    aliases = {label(alias): code for code, names in raw["function_class_aliases"].items() for alias in names}
     return Vocabulary(
         measures=Phrasebook.of(raw["measures"]),
         fund_table_measures=Phrasebook.of(raw["fund_table_measures"]),
@@ -134,6 +151,9 @@ def _vocabulary(raw: dict[str, Any], empty_markers: list[str]) -> Vocabulary:
         total_rows=Phrasebook.of(raw["total_rows"]),
         function_class_aliases=aliases,
         empty_markers=tuple(label(m) for m in empty_markers),
+        fund_parts=Phrasebook.of(raw["fund_columns"]["parts"]),
+        fund_measures=frozenset(raw["fund_columns"]["fund_measures"]),
+        fund_split_measures=frozenset(raw["fund_columns"]["split_measures"]),
     )
 
 

@@ -1,4 +1,5 @@
--- The facts of current loaded documents, with their document's attributes and table's title/unit.
+-- The facts of current loaded documents, with their document's attributes and table's title/unit;
+-- the facts of a table the gate withheld stay out (they are kept in raw with the table's reason).
 with facts as (
     select * from {{ ref('stg_facts') }}
 ),
@@ -32,3 +33,4 @@ inner join documents on documents.document_id = facts.document_id
 left join tables
     on tables.document_id = facts.document_id
     and tables.table_kind = facts.table_kind
+where not coalesce(tables.is_withheld, false)

@@ -55,6 +55,7 @@ select
     status_reason,
     extractor_version,
     loaded_at,
+    file_kind,
     report_identity,
     (status = 'loaded' and recency = 1) as is_current
 from ranked

@@ -9,5 +9,6 @@ select
     cast(first_page as integer) as first_page,
     cast(last_page as integer) as last_page,
     cast(unit as varchar) as unit,
-    cast(is_empty as boolean) as is_empty
+    cast(is_empty as boolean) as is_empty,
+    cast(withheld_reason as varchar) as withheld_reason
 from source

@@ -15,5 +15,6 @@ select
     cast(status as varchar) as status,
     cast(status_reason as varchar) as status_reason,
     cast(extractor_version as varchar) as extractor_version,
-    cast(ingested_at as timestamp) as loaded_at
+    cast(ingested_at as timestamp) as loaded_at,
+    cast(file_kind as varchar) as file_kind
 from source

@@ -11,5 +11,8 @@ select
     cast(subject_code as varchar) as subject_code,
     cast(expected as decimal(20, 2)) as expected,
     cast(actual as decimal(20, 2)) as actual,
-    cast(message as varchar) as message
+    cast(message as varchar) as message,
+    cast(attributed_to as varchar) as attributed_to,
+    cast(evidence as varchar) as evidence,
+    cast(printed as varchar) as printed
 from source
