@@ -1,12 +1,13 @@
 """Subject codes the published documents print that caijue's code lists lack, with the names printed beside them.
 
-    python benchmarks/mine_subjects.py FOLDER... [--write] [--workers 2]
+    caijue ingest FOLDER --warehouse w.duckdb
+    python benchmarks/mine_subjects.py w.duckdb [--write]
 
 The Ministry of Finance revises 《政府收支分类科目》 every year; the lists caijue ships
 (extract/classification/*.csv) are what name-only lines are placed by (a summary table's 款 and 项 printed
 without codes). Every published table that prints a code beside its name is evidence of that code's name in
-that year. This reads the folders as `caijue ingest` does (extraction and the gate: withheld tables are not
-evidence), collects each code the lists lack with the names printed for it, and prints them; `--write` adds to
+that year. This reads a warehouse's raw facts of loaded documents (what the gate let through: withheld tables are
+not evidence), collects each code the lists lack with the names printed for it, and prints them; `--write` adds to
 the lists the codes whose name every document printing it agrees on (whitespace aside), with the earliest
 fiscal year seen as `valid_from`. A code printed with two names is listed, never written.
 """
@@ -15,20 +16,18 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
 import sys
 from collections import Counter, defaultdict
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from extract.cells import code_prefix
 from extract.classification import Classification, load_classification, normalise_name
 from extract.text import label
-from flows.extraction import process_file
-from flows.plan import discover
 
 LISTS = Path(__file__).resolve().parents[1] / "extract" / "classification"
 
@@ -41,11 +40,12 @@ class Printed:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("folders", nargs="+", type=Path)
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("warehouse", type=Path)
     parser.add_argument("--write", action="store_true", help="add the agreed codes to the shipped lists")
+    parser.add_argument("--kind", choices=["function", "economic"], action="append",
+                        help="only these code lists (default: both)")  # fmt: skip
     args = parser.parse_args()
-    found = mine(discover(args.folders), args.workers)
+    found = mine(args.warehouse)
     classification = load_classification()
     missing = {
         kind: {c: p for c, p in codes.items() if not _known(classification, kind, c)} for kind, codes in found.items()
@@ -58,29 +58,35 @@ def main() -> int:
                   f"  {sorted(printed.years)}{agreed}")  # fmt: skip
     if args.write:
         for kind, codes in missing.items():
+            if args.kind and kind not in args.kind:
+                continue
             written = write(kind, {c: p for c, p in codes.items() if len(p.names) == 1})
             print(f"\n{kind}: {written} codes added to {LISTS / FILES[kind]}")
     return 0
 
 
-def mine(files: list[Path], workers: int) -> dict[str, dict[str, Printed]]:
+EVIDENCE = """
+select f.document_id, d.fiscal_year, f.fact_kind, f.key, f.row_label
+from raw.facts f
+join raw.documents d using (document_id)
+left join raw.document_tables t on t.document_id = f.document_id and t.table_kind = f.table_kind
+where d.status = 'loaded' and t.withheld_reason is null and f.fact_kind in ('function', 'economic')
+  and coalesce(f.row_label, '') <> ''
+"""
+
+
+def mine(warehouse: Path) -> dict[str, dict[str, Printed]]:
     found: dict[str, dict[str, Printed]] = {"function": defaultdict(Printed), "economic": defaultdict(Printed)}
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        for done, outcome in enumerate(pool.map(lambda p: process_file(str(p), 300.0), files), start=1):
-            document = outcome.document
-            if outcome.status != "loaded":
-                continue
-            pairs: dict[tuple[str, str], str] = {}
-            for fact in document.facts:
-                if fact.fact_kind in found and fact.table_kind not in outcome.withheld and fact.row_label:
-                    name = _name(fact.row_label, fact.key)
-                    if name:
-                        pairs[fact.fact_kind, fact.key] = name
-            for (kind, code), name in pairs.items():
-                found[kind][code].names[name] += 1
-                if document.meta.fiscal_year:
-                    found[kind][code].years.add(document.meta.fiscal_year)
-            print(f"[{done}/{len(files)}] {Path(outcome.path).name}", file=sys.stderr)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.execute(EVIDENCE).fetchall()
+    pairs: dict[tuple[str, str, str], tuple[str, int | None]] = {}
+    for document_id, year, kind, code, row_label in rows:
+        if name := _name(row_label, code):
+            pairs[document_id, kind, code] = (name, year)
+    for (_, kind, code), (name, year) in pairs.items():
+        found[kind][code].names[name] += 1
+        if year:
+            found[kind][code].years.add(year)
     return found
 
 

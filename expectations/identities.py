@@ -376,7 +376,7 @@ def _summary_scope(b: _Builder, table_kind: str, scope: str) -> None:
         if "income.grand_total" in lines:
             total = ["income.total"] if "income.total" in lines else above
             add(found, "income_grand_total", ["income.grand_total"],
-                [*total, *beside, "income.use_nonfiscal_balance", "income.carryover_begin"],
+                [*total, *beside, *INCOME_BEYOND_TOTAL],
                 "收入总计 = 本年收入合计 + 使用非财政拨款结余 + 年初结转和结余"
                 + (" + the lines printed below 本年收入合计" if beside else ""))  # fmt: skip
         if not best or sum(x.holds for x in found.out) > sum(x.holds for x in best):
@@ -411,6 +411,8 @@ def _summary_scope(b: _Builder, table_kind: str, scope: str) -> None:
 
 
 BELOW_TOTAL_EXPENSE_LINES = ("expense.remit_higher", "expense.subsidy_subordinate")
+# What 收入总计 adds to 本年收入合计: the balances brought in from before the year.
+INCOME_BEYOND_TOTAL = ("income.use_nonfiscal_balance", "income.carryover_begin", "income.account_balance_begin")
 EXPENSE_BY_USE = ("expense.basic", "expense.project", "expense.operating_expense")
 
 

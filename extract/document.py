@@ -30,11 +30,11 @@ _LABELLED_NAME = re.compile(
     r"(?:预算主管部门|预算单位|编制单位|部门名称|单位名称|决算单位|部门)[:：]\s*([^\s:：单]{2,40}?)(?=\s|单位[:：]|$)"
 )
 _YEAR = re.compile(r"(20\d{2})\s*年度?")
-_KIND_SUFFIX = re.compile(r"(?:区级|市级|省级|县级)?(部门|单位)(决算|预算)")
+_KIND_SUFFIX = re.compile(r"(?:区级|市级|省级|县级)?(部门|单位)(?:综合)?(决算|预算)")
 _REGION = re.compile(
     r"^(?:中共|中国共产党)?((?:[^省市]{2,6}(?:省|自治区))?(?:[^市省]{2,6}市)?(?:[^区县市]{1,5}(?:区|县))?)"
 )
-_ORGANISATION_ENDS = frozenset("局委办厅院会心室所站馆处队社校府部团行库园台署司")
+_ORGANISATION_ENDS = frozenset("局委办厅院会心室所站馆处队社校府部团行库园台署司场厂")
 _HEADING = re.compile(r"第[一二三四五六七八九十\d]+部分|目录|情况说明|预算|决算")
 # "北京市人民政府办公厅主要职责包括" / "…有28个内设机构" in the 部门概况
 _OVERVIEW_NAME = re.compile(r"([\u4e00-\u9fff()（）]{4,30}?)(?:主要职责|的主要职能|有\d+个内设机构|内设机构)")
@@ -54,7 +54,7 @@ def extract_document(data: bytes, file_name: str) -> ExtractedDocument:
     pages = list(read_pages(data, file_name, lambda text: names_a_table(text, specs)))
     problems: list[Problem] = [_needs_ocr(p) for p in pages if not p.has_text_layer]
     blocks = locate_tables(pages, specs, problems)
-    meta = _meta(document_id_of(data), file_name, pages, blocks)
+    meta = _meta(document_id_of(data), file_name, pages, blocks, problems)
     document = ExtractedDocument(meta=meta, problems=problems)
     document.narrative = {p.number: p.text for p in pages if not p.grids and p.text}
     document.table_preambles = table_preambles(pages, blocks)
@@ -93,6 +93,12 @@ def extract_document(data: bytes, file_name: str) -> ExtractedDocument:
         document.facts.extend(result.facts)
         document.problems.extend(result.problems)
     document.file_kind = _file_kind(pages, document.tables, meta.report_kind)
+    if document.tables and (meta.fiscal_year is None or meta.report_kind is None):
+        missing = " and ".join(w for w, v in (("fiscal year", meta.fiscal_year), ("kind (预算/决算)", meta.report_kind))
+                               if v is None)  # fmt: skip
+        document.problems.append(Problem("meta.unplaced_document", "error",
+                                         f"the document prints its {missing} nowhere (not on its pages, not in its "
+                                         "file name): its figures cannot be placed in the warehouse"))  # fmt: skip
     if not document.tables:
         document.problems.append(_no_tables(pages, document.file_kind))
     document.facts = _distinct_facts(document.facts, document.problems)
@@ -193,19 +199,47 @@ def _default_unit(blocks: list[TableBlock], report_kind: ReportKind | None) -> U
     return "元" if report_kind == "budget" else "万元"
 
 
-def _meta(document_id: str, file_name: str, pages: list[Page], blocks: list[TableBlock]) -> DocumentMeta:
+def _meta(
+    document_id: str, file_name: str, pages: list[Page], blocks: list[TableBlock], problems: list[Problem]
+) -> DocumentMeta:
     cover = _cover_text(pages)
     name = _department_name(cover, pages)
+    year = _fiscal_year(cover, pages)
+    if blocks and (name is None or year is None):
+        name, year = _from_file_name(file_name, name, year, problems)
     return DocumentMeta(
         document_id=document_id,
         file_name=file_name,
         department_name=name,
-        fiscal_year=_fiscal_year(cover, pages),
+        fiscal_year=year,
         report_kind=_report_kind(cover, blocks),
         report_level=_report_level(cover, pages),
         region=_region(name),
         page_count=len(pages),
     )
+
+
+def _from_file_name(
+    file_name: str, name: str | None, year: int | None, problems: list[Problem]
+) -> tuple[str | None, int | None]:
+    """A tables-only attachment may print neither its department nor its year (北京's 预算01表…): its file
+    name, as published, is then the only place that says them. Recorded, so a person can check."""
+    stem = re.sub(r"(?:\.pdf)+$", "", file_name, flags=re.IGNORECASE)
+    stem = re.split(r"[_：:]", stem)[-1]
+    taken = []
+    if year is None and (found := _YEAR.search(fold(stem))):
+        year = int(found.group(1))
+        taken.append(f"the fiscal year {year}")
+    if name is None and (kind := _KIND_SUFFIX.search(fold(stem))):
+        candidate = _clean_name(_YEAR.sub("", fold(stem)[: kind.start()]))
+        if _is_organisation(candidate):
+            name = candidate
+            taken.append(f"the department {name}")
+    if taken:
+        problems.append(Problem("meta.from_file_name", "warning",
+                                f"the document prints {' and '.join(taken)} nowhere; taken from its file name "
+                                f"{file_name!r}"))  # fmt: skip
+    return name, year
 
 
 def _cover_text(pages: list[Page]) -> str:

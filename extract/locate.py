@@ -139,8 +139,14 @@ def locate_tables(pages: list[Page], specs: Specs, problems: list[Problem]) -> l
 
 def _page_events(page: Page, specs: Specs) -> list[tuple[str, float, object]]:
     events: list[tuple[str, float, object]] = []
-    for line in page.lines:
-        title = match_title(line.text, specs)
+    wrapped: set[int] = set()  # the second line of a title printed over two lines
+    for i, line in enumerate(page.lines):
+        title = None if i in wrapped else match_title(line.text, specs)
+        following = page.lines[i + 1].text if i + 1 < len(page.lines) else ""
+        if title is None and i not in wrapped and following and match_title(following, specs) is None:
+            title = match_title(line.text + following, specs)
+            if title is not None:
+                wrapped.add(i + 1)
         if title is not None:
             events.append(("title", line.top, title))
         unit = find_unit([line.text])

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -123,6 +124,9 @@ class TableContext:
             return
         self.result.facts.append(Fact(self.spec.table_kind, scope, kind, key, measure, amount, page, row_label, box))
 
+    def _is_blank(self, index: int) -> bool:
+        return not any(texts[index] for _, _, texts in self.body_rows())
+
     def breakdown_column(self, column: Column) -> None:
         """An "of which" column (其中：…) breaks a measure down: never a term of a sum, not a contract measure."""
         self.result.problems.append(
@@ -151,6 +155,8 @@ class TableContext:
         )
 
     def unknown_column(self, column: Column) -> None:
+        if "".join(column.path) in NUMBERING_HEADERS or self._is_blank(column.index):
+            return  # a 序号 column, or a ruled sliver of a header with no figure under it
         if any(fold(part).startswith("其中") for part in column.path):
             self.breakdown_column(column)
             return
@@ -226,6 +232,7 @@ def _measure_of(column: Column, ctx: TableContext) -> ColumnMeaning | None:
 
     if not column.path:
         return None
+    column = _fragments_joined(column, lookup)
     parent = next((m for part in reversed(column.path[:-1]) if (m := lookup(part)) is not None), None)
     generic = len(column.path) > 1 and _is_generic_leaf(column.leaf, column.path[-2])
     if generic and (direct := lookup(column.path[-2])) is not None:
@@ -235,6 +242,18 @@ def _measure_of(column: Column, ctx: TableContext) -> ColumnMeaning | None:
     if is_fund_word and parent is not None and parent not in vocabulary.fund_split_measures:
         return ColumnMeaning(parent, is_fund_part=True)
     return ColumnMeaning(leaf) if leaf is not None else None
+
+
+def _fragments_joined(column: Column, lookup: Callable[[str], str | None]) -> Column:
+    """A header printed a few characters per ruled row (上级 / 补助 / 收入) is one header: the shortest run of
+    trailing fragments that reads as a measure is joined into the leaf."""
+    if lookup(column.leaf) is not None or len(column.path) < 2:
+        return column
+    for start in range(len(column.path) - 2, -1, -1):
+        joined = "".join(column.path[start:])
+        if lookup(joined) is not None:
+            return Column(column.index, (*column.path[:start], joined))
+    return column
 
 
 def _is_generic_leaf(leaf: str, parent: str) -> bool:
@@ -418,7 +437,11 @@ class RowKey:
     code: str | None
     name: str
     mended: str | None = None
+    unit_row: bool = False  # a budget unit's own row (its 6-digit unit code): it opens the unit's block
 
+
+_RELATIVE_SECTION = re.compile(r"^\d{2}$")
+_UNIT_CODE = re.compile(r"^\d{6}$")  # a budget unit's code (125001): never a subject's
 
 _PART_WIDTHS = (3, 2, 2)  # 类, 款, 项 in split code columns
 
@@ -431,11 +454,16 @@ def _row_code(texts: list[str], panel: Panel, ctx: CodeContext) -> RowKey:
         code, mended = _split_code(parts, ctx)
         return RowKey(code, name or next((p for p in parts if not p.isdigit() and p), ""), mended)
     code = next((p for p in reversed(parts) if CODE.match(p)), None)
+    if code is None and len(parts) == 1 and _RELATIVE_SECTION.match(parts[0]) and ctx.class_part:
+        code = ctx.class_part + parts[0]  # "05" printed under 208: its 款 20805, relative to the 类 above
     if code is None:
         embedded = code_prefix(parts[0] if parts and parts[0] else name)
         if embedded:
+            ctx.class_part = embedded[0][:3]
             return RowKey(embedded[0], embedded[1] or name)
-        return RowKey(None, name or next((p for p in parts if p), ""))
+        unit = len(parts) == 1 and _UNIT_CODE.match(parts[0]) is not None
+        return RowKey(None, name or next((p for p in parts if p), ""), unit_row=unit)
+    ctx.class_part = code[:3]
     return RowKey(code, name)
 
 
@@ -486,7 +514,7 @@ def _read_subject_matrix(ctx: TableContext) -> None:
             elif total_key is None and not panel.code_columns:
                 code = path.resolve(name)
             if code is None and total_key is None:
-                if name and any(_nonzero(texts[a.index]) for a in panel.amounts):
+                if name and not key.unit_row and any(_nonzero(texts[a.index]) for a in panel.amounts):
                     ctx.result.problems.append(
                         Problem(
                             "row_without_code",

@@ -22,6 +22,7 @@ import duckdb
 import pytest
 import yaml
 
+from expectations.vocabulary import vocabulary
 from extract.model import Attribution, DocumentMeta, ExtractedDocument, Fact, FileKind, Problem, TableRead
 from warehouse import accuracy, raw
 from warehouse.dbt import DBT_PROJECT, DbtOutcome, build_warehouse
@@ -618,6 +619,19 @@ def test_the_dbt_vocabularies_are_the_model_s(built: Built) -> None:
 
     assert accepted("dim_document", "file_kind") == list(get_args(FileKind))
     assert accepted("fct_quality_issue", "attributed_to") == list(get_args(Attribution))
+    # The contract's measures and summary lines are the specs' words, in every mart that carries them.
+    words = vocabulary()
+    for model in ("fct_function_amount", "fct_economic_amount", "fct_table_total"):
+        assert set(accepted(model, "measure")) == words.measures, model
+    assert set(accepted("fct_summary_line", "line_key")) == words.summary_line_keys
+    for model in (
+        "fct_function_amount",
+        "fct_economic_amount",
+        "fct_summary_line",
+        "fct_three_public",
+        "fct_table_total",
+    ):
+        assert set(accepted(model, "table_kind")) == words.table_kinds, model
 
 
 # The raw DDL before withheld tables, file kinds and attributions: what an existing warehouse has.
