@@ -255,7 +255,7 @@ def _table_totals(b: _Builder) -> None:
             # The total row of a summary table is 总计, which also holds 结余分配 / 年末结转.
             continue
         for kind in CODE_LEVELS:
-            classes = sorted(k for k in b.index.rows(table_kind, scope, kind) if k.isdigit() and len(k) == 3)
+            classes = _top_rows(b.index.rows(table_kind, scope, kind))
             if not classes:
                 continue
             for total_key in ("table_total", *PANEL_TOTALS):
@@ -272,15 +272,25 @@ def _table_totals(b: _Builder) -> None:
                         total_key,
                         [(table_kind, scope, "table_total", total_key, measure)],
                         [(table_kind, scope, kind, c, measure) for c in members],
-                        f"{TOTAL_LABEL[total_key]} = Σ 类 rows ({', '.join(members)})",
+                        f"{TOTAL_LABEL[total_key]} = Σ top rows ({_listed(members)})",
                     )
+
+
+def _top_rows(rows: dict[str, Row]) -> list[str]:
+    """The rows 合计 adds up: the 类 rows, and any row whose 类 or 款 is not printed (a table of leaf rows)."""
+    coded = {k for k in rows if k.isdigit() and len(k) in LEVEL}
+    return sorted(k for k in coded if not any(k[:n] in coded for n in (3, 5) if n < len(k)))
+
+
+def _listed(keys: list[str]) -> str:
+    return ", ".join(keys) if len(keys) <= 8 else f"{', '.join(keys[:6])} … {len(keys)} rows"
 
 
 def _panel(total_key: str, classes: list[str]) -> list[str]:
     if total_key == "personnel_total":
-        return [c for c in classes if c in PERSONNEL_CLASSES]
+        return [c for c in classes if c[:3] in PERSONNEL_CLASSES]
     if total_key == "public_use_total":
-        return [c for c in classes if c not in PERSONNEL_CLASSES]
+        return [c for c in classes if c[:3] not in PERSONNEL_CLASSES]
     return classes
 
 
@@ -298,8 +308,8 @@ def _measures_of(rows: Iterable[Row]) -> list[str]:
 
 def _columns(b: _Builder) -> None:
     for table_kind, scope, kind, rows in b.index.groups(["function", "economic", "table_total"]):
-        if kind == "table_total" and b.vocab.shape(table_kind) == "two_sided_summary":
-            continue  # its 总计 row's total column is the summary line expense.grand_total
+        if b.vocab.shape(table_kind) == "two_sided_summary":
+            continue  # a summary's lines print one figure per column scope: no row splits into measures
         measures = b.index.table_measures(table_kind)
         for rule in COLUMN_RULES:
             parts = rule.printed_parts(measures)

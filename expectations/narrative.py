@@ -89,6 +89,11 @@ _FISCAL_INCOME = tuple(_line(k) for k in ("income.general_public_budget", "incom
                                            "income.soe_capital"))  # fmt: skip
 
 # fmt: off
+# The department's own 收入预算 / 支出预算 open a clause or follow its name or year ("2026年支出预算…", "（二）支出
+# 预算：", "本部门支出预算", "XX局收入预算"); a subject before them (基本支出预算, “三公”经费支出预算) makes them
+# another figure.
+CLAUSE_START = r"(?:(?<![\u4e00-\u9fff])|(?<=[年度门位局委办厅院会心室所站馆处队社校府团行库园台署司场厂]))"
+
 TOPICS: tuple[Topic, ...] = (
     Topic("narrative.grand_total", r"(?<!财政拨款)(?:收、?支总计|收入支出总计)(?:均为|各为)?", "收、支总计",
           ((_line("income.grand_total"),), (_line("expense.grand_total"),)), "final"),
@@ -131,9 +136,9 @@ TOPICS: tuple[Topic, ...] = (
             _total("gpb_basic_economic", "total", GPB, "public_use_total"))), "final"),
     Topic("narrative.personnel", r"(?<!机关)人员经费", "人员经费", _basic_part("personnel"), "final"),
     Topic("narrative.public_use", r"(?<!日常)公用经费", "公用经费", _basic_part("public_use"), "final"),
-    Topic("narrative.income_budget", r"(?<!财政拨款)(?<!、)收入预算", "收入预算",
+    Topic("narrative.income_budget", CLAUSE_START + r"(?<!财政拨款)(?<!、)收入预算", "收入预算",
           ((_line("income.grand_total"),), (_line("income.total"),)), "budget"),
-    Topic("narrative.expense_budget", r"(?<!拨款)支出预算", "支出预算",
+    Topic("narrative.expense_budget", CLAUSE_START + r"(?<!拨款)支出预算", "支出预算",
           ((_line("expense.grand_total"),), (_line("expense.total"),)), "budget"),
     Topic("narrative.fiscal_expense_budget", r"财政拨款支出预算", "财政拨款支出预算",
           (*_fiscal_expense("fiscal"), (_line("income.fiscal_appropriation"),)), "budget"),
@@ -331,7 +336,9 @@ def _three_public_statements(text: NarrativeText, doc: ExtractedDocument) -> Ite
                 text.page_at(match.start()),
                 ((cell,),),
                 item,
-                blank_is_zero=item != "office_operation",
+                # the three-public reader records every item it finds, zeros included: a missing item is a column
+                # not read, not a zero
+                blank_is_zero=False,
             )
 
 
@@ -463,12 +470,18 @@ def _distinct(statements: Sequence[Statement]) -> list[Statement]:
     return list(seen.values())
 
 
+def _decimals(printed: str) -> int:
+    return len(printed.rsplit(".", 1)[1]) if "." in printed else 0
+
+
 def _compare(statement: Statement, tables: Tables) -> DocumentCheck | None:
     figure = tables.figure(statement.sources, statement.blank_is_zero)
     if figure is None:
         return None
     stated = statement.amount
-    holds = abs(stated - figure.amount) <= TOLERANCE_YUAN[tables.units.get(figure.table_kind, "元")]
+    # A narrative that rounds further than the table ("19,302 万元" for 19,301.80) agrees within half its last digit.
+    rounding = YUAN_PER_WAN * Decimal(1).scaleb(-_decimals(statement.printed)) / 2
+    holds = abs(stated - figure.amount) <= max(TOLERANCE_YUAN[tables.units.get(figure.table_kind, "元")], rounding)
     title = tables.title(figure.table_kind)
     where = f"第{figure.page}页" if figure.page else ""
     difference = printed_wan(abs(stated - figure.amount))

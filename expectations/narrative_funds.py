@@ -85,19 +85,7 @@ def _stated_for_empty(table: TableRead, match: re.Match[str], figure: Printed, p
     words = match.group(0)
     message = f"情况说明（第{page}页）称“{words}”，而{table.title}（第{table.first_page}页）印为空表：两者不符"
     evidence = f"第{page}页印有“{words}”；第{table.first_page}页{table.title}无数字"
-    return DocumentCheck(
-        "narrative.empty_table",
-        "warning",
-        False,
-        message,
-        table.table_kind,
-        page,
-        None,
-        Decimal(0),
-        figure.yuan,
-        attributed_to="publisher",
-        evidence=evidence,
-    )
+    return _disagreement(table, page, message, evidence, Decimal(0), figure.yuan)
 
 
 def _none_for_printed(
@@ -115,19 +103,15 @@ def _none_for_printed(
         f"第{page}页印有“{words}”；第{largest.page}页{table.title}印有 {_wan(largest.amount_yuan)} 万元，"
         f"第{other.page}页另表亦列该项资金 {_wan(other.amount_yuan)} 万元"
     )
-    return DocumentCheck(
-        "narrative.empty_table",
-        "warning",
-        False,
-        message,
-        table.table_kind,
-        page,
-        None,
-        largest.amount_yuan,
-        Decimal(0),
-        attributed_to="publisher",
-        evidence=evidence,
-    )
+    return _disagreement(table, page, message, evidence, largest.amount_yuan, Decimal(0))
+
+
+def _disagreement(
+    table: TableRead, page: int, message: str, evidence: str, expected: Decimal, actual: Decimal
+) -> DocumentCheck:
+    """The narrative and a fund table disagree: the publisher's, with both pages in the evidence."""
+    return DocumentCheck("narrative.empty_table", "warning", False, message, table.table_kind, page, None, expected,
+                         actual, attributed_to="publisher", evidence=evidence)  # fmt: skip
 
 
 def _agrees(table: TableRead, said: tuple[int, str], page_at: PageAt) -> DocumentCheck:

@@ -183,7 +183,15 @@ def _title_inside(grid: Grid, specs: Specs) -> tuple[TitleMatch | None, Unit | N
 
 def _is_preamble(text: str) -> bool:
     key = fold(text)
-    return key.startswith(("编制单位", "部门名称", "单位名称", "部门:", "部门：")) or not key
+    return key.startswith(("编制单位", "部门名称", "单位名称", "部门:", "部门：")) or not key or is_form_label(key)
+
+
+# A table's number in the publisher's set, printed on its own line above the title: 公开02表, 预算05表, 表3.
+_FORM_LABEL = re.compile(r"^(?:公开|预算|部门|单位)?(?:\d+|[一二三四五六七八九十]+)表$|^表[一二三四五六七八九十\d]+$")
+
+
+def is_form_label(text: str) -> bool:
+    return bool(_FORM_LABEL.match(label(text)))
 
 
 def _unit_above(page: Page, grid: Grid, top: float) -> Unit | None:
@@ -242,6 +250,8 @@ def _unknown_title_inside(grid: Grid) -> str | None:
 
 def _title_like(text: str) -> str | None:
     key = re.sub(r"[(（][^)）]*[)）]$", "", label(text))
+    if is_form_label(key):
+        return None  # the table's number: its title is on the next line
     if key.endswith("表") and len(key) >= 4 and not _SENTENCE.search(key) and not key.startswith("注"):
         return fold(text)
     return None

@@ -40,6 +40,18 @@ def parse_amount(text: str | None, unit: Unit) -> Decimal:
     return to_yuan(value, unit)
 
 
+_WORDS = re.compile(r"[\u4e00-\u9fff()（）、]")
+
+
+def spilled_words(text: str | None) -> tuple[str, str] | None:
+    """(words, amount) of an amount cell whose row's name ran over into it ("缴费支出43608.96", or its characters
+    drawn among the digits, "0设.0)0"): the words belong to the name beside it, the rest is the cell's figure."""
+    cell = fold(text)
+    words = "".join(_WORDS.findall(cell))
+    figure = _WORDS.sub("", cell)
+    return (words, figure) if words and figure and looks_like_amount(figure) else None
+
+
 def decimals_of(text: str | None) -> int:
     """How many decimals a printed amount shows ("1,234.5" → 1, "12" → 0)."""
     cleaned = _clean(text)

@@ -6,13 +6,14 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from extract.cells import CODE, NUMBERING_HEADERS, code_prefix
 from extract.classification import Classification, normalise_name
 from extract.header import Column, body_start, column_paths
 from extract.locate import TableBlock
 from extract.model import CellBox, Fact, FactKind, Problem, Unit
-from extract.money import CellError, decimals_of, looks_like_amount, parse_amount
+from extract.money import CellError, decimals_of, looks_like_amount, parse_amount, spilled_words
 from extract.pages import Grid
 from extract.repeats import settle_repeated_rows
 from extract.specs import Phrasebook, Specs, TableSpec
@@ -37,6 +38,7 @@ class TableResult:
     problems: list[Problem] = field(default_factory=list)
     has_body: bool = False
     decimals: int = 0  # the most decimals a non-blank amount printed
+    keyed_beyond: str | None = None  # a second key the rows print beside the subject: "budget unit", …
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +91,8 @@ class TableContext:
         try:
             amount = parse_amount(text, self.unit)
         except CellError:
+            if (spilled := spilled_words(text)) is not None:
+                return self._spilled(spilled, grid, r, column)
             self.result.problems.append(
                 Problem(
                     "unreadable_cell",
@@ -101,6 +105,16 @@ class TableContext:
             return None
         if amount != 0:
             self.result.decimals = max(self.result.decimals, decimals_of(text))
+        return amount
+
+    def _spilled(self, spilled: tuple[str, str], grid: Grid, r: int, column: AmountColumn) -> Decimal:
+        words, figure = spilled
+        self.warn("cell.words_spilled", f"row {r + 1}, column {column.header!r} prints {words!r} with its figure "
+                  f"{figure} (a name run over from the row's name cell); the figure is read", grid.page,
+                  attributed_to="publisher", printed=words + figure)  # fmt: skip
+        amount = parse_amount(figure, self.unit)
+        if amount != 0:
+            self.result.decimals = max(self.result.decimals, decimals_of(figure))
         return amount
 
     def column_amount(self, texts: list[str], grid: Grid, r: int, column: AmountColumn) -> Decimal | None:
@@ -124,52 +138,25 @@ class TableContext:
             return
         self.result.facts.append(Fact(self.spec.table_kind, scope, kind, key, measure, amount, page, row_label, box))
 
+    def warn(self, check_name: str, message: str, page: int | None = None, **fields: Any) -> None:
+        """A warning about this table: what could not be placed, or what the publisher printed oddly."""
+        self.result.problems.append(
+            Problem(check_name, "warning", f"{self.block.title.title}: {message}", table_kind=self.spec.table_kind,
+                    page=page if page is not None else self.block.first_page, **fields)
+        )  # fmt: skip
+
     def _is_blank(self, index: int) -> bool:
         return not any(texts[index] for _, _, texts in self.body_rows())
-
-    def breakdown_column(self, column: Column) -> None:
-        """An "of which" column (其中：…) breaks a measure down: never a term of a sum, not a contract measure."""
-        self.result.problems.append(
-            Problem(
-                "breakdown_column",
-                "warning",
-                f"{self.block.title.title}: column {' › '.join(column.path)!r} breaks a figure down (其中); not loaded",
-                table_kind=self.spec.table_kind,
-                page=self.block.first_page,
-                printed=" › ".join(column.path),
-            )
-        )
-
-    def mended_code(self, code: str, what: str, page: int, name: str) -> None:
-        self.result.problems.append(
-            Problem(
-                "code.printed_short",
-                "warning",
-                f"{self.block.title.title}: the code of row {name!r} is printed short ({what}); read as {code}",
-                table_kind=self.spec.table_kind,
-                page=page,
-                subject_code=code,
-                attributed_to="publisher",
-                evidence=f"the printed parts {what}",
-            )
-        )
 
     def unknown_column(self, column: Column) -> None:
         if "".join(column.path) in NUMBERING_HEADERS or self._is_blank(column.index):
             return  # a 序号 column, or a ruled sliver of a header with no figure under it
+        header = " › ".join(column.path)
         if any(fold(part).startswith("其中") for part in column.path):
-            self.breakdown_column(column)
-            return
-        self.result.problems.append(
-            Problem(
-                "unknown_column",
-                "warning",
-                f"{self.block.title.title}: column header {' › '.join(column.path)!r} is not in the vocabulary",
-                table_kind=self.spec.table_kind,
-                page=self.block.first_page,
-                printed=" › ".join(column.path),
-            )
-        )
+            # An "of which" column breaks a measure down: never a term of a sum, not a contract measure.
+            self.warn("breakdown_column", f"column {header!r} breaks a figure down (其中); not loaded", printed=header)
+        else:
+            self.warn("unknown_column", f"column header {header!r} is not in the vocabulary", printed=header)
 
 
 def read_table(ctx: TableContext) -> TableResult:
@@ -180,7 +167,9 @@ def read_table(ctx: TableContext) -> TableResult:
     }
     readers[ctx.spec.shape](ctx)
     if ctx.spec.shape == "subject_matrix":
-        facts, problems = settle_repeated_rows(ctx.result.facts, ctx.unit, ctx.result.decimals, ctx.block.title.title)
+        facts, problems = settle_repeated_rows(
+            ctx.result.facts, ctx.unit, ctx.result.decimals, ctx.block.title.title, ctx.result.keyed_beyond
+        )
         ctx.result.facts = facts
         ctx.result.problems.extend(problems)
     return ctx.result
@@ -338,10 +327,21 @@ def _foreign_columns(columns: list[Column], ctx: TableContext) -> set[int]:
     return foreign
 
 
+def _second_key(columns: list[Column], foreign: set[int]) -> str | None:
+    """What the rows are keyed by beside the table's own subject, as its headers say."""
+    named = [c for c in columns if c.index in foreign and c.path]
+    if any(c.mentions("单位") for c in named):
+        return "budget unit"
+    if any(c.mentions("经济", "功能") for c in named):
+        return "pair with the other classification"
+    return None
+
+
 def _panels(columns: list[Column], ctx: TableContext) -> list[Panel]:
     panels: list[Panel] = []
     current: Panel | None = None
     foreign = _foreign_columns(columns, ctx)
+    ctx.result.keyed_beyond = _second_key(columns, foreign)
     for column in columns:
         if column.index in foreign:
             continue  # a budget unit's code, the government economic code, or the other classification
@@ -507,24 +507,20 @@ def _read_subject_matrix(ctx: TableContext) -> None:
             key = _row_code(texts, panel, code_ctx)
             code, name = key.code, key.name
             if key.mended and code is not None:
-                ctx.mended_code(code, key.mended, grid.page, name)
+                ctx.warn("code.printed_short", f"the code of row {name!r} is printed short ({key.mended}); read as "
+                         f"{code}", grid.page, subject_code=code, attributed_to="publisher",
+                         evidence=f"the printed parts {key.mended}")  # fmt: skip
             total_key = None if code else ctx.specs.vocabulary.total_rows.exact(name)
             if code is not None:
                 path.follow(code)
             elif total_key is None and not panel.code_columns:
                 code = path.resolve(name)
+            if key.unit_row:
+                ctx.result.keyed_beyond = ctx.result.keyed_beyond or "budget unit"
             if code is None and total_key is None:
                 if name and not key.unit_row and any(_nonzero(texts[a.index]) for a in panel.amounts):
-                    ctx.result.problems.append(
-                        Problem(
-                            "row_without_code",
-                            "warning",
-                            f"{ctx.block.title.title}: row {name!r} has amounts but no subject code",
-                            table_kind=ctx.spec.table_kind,
-                            page=grid.page,
-                            printed=name,
-                        )
-                    )
+                    ctx.warn("row_without_code", f"row {name!r} has amounts but no subject code", grid.page,
+                             printed=name)  # fmt: skip
                 continue
             for column in panel.amounts:
                 amount = ctx.column_amount(texts, grid, r, column)
@@ -564,6 +560,7 @@ class Side:
     is_income: bool
     label_column: int
     amounts: list[AmountColumn] = field(default_factory=list)
+    economic: bool = False  # 支出 by the department's economic classes (陕西's 部门预算支出经济科目（按大类）)
 
 
 def _sides(columns: list[Column], ctx: TableContext) -> list[Side]:
@@ -577,11 +574,12 @@ def _sides(columns: list[Column], ctx: TableContext) -> list[Side]:
     for i, start in enumerate(label_indices):
         end = label_indices[i + 1] if i + 1 < len(label_indices) else len(columns)
         header = "".join(columns[start].path)
-        if any(word in header for word in _OTHER_SIDE_WORDS):
-            continue  # 支出 by economic class or by use: not lines of the contract
+        economic = "经济" in header and "部门" in header and "政府" not in header
+        if any(word in header for word in (*_OTHER_SIDE_WORDS, "经济")) and not economic:
+            continue  # 支出 by use, or by the government's economic classes: not lines of the contract
         top = columns[start].path[0] if columns[start].path else ""
-        is_income = "支出" not in top if i == 0 else "收入" in top and "支出" not in top
-        side = Side(is_income, start)
+        is_income = not economic and ("支出" not in top if i == 0 else "收入" in top and "支出" not in top)
+        side = Side(is_income, start, economic=economic)
         for column in columns[start + 1 : end]:
             if column.leaf not in NUMBERING_HEADERS:
                 side.amounts.append(_summary_column(column, ctx, is_income))
@@ -619,13 +617,16 @@ def _read_two_sided_summary(ctx: TableContext) -> None:
     sides = _sides(ctx.header(), ctx)
     path = SubjectPath(ctx.classification, names=ctx.printed_names)
     income, expense = SideProgress(), SideProgress()
+    group = "total"  # the economic side's current group: basic (人员经费和公用经费) or project (专项业务经费)
     deferred: list[DeferredCell] = []  # non-total measures of total lines
     for grid, r, texts in ctx.body_rows():
         for side in sides:
             text = texts[side.label_column]
             if not label(text):
                 continue
-            if side.is_income:
+            if side.economic:
+                group = _economic_line(ctx, side, grid, r, texts, group)
+            elif side.is_income:
                 _income_line(ctx, side, grid, r, texts, income)
             else:
                 _expense_line(ctx, side, grid, r, texts, deferred, path, expense)
@@ -638,14 +639,20 @@ class SideProgress:
 
     total_seen: bool = False
     carryover_seen: bool = False
+    lines_seen: int = 0
+    total_on_top: bool = False  # 合计 printed above the lines it adds up (重庆)
 
     def line_key(self, line: str, total: str, grand_total: str, carryover: str) -> str | None:
-        """The line's key in its place: a fund line under the carryover breaks the carryover down (None); a
-        second 收入合计 / 支出合计 below the carryover is the grand total."""
-        if line in _FUND_LINES and (self.carryover_seen or self.total_seen):
+        """The line's key in its place: a fund line under the carryover (or under a 本年收入合计 printed below the
+        income lines) breaks the carryover down (None); a second 收入合计 / 支出合计 below the carryover is the
+        grand total."""
+        self.lines_seen += 1
+        if line in _FUND_LINES and (self.carryover_seen or (self.total_seen and not self.total_on_top)):
             return None
         if line == total and self.total_seen and self.carryover_seen:
             line = grand_total
+        if line == total and not self.total_seen:
+            self.total_on_top = self.lines_seen == 1
         self.total_seen |= line == total
         self.carryover_seen |= line == carryover
         return line
@@ -711,6 +718,54 @@ def _expense_line(
             deferred.append((line, column, amount, grid.page, fold(printed), box))
 
 
+def _economic_line(ctx: TableContext, side: Side, grid: Grid, r: int, texts: list[str], group: str) -> str:
+    """A line of the economic side: a group heading (人员经费和公用经费支出 → basic, 专项业务经费支出 → project) sets
+    the measure of the economic classes printed under it; the side's total lines repeat the function side's."""
+    printed = texts[side.label_column]
+    vocabulary = ctx.specs.vocabulary
+    heading = vocabulary.economic_side_groups.exact(printed)
+    if heading is not None:
+        return heading
+    if vocabulary.expense_lines.exact(printed) is not None or vocabulary.economic_side_uses.exact(printed) is not None:
+        return group
+    code = _economic_class(ctx.classification, label(printed))
+    if code is None or len(code) != 3:
+        _unknown_line(ctx, side, grid, r, texts)
+        return group
+    for column in side.amounts:
+        amount = _side_amount(texts[column.index], ctx.unit)
+        if amount is None:
+            _unknown_line(ctx, side, grid, r, texts)
+            continue
+        ctx.emit("economic", code, group, column.fund_scope, amount, grid.page, fold(printed),
+                 box=cell_box(grid, r, column.index))  # fmt: skip
+    return group
+
+
+def _side_amount(text: str, unit: Unit) -> Decimal | None:
+    """An amount of the economic side, a reading beside the contract's lines: a cell that is not an amount (the
+    label's characters run over into it) leaves the line unplaced instead of putting the table in doubt."""
+    spilled = spilled_words(text)
+    try:
+        return parse_amount(spilled[1] if spilled else text, unit)
+    except CellError:
+        return None
+
+
+def _economic_class(classification: Classification, name: str) -> str | None:
+    """An economic class by its printed name: exactly, without 的, or — a label cut off by a narrow column — the
+    one class whose name starts with it."""
+    for key in (name, name.replace("的", "")):
+        if (code := classification.economic_code_for_name(key, None)) is not None and len(code) == 3:
+            return code
+    if len(name) < 4:
+        return None
+    starts = {
+        c.code for c in classification.economic.values() if c.level == "类" and normalise_name(c.name).startswith(name)
+    }
+    return starts.pop() if len(starts) == 1 else None
+
+
 def _emit_total_line_measures(ctx: TableContext, deferred: list[DeferredCell]) -> None:
     """Measure columns (人员经费, 项目支出 …) of the total line: the 本年支出合计 line if printed, else 总计."""
     lines = {line for line, *_ in deferred}
@@ -724,20 +779,14 @@ def _unknown_line(ctx: TableContext, side: Side, grid: Grid, r: int, texts: list
     """An unmapped line with an amount: a warning naming it; the lines that are placed load."""
     if any(_nonzero(texts[c.index]) for c in side.amounts):
         printed = fold(texts[side.label_column])
-        ctx.result.problems.append(
-            Problem(
-                "unknown_summary_line",
-                "warning",
-                f"{ctx.block.title.title}: line {printed!r} carries an amount but is neither a functional class nor a "
-                "known summary line",
-                table_kind=ctx.spec.table_kind,
-                page=grid.page,
-                printed=printed,
-            )
-        )
+        ctx.warn("unknown_summary_line", f"line {printed!r} carries an amount but is neither a functional class nor a "
+                 "known summary line", grid.page, printed=printed)  # fmt: skip
 
 
 # --- three-public -----------------------------------------------------------------------------
+
+
+_YEAR_IN_HEADER = re.compile(r"(20\d{2})年(?:度)?")
 
 
 def _three_public_column(column: Column, ctx: TableContext) -> tuple[str, str] | None:
@@ -746,6 +795,11 @@ def _three_public_column(column: Column, ctx: TableContext) -> tuple[str, str] |
     vocabulary = ctx.specs.vocabulary
     if any(label(part) in _OTHER_YEAR_GROUPS for part in column.path):
         return None
+    years = {int(y) for part in column.path for y in _YEAR_IN_HEADER.findall(fold(part))}
+    if years and ctx.fiscal_year is not None and ctx.fiscal_year not in years:
+        return None  # 2025年预算数 beside 2026年预算数: the year before's columns
+    path = [_YEAR_IN_HEADER.sub("", fold(part)) or part for part in column.path]
+    column = Column(column.index, tuple(path))
     measures = [vocabulary.three_public_measures.exact(part) for part in column.path]
     measure = next((m for m in measures if m), None)
     parts = [part for part, m in zip(column.path, measures, strict=True) if m is None]

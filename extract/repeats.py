@@ -26,8 +26,12 @@ SUBJECT_KINDS = ("function", "economic")
 FINE_ECONOMIC = 7
 
 
-def settle_repeated_rows(facts: list[Fact], unit: Unit, decimals: int, title: str) -> tuple[list[Fact], list[Problem]]:
-    """The table's facts with repeated subjects summed where that is the reading under which it adds up."""
+def settle_repeated_rows(
+    facts: list[Fact], unit: Unit, decimals: int, title: str, keyed_beyond: str | None = None
+) -> tuple[list[Fact], list[Problem]]:
+    """The table's facts with repeated subjects summed where that is the reading under which it adds up — or
+    where the table itself says its rows are finer than its subjects (`keyed_beyond`: the second key it prints
+    beside the subject, a budget unit or another classification)."""
     facts, problems = _fold_fine_economic(facts, title)
     groups: dict[FactIdentity, list[Fact]] = defaultdict(list)
     for fact in facts:
@@ -41,16 +45,21 @@ def settle_repeated_rows(facts: list[Fact], unit: Unit, decimals: int, title: st
     }
     step = max(to_yuan(Decimal(1).scaleb(-decimals), unit), Decimal("0.01"))
     held_first, held_summed = _identities_held(first, step), _identities_held(summed, step)
-    if held_summed <= held_first:
+    keyed_beyond = keyed_beyond or _blocks(facts)
+    if held_summed <= held_first and keyed_beyond is None:
         return facts, problems
     rows = sum(len(g) for g in repeated.values())
+    if held_summed > held_first:
+        why = (f"the reading under which {held_summed} of the table's own identities hold, against {held_first} "
+               "taking each subject's first row")  # fmt: skip
+    else:
+        why = f"each row is one {keyed_beyond} of its subject (the table prints that key beside the subject's)"
     problems.append(
         Problem(
             "rows.repeated_subjects_summed",
             "warning",
             f"{title}: {len(repeated)} subjects are printed on {rows} rows (per budget unit or per second "
-            f"classification); each subject's figure is the sum of its rows — the reading under which "
-            f"{held_summed} of the table's own identities hold, against {held_first} taking each subject's first row",
+            f"classification); each subject's figure is the sum of its rows — {why}",
             table_kind=next(iter(repeated))[0],
             page=min(f.page for g in repeated.values() for f in g),
             evidence=f"{held_summed} identities hold with the rows summed, {held_first} with the first rows",
@@ -63,6 +72,20 @@ def settle_repeated_rows(facts: list[Fact], unit: Unit, decimals: int, title: st
         else:
             merged.extend(group)
     return merged, problems
+
+
+def _blocks(facts: list[Fact]) -> str | None:
+    """Rows printed in blocks whose codes each run in order and start again (one block per budget unit, the
+    units' names left out): each subject at most once a block."""
+    keys = [f.key for f in facts if f.fact_kind in SUBJECT_KINDS and f.measure == facts[0].measure]
+    blocks: list[list[str]] = [[]]
+    for key in keys:
+        if blocks[-1] and key < blocks[-1][-1]:
+            blocks.append([])
+        blocks[-1].append(key)
+    if len(blocks) > 1 and all(len(set(b)) == len(b) for b in blocks):
+        return f"block of rows (the codes run in order and start again {len(blocks) - 1} times)"
+    return None
 
 
 def _identities_held(reading: dict[FactIdentity, Decimal], step: Decimal) -> int:

@@ -19,7 +19,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from extract.model import Fact, FactIdentity, Problem, Unit
-from extract.money import CellError, parse_amount
+from extract.money import CellError, parse_amount, spilled_words
 
 _SCALE = 100  # device pixels per point: PDFium maps page to device coordinates in whole pixels
 
@@ -68,8 +68,9 @@ def disputed_problems(facts: Iterable[Fact], disputed: dict[FactIdentity, str]) 
 
 
 def _amount(text: str, unit: Unit) -> Decimal | None:
+    spilled = spilled_words(text)
     try:
-        return parse_amount(text, unit)
+        return parse_amount(spilled[1] if spilled else text, unit)
     except CellError:
         return None
 

@@ -12,6 +12,7 @@ _SPACE = re.compile(r"\s+")
 _ORDINAL = re.compile(
     r"^(?:[一二三四五六七八九十百]+[、.．]|\d+[、.．](?!\d)|\(\s*[一二三四五六七八九十\d]+\s*\)[、]?|[①-⑳])"
 )
+_BARE_NUMERAL = re.compile(r"^[一二三四五六七八九十]+")
 _OF_WHICH = re.compile(r"^其中[:：]?")  # "其中：基本支出" is a part of the line above, named the same way
 _QUOTES = str.maketrans({"“": "", "”": "", '"': "", "‘": "", "’": "", "「": "", "」": ""})
 
@@ -24,9 +25,25 @@ def fold(text: str | None) -> str:
 
 
 def label(text: str | None) -> str:
-    """A row or header label as a key: folded, quotes dropped, leading ordinal ("一、", "1.", "(一)") removed."""
+    """A row or header label as a key: folded, quotes dropped, leading ordinal ("一、", "1.", "(一)") removed —
+    also where the ordinal's punctuation was drawn elsewhere ("一一般公共预算资金、", "二政府性基金预算资金()")."""
     folded = _OF_WHICH.sub("", fold(text).translate(_QUOTES)).replace("其它", "其他")
+    displaced = folded.endswith("、") or "()" in folded
+    folded = folded.replace("()", "")
+    if displaced and not _ORDINAL.match(folded):
+        return _without_bare_numeral(folded.rstrip("、"))
     return _ORDINAL.sub("", folded)
+
+
+def _without_bare_numeral(text: str) -> str:
+    """"二政府性基金" → "政府性基金"; "一一般公共预算资金" → "一般公共预算资金" (一般 is a word, not an ordinal)."""
+    numeral = _BARE_NUMERAL.match(text)
+    if numeral is None:
+        return text
+    prefix, rest = numeral.group(0), text[numeral.end() :]
+    if rest.startswith("般") and prefix.endswith("一"):
+        prefix, rest = prefix[:-1], "一" + rest
+    return rest if prefix else text
 
 
 def has_ordinal(text: str | None) -> bool:

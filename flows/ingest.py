@@ -14,7 +14,7 @@ import duckdb
 from prefect import flow, task
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from extract import EXTRACTOR_VERSION, ExtractedDocument
+from extract import ExtractedDocument
 from extract.model import DocumentMeta, Problem
 from flows.extraction import DEFAULT_TIMEOUT_SECONDS, process_file
 from flows.plan import Plan, batches_for, current_document_ids, discover, plan_run
@@ -23,6 +23,7 @@ from flows.report import say
 from flows.runners import DocumentRunner, map_bounded
 from flows.server import prefect_api, quiet_libraries
 from flows.summary import DocumentOutcome, RunSummary
+from flows.version import READING_VERSION
 from warehouse.dbt import DbtOutcome
 from warehouse.raw import load_document
 
@@ -52,7 +53,7 @@ def _load(warehouse: Path, outcomes: list[DocumentOutcome]) -> int:
                 status_reason=outcome.reason,
                 issues=outcome.issues,
                 file_path=outcome.path,
-                extractor_version=EXTRACTOR_VERSION,
+                extractor_version=READING_VERSION,
                 ingested_at=now,
                 withheld=outcome.withheld,
             )

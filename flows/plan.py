@@ -15,8 +15,8 @@ from pathlib import Path
 
 import duckdb
 
-from extract import EXTRACTOR_VERSION
 from flows.summary import RunSummary
+from flows.version import READING_VERSION
 from warehouse.raw import known_documents
 
 
@@ -60,7 +60,7 @@ def discover(paths: Iterable[Path]) -> list[Path]:
 def plan_run(paths: Iterable[Path], warehouse: Path, extractor_version: str | None = None) -> Plan:
     """The files to extract: those whose bytes are not in the warehouse under this extractor version
     (default: the current one; a file copied twice is extracted once)."""
-    extractor_version = extractor_version or EXTRACTOR_VERSION
+    extractor_version = extractor_version or READING_VERSION
     files = discover(paths)
     ids = {path: fingerprint(path) for path in files}
     known, marts = _published_state(warehouse)

@@ -23,7 +23,8 @@ import pytest
 SEED = int(os.environ.get("CAIJUE_KILL_SEED", time.time_ns() % 10_000))
 # stage, the line that starts it, the random delay range after that line, lines that must not have come yet
 KILL_POINTS = [
-    ("extract", "discover:", (0.5, 3.0), ("] gate:",)),  # the stage's end, not its "extract + gate: 1/2" progress
+    # the stage's end, not its "extract + gate: 1/2" progress; two warm documents take about 2 s to read
+    ("extract", "discover:", (0.2, 1.5), ("] gate:",)),
     ("load", "load: copying", (0.0, 0.4), ("publish: started",)),
     ("dbt", "dbt build: started", (1.0, 5.0), ("dbt build: 1", "publish: started")),
 ]

@@ -154,8 +154,8 @@ def test_a_new_extractor_version_re_extracts_on_a_remote_dask_scheduler(
     import flows.plan
     from flows.ingest import run_ingest
 
-    monkeypatch.setattr(flows.plan, "EXTRACTOR_VERSION", "99.0.0")
-    monkeypatch.setattr(flows.ingest, "EXTRACTOR_VERSION", "99.0.0")
+    monkeypatch.setattr(flows.plan, "READING_VERSION", "99.0.0")
+    monkeypatch.setattr(flows.ingest, "READING_VERSION", "99.0.0")
     # A scheduler reached by its tcp:// address, as a remote one would be (worker threads: quicker to start).
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0") as cluster:
         summary = run_ingest([pdfs[2]], published, workers=1, dask_address=cluster.scheduler_address)
@@ -181,6 +181,24 @@ def test_any_change_to_the_extractor_s_code_or_specs_is_a_new_extractor_version(
     text = vocabulary.read_text(encoding="utf-8")
     vocabulary.write_text(text.replace("人员经费支出", "人员经费开支"), encoding="utf-8")
     assert extractor_version(copy) != extract.EXTRACTOR_VERSION, "one vocabulary word changed: documents re-read"
+
+
+def test_a_change_to_the_gate_reads_the_documents_again(tmp_path: Path) -> None:
+    import shutil
+
+    import expectations
+    import extract
+    from extract.version import source_fingerprint
+    from flows.version import READING_VERSION
+
+    gate = Path(expectations.__file__).parent
+    assert READING_VERSION.startswith(extract.EXTRACTOR_VERSION)
+    assert READING_VERSION.endswith(source_fingerprint(gate)), "the gate decides what loads: it is in the version"
+    copy = tmp_path / "expectations"
+    shutil.copytree(gate, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    rules = copy / "attribution.py"
+    rules.write_text(rules.read_text(encoding="utf-8") + "\n# a changed rule\n", encoding="utf-8")
+    assert source_fingerprint(copy) != source_fingerprint(gate)
 
 
 def _summary_text(summary: object) -> str:

@@ -96,6 +96,8 @@ class Vocabulary:
     fund_parts: Phrasebook  # headers naming a fund's share of the measure above them (教育收费, 单位资金 …)
     fund_measures: frozenset[str]  # measures that are one fund's money (general_public_budget …)
     fund_split_measures: frozenset[str]  # measures printed split by fund as measures of their own (财政拨款)
+    economic_side_groups: Phrasebook  # a summary's economic side: the heading over the classes → their measure
+    economic_side_uses: Phrasebook  # a summary's economic side: lines of spending by use, not economic classes
 
 
 @dataclass(frozen=True)
@@ -154,6 +156,8 @@ def _vocabulary(raw: dict[str, Any], empty_markers: list[str]) -> Vocabulary:
         fund_parts=Phrasebook.of(raw["fund_columns"]["parts"]),
         fund_measures=frozenset(raw["fund_columns"]["fund_measures"]),
         fund_split_measures=frozenset(raw["fund_columns"]["split_measures"]),
+        economic_side_groups=Phrasebook.of(raw["economic_side"]["groups"]),
+        economic_side_uses=Phrasebook.of(raw["economic_side"]["uses"]),
     )
 
 
