@@ -170,8 +170,13 @@ _COMPARISON_YEAR = re.compile(
 _HEADING_YEAR = re.compile(r"(?P<y>20\d{2})年度?(?:部门|单位)(?:决算|预算)(?:情况说明|编制说明)")
 _CLASS_LIST = re.compile(r"主要用于以下方面[:：](?P<list>[^。]*)")
 _CLASS_ENTRY = re.compile(r"^(?P<name>[^\d]+?)(?:\(类\))?" + AMOUNT)
+_ORDINAL_IN_PATH = r"(?:\([一二三四五六七八九十\d]+\))?"  # "(类)(一)制造业(款)": a list's numbering inside the path
 _ITEM_BY_NAME = re.compile(
-    r"(?P<cls>[^\d,.;；:。、()“”\"]+?)\(类\)(?P<sec>[^;；:。]+?)\(款\)(?P<item>[^;；:。]+?)\(项\)"
+    r"(?P<cls>[^\d,.;；:。、()“”\"]+?)\(类\)"
+    + _ORDINAL_IN_PATH
+    + r"(?P<sec>[^;；:。]+?)\(款\)"
+    + _ORDINAL_IN_PATH
+    + r"(?P<item>[^;；:。]+?)\(项\)"
 )
 _ITEM_BY_CODE = re.compile(r"\((?P<cls>\d{3})类\)[^;；:。]*?\((?P<sec>\d{2})款\)[^;；:。]*?\((?P<item>\d{2})项\)")
 _ITEM_FINAL_FIGURE = re.compile(r"支出决算(?:数)?为?" + AMOUNT)
@@ -180,6 +185,16 @@ _ITEM_WINDOW = 400
 
 
 # --- the text ---------------------------------------------------------------------------------------
+
+
+def _running_lines(narrative: dict[int, str]) -> set[str]:
+    """Lines printed on many pages — a running header such as "XX局2026年度单位预算公开" — are no part of the
+    sentences they interrupt."""
+    counts: dict[str, int] = {}
+    for text in narrative.values():
+        for line in {line.strip() for line in text.splitlines() if line.strip()}:
+            counts[line] = counts.get(line, 0) + 1
+    return {line for line, n in counts.items() if n >= 3 and n * 2 >= len(narrative)}
 
 
 class NarrativeText:
@@ -191,8 +206,11 @@ class NarrativeText:
         self._starts: list[int] = []
         self._pages: list[int] = []
         offset = 0
+        running = _running_lines(narrative)
         for page in sorted(narrative):
-            lines = [line for line in narrative[page].splitlines() if not _FOOTER.match(line)]
+            lines = [
+                line for line in narrative[page].splitlines() if not _FOOTER.match(line) and line.strip() not in running
+            ]
             text = fold("\n".join(lines)).translate(_QUOTES).replace("其它", "其他")
             self._starts.append(offset)
             self._pages.append(page)

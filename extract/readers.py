@@ -510,6 +510,8 @@ def _read_subject_matrix(ctx: TableContext) -> None:
                 ctx.warn("code.printed_short", f"the code of row {name!r} is printed short ({key.mended}); read as "
                          f"{code}", grid.page, subject_code=code, attributed_to="publisher",
                          evidence=f"the printed parts {key.mended}")  # fmt: skip
+            if code is not None and kind == "function":
+                code = _by_name_if_unknown(ctx, code, name, grid.page)
             total_key = None if code else ctx.specs.vocabulary.total_rows.exact(name)
             if code is not None:
                 path.follow(code)
@@ -540,6 +542,22 @@ def _read_subject_matrix(ctx: TableContext) -> None:
                         name,
                         box=box,
                     )
+
+
+def _by_name_if_unknown(ctx: TableContext, code: str, name: str, page: int) -> str:
+    """A printed code the classification does not know, whose name is that of one sibling under the same parent
+    (a digit typed wrong): the sibling's code, with a warning. A known code, or a name that places nothing, stays."""
+    classification = ctx.classification
+    parent = classification.parent(code)
+    if classification.is_known_function(code) or parent is None or not name:
+        return code
+    sibling = classification.child_code_for_name(parent, label(name))
+    if sibling is None or sibling == code:
+        return code
+    ctx.warn("code.name_disagrees", f"row {name!r} prints code {code}, which the classification does not know; its "
+             f"name is that of {sibling} under {parent}: read as {sibling}", page, subject_code=sibling,
+             attributed_to="publisher", evidence=f"printed {code} {name}; classification {sibling} {name}")  # fmt: skip
+    return sibling
 
 
 def _nonzero(text: str) -> bool:
