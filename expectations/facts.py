@@ -45,9 +45,7 @@ class FactIndex:
             if usable_amount(fact.amount_yuan) is None or fact.identity in self._cells:
                 continue
             self._cells[fact.identity] = fact
-            self._rows[fact.table_kind, fact.fund_scope, fact.fact_kind].setdefault(fact.key, {})[
-                fact.measure
-            ] = fact
+            self._rows[fact.table_kind, fact.fund_scope, fact.fact_kind].setdefault(fact.key, {})[fact.measure] = fact
             if fact.fact_kind in MATRIX_KINDS and fact.key not in ("personnel_total", "public_use_total"):
                 self._measures[fact.table_kind].add(fact.measure)
 

@@ -192,7 +192,9 @@ class Gate:
 
             definition = self._context.validation_definitions.get(name)
             result = definition.run(
-                batch_parameters={"dataframe": frame}, expectation_parameters=parameters, result_format=COMPLETE,
+                batch_parameters={"dataframe": frame},
+                expectation_parameters=parameters,
+                result_format=COMPLETE,
                 run_id=RunIdentifier(run_name=self._run_name),
             )
             return list(result.results)
@@ -529,9 +531,15 @@ def _capped(problems: Sequence[Problem], max_rows: int) -> list[Problem]:
     for (check_name, severity), more in rest.items():
         pages = sorted({p.page for p in more if p.page is not None})
         on = f" (pages {', '.join(map(str, pages[:12]))}{'…' if len(pages) > 12 else ''})" if pages else ""
-        shown.append(Problem(check_name, severity, f"and {len(more)} more rows{on}",  # type: ignore[arg-type]
-                             table_kind=more[0].table_kind if len({p.table_kind for p in more}) == 1 else None,
-                             attributed_to=more[0].attributed_to))
+        shown.append(
+            Problem(
+                check_name,
+                severity,
+                f"and {len(more)} more rows{on}",  # type: ignore[arg-type]
+                table_kind=more[0].table_kind if len({p.table_kind for p in more}) == 1 else None,
+                attributed_to=more[0].attributed_to,
+            )
+        )
     return shown
 
 

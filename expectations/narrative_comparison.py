@@ -94,11 +94,16 @@ def _half_unit(printed: Decimal) -> Decimal:
     return Decimal(5).scaleb(printed.as_tuple().exponent - 1)  # type: ignore[operator]
 
 
-def _sentences(text: str) -> Iterator[tuple[int, str]]:
+def pieces(text: str, separators: str) -> Iterator[tuple[int, str]]:
+    """`text` split at any of `separators` (one character each), with each piece's offset in `text`."""
     offset = 0
-    for sentence in re.split(r"[。;；!！?？]", text):
-        yield offset, sentence
-        offset += len(sentence) + 1
+    for piece in re.split(f"[{separators}]", text):
+        yield offset, piece
+        offset += len(piece) + 1
+
+
+def _sentences(text: str) -> Iterator[tuple[int, str]]:
+    return pieces(text, "。;；!！?？")
 
 
 def comparison_checks(text: str, page_at: PageAt) -> list[DocumentCheck]:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from expectations.document_checks import DocumentCheck
-from expectations.narrative_comparison import FIGURE, Printed
+from expectations.narrative_comparison import FIGURE, Printed, pieces
 from extract.model import ExtractedDocument, Fact, TableRead
 
 PageAt = Callable[[int], int]
@@ -145,10 +145,7 @@ def _stated_nonzero(fund: Fund, sentence: str) -> bool:
 
 
 def _clauses(text: str) -> Iterator[tuple[int, str]]:
-    offset = 0
-    for clause in re.split(r"[。;；,]", text):
-        yield offset, clause
-        offset += len(clause) + 1
+    return pieces(text, "。;；,")
 
 
 def _elsewhere(doc: ExtractedDocument, fund: Fund) -> list[Fact]:

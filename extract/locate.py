@@ -114,22 +114,30 @@ def locate_tables(pages: list[Page], specs: Specs, problems: list[Problem]) -> l
                     pending = None
                 elif (unknown := _unknown_title_above(page, grid)) is not None:
                     current, skipped = None, grid
-                    problems.append(Problem(
-                        "unknown_table", "warning",
-                        f"page {page.number}: table {unknown!r} is not a table kind caijue knows; skipped",
-                        page=page.number, printed=unknown,
-                    ))
+                    problems.append(
+                        Problem(
+                            "unknown_table",
+                            "warning",
+                            f"page {page.number}: table {unknown!r} is not a table kind caijue knows; skipped",
+                            page=page.number,
+                            printed=unknown,
+                        )
+                    )
                 elif current is not None and _continues(current, grid):
                     current.header_rows_skipped[len(current.grids)] = skip
                     current.grids.append(_aligned(current, grid))
                 elif skipped is not None and _follows(skipped, grid):
                     skipped = grid
                 elif any(is_body_row(grid.row_texts(r)) for r in range(len(grid.cells))):
-                    problems.append(Problem(
-                        "table_without_title", "warning",
-                        f"a ruled table on page {page.number} has no recognised title; skipped",
-                        page=page.number, printed=_first_row(grid),
-                    ))
+                    problems.append(
+                        Problem(
+                            "table_without_title",
+                            "warning",
+                            f"a ruled table on page {page.number} has no recognised title; skipped",
+                            page=page.number,
+                            printed=_first_row(grid),
+                        )
+                    )
         if pending is not None and _is_lone_title_page(page, specs):
             # a title at the foot of a page whose table starts on the next page
             current = TableBlock(pending[0], page.number, pending[1])

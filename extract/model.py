@@ -18,8 +18,16 @@ DocumentStatus = Literal["loaded", "quarantined", "failed"]
 Severity = Literal["error", "warning"]
 Attribution = Literal["publisher", "extraction"]  # whose error a failed check is: the publisher's, or ours
 # What a file turned out to be, in the words a person reads in the run summary and in dim_document.
-FileKind = Literal["budget", "final account", "explanation only", "scanned", "not a budget document", "web page",
-                   "not a PDF", "unreadable PDF"]
+FileKind = Literal[
+    "budget",
+    "final account",
+    "explanation only",
+    "scanned",
+    "not a budget document",
+    "web page",
+    "not a PDF",
+    "unreadable PDF",
+]
 FactIdentity = tuple[str, str, str, str, str]  # table_kind, fund_scope, fact_kind, key, measure
 CellBox = tuple[float, float, float, float]  # x0, top, x1, bottom in points from the page's top-left corner
 

@@ -107,10 +107,12 @@ def read_pages(data: bytes, file_name: str, names_a_table: Callable[[str], bool]
     when it does not, no page's ruling is parsed (a 300-page price list is read in seconds, not minutes)."""
     if not data.lstrip()[:5].startswith(b"%PDF"):
         if _is_web_page(data):
-            raise ExtractionError(file_name, "not a PDF file: a web page (HTML) saved under a .pdf name",
-                                  file_kind="web page")
-        raise ExtractionError(file_name, "not a PDF file: it does not start with the PDF signature %PDF",
-                              file_kind="not a PDF")
+            raise ExtractionError(
+                file_name, "not a PDF file: a web page (HTML) saved under a .pdf name", file_kind="web page"
+            )
+        raise ExtractionError(
+            file_name, "not a PDF file: it does not start with the PDF signature %PDF", file_kind="not a PDF"
+        )
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
     except (PdfminerException, PDFSyntaxError, ValueError) as exc:
@@ -150,7 +152,9 @@ def _plain_text_pages(data: bytes, names_a_table: Callable[[str], bool] | None) 
             lines = [t.strip() for t in text.replace("\r\n", "\n").replace("\r", "\n").split("\n") if t.strip()]
             width, height = page.get_size()
             plain[index + 1] = Page(
-                index + 1, float(width), float(height),
+                index + 1,
+                float(width),
+                float(height),
                 lines=[TextLine(t, float(i), float(i) + 0.5, 0.0, float(width)) for i, t in enumerate(lines)],
                 has_text_layer=bool(lines),
                 has_images=any(True for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2)),
@@ -174,8 +178,7 @@ def _ruling_segments(page: pdfium.PdfPage) -> int:
 
 def _read_page(number: int, page: pdfplumber.page.Page) -> Page:
     has_text = bool(page.chars)
-    result = Page(number, float(page.width), float(page.height), has_text_layer=has_text,
-                  has_images=bool(page.images))
+    result = Page(number, float(page.width), float(page.height), has_text_layer=has_text, has_images=bool(page.images))
     if not has_text:
         return result
     if page.rects or page.lines or page.curves:

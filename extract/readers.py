@@ -869,17 +869,13 @@ def _read_three_public(ctx: TableContext) -> None:
             boxes.setdefault(item_measure, []).append(cell_box(grid, r, column.index))
     for (item, measure), amount in sums.items():
         cells = boxes[item, measure]
-        ctx.emit(
-            "three_public",
-            item,
-            measure,
-            ctx.spec.fund_scope,
-            amount,
-            grid.page,
-            keep_zero=True,
-            box=cells[0] if len(cells) == 1 else None,
-        )  # a sum of cells is no one cell's reading
+        _emit_item(ctx, item, measure, amount, grid.page, cells[0] if len(cells) == 1 else None)  # a sum: no one cell
     return None
+
+
+def _emit_item(ctx: TableContext, item: str, measure: str, amount: Decimal, page: int, box: CellBox | None) -> None:
+    """A three-public item's figure, zero included (a printed 0 for 因公出国 is a fact)."""
+    ctx.emit("three_public", item, measure, ctx.spec.fund_scope, amount, page, keep_zero=True, box=box)
 
 
 def _three_public_row(ctx: TableContext, columns: list[Column]) -> tuple[Grid, int, list[str]] | None:
@@ -908,13 +904,4 @@ def _read_three_public_rows(ctx: TableContext, columns: list[Column]) -> None:
             target = AmountColumn(column.index, measure, ctx.spec.fund_scope, column.leaf)
             amount = ctx.amount(texts[column.index], grid, r, target)
             if amount is not None:
-                ctx.emit(
-                    "three_public",
-                    item,
-                    measure,
-                    ctx.spec.fund_scope,
-                    amount,
-                    grid.page,
-                    keep_zero=True,
-                    box=cell_box(grid, r, column.index),
-                )
+                _emit_item(ctx, item, measure, amount, grid.page, cell_box(grid, r, column.index))

@@ -36,7 +36,7 @@ def label(text: str | None) -> str:
 
 
 def _without_bare_numeral(text: str) -> str:
-    """"二政府性基金" → "政府性基金"; "一一般公共预算资金" → "一般公共预算资金" (一般 is a word, not an ordinal)."""
+    """ "二政府性基金" → "政府性基金"; "一一般公共预算资金" → "一般公共预算资金" (一般 is a word, not an ordinal)."""
     numeral = _BARE_NUMERAL.match(text)
     if numeral is None:
         return text

@@ -35,8 +35,12 @@ def _parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="generate the sample corpus and ingest it")
     demo.add_argument("--departments", type=int, default=12)
-    demo.add_argument("--corpus", type=Path, default=Path("data/sample_corpus"),
-                      help="where the generated PDFs are written (default data/sample_corpus)")
+    demo.add_argument(
+        "--corpus",
+        type=Path,
+        default=Path("data/sample_corpus"),
+        help="where the generated PDFs are written (default data/sample_corpus)",
+    )
     _common(demo)
     _data_docs_flag(demo)
     demo.set_defaults(run=_demo)
@@ -47,14 +51,20 @@ def _parser() -> argparse.ArgumentParser:
     when.add_argument("--cron", default="0 2 * * *", help='cron schedule (default "0 2 * * *": nightly at 02:00)')
     when.add_argument("--interval", type=float, help="run every this many seconds instead of on a cron schedule")
     serve.add_argument("--name", default="nightly", help="deployment name (default nightly)")
-    serve.add_argument("--port", type=int, help="port of the Prefect server started when PREFECT_API_URL is unset"
-                       " (default 4200, or a free one)")
+    serve.add_argument(
+        "--port",
+        type=int,
+        help="port of the Prefect server started when PREFECT_API_URL is unset (default 4200, or a free one)",
+    )
     _common(serve)
     serve.set_defaults(run=_serve)
 
     report = commands.add_parser("report", help="one page per document listing its issues, ready to send back")
-    report.add_argument("selector", metavar="DOCUMENT_OR_DEPARTMENT",
-                        help="a document_id prefix (6+ hex characters) or (part of) a department name")
+    report.add_argument(
+        "selector",
+        metavar="DOCUMENT_OR_DEPARTMENT",
+        help="a document_id prefix (6+ hex characters) or (part of) a department name",
+    )
     report.add_argument("--warehouse")
     report.add_argument("--out", type=Path, default=Path("reports"), help="folder for the pages (default reports)")
     report.set_defaults(run=_report)
@@ -64,8 +74,9 @@ def _parser() -> argparse.ArgumentParser:
     survey.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="files read at once (default: cores)")
     survey.add_argument("--timeout", type=float, default=300.0, help="seconds per file before it is failed (0: none)")
     survey.add_argument("--json", type=Path, metavar="FILE", help="write every file's survey record to FILE")
-    survey.add_argument("--words", type=int, default=60, metavar="N",
-                        help="how many unplaced printed words to list (default 60)")
+    survey.add_argument(
+        "--words", type=int, default=60, metavar="N", help="how many unplaced printed words to list (default 60)"
+    )
     survey.set_defaults(run=_survey)
 
     accuracy = commands.add_parser("accuracy", help="precision/recall/F1 of the warehouse against expected/")
@@ -76,17 +87,29 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _data_docs_flag(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data-docs", type=Path, metavar="DIR",
-                        help="render GX Data Docs of the run's validations into DIR (default: off)")
+    parser.add_argument(
+        "--data-docs",
+        type=Path,
+        metavar="DIR",
+        help="render GX Data Docs of the run's validations into DIR (default: off)",
+    )
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--warehouse", help="DuckDB file (default $CAIJUE_WAREHOUSE or data/warehouse.duckdb)")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
-                        help="extraction processes; with --dask-address, documents in flight (default: all cores)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="extraction processes; with --dask-address, documents in flight (default: all cores)",
+    )
     parser.add_argument("--dask-address", help="run extraction on this Dask scheduler (tcp://host:8786)")
-    parser.add_argument("--timeout", type=float, default=300.0,
-                        help="seconds one document may take to extract before it is failed (default 300; 0: none)")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=300.0,
+        help="seconds one document may take to extract before it is failed (default 300; 0: none)",
+    )
 
 
 def _ingest(args: argparse.Namespace) -> int:
@@ -109,8 +132,14 @@ def _run(paths: list[Path], warehouse: Path, args: argparse.Namespace):
     if summary is None:
         from flows.ingest import run_ingest
 
-        summary = run_ingest(paths, warehouse, args.workers, dask_address=args.dask_address,
-                             timeout_seconds=args.timeout or None, data_docs=getattr(args, "data_docs", None))
+        summary = run_ingest(
+            paths,
+            warehouse,
+            args.workers,
+            dask_address=args.dask_address,
+            timeout_seconds=args.timeout or None,
+            data_docs=getattr(args, "data_docs", None),
+        )
     print_summary(summary)
     return summary
 
@@ -120,9 +149,17 @@ def _serve(args: argparse.Namespace) -> int:
 
     warehouse = warehouse_path(args.warehouse)
     prepare_prefect(warehouse.parent / ".caijue")
-    return serve(args.inbox.resolve(), warehouse, cron=None if args.interval else args.cron, interval=args.interval,
-                 name=args.name, workers=args.workers, dask_address=args.dask_address,
-                 timeout_seconds=args.timeout or None, port=args.port)
+    return serve(
+        args.inbox.resolve(),
+        warehouse,
+        cron=None if args.interval else args.cron,
+        interval=args.interval,
+        name=args.name,
+        workers=args.workers,
+        dask_address=args.dask_address,
+        timeout_seconds=args.timeout or None,
+        port=args.port,
+    )
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -134,9 +171,11 @@ def _demo(args: argparse.Namespace) -> int:
     pdfs = generate_corpus(args.corpus, departments=args.departments)
     say(f"demo: {len(pdfs)} PDFs generated")
     summary = _run([args.corpus], warehouse, args)
-    print(f"\nThe warehouse is {warehouse}. Query it, for example:\n"
-          f"  duckdb -readonly {warehouse}\n\n{EXAMPLE_QUERY}\n"
-          f"\nor from Python: duckdb.connect('{warehouse}', read_only=True).sql(\"...\").show()")
+    print(
+        f"\nThe warehouse is {warehouse}. Query it, for example:\n"
+        f"  duckdb -readonly {warehouse}\n\n{EXAMPLE_QUERY}\n"
+        f"\nor from Python: duckdb.connect('{warehouse}', read_only=True).sql(\"...\").show()"
+    )
     return 0 if summary.completed else 1
 
 

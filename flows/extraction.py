@@ -37,8 +37,9 @@ def extract_and_check(data: bytes, file_name: str) -> CheckedDocument:
 
     quiet_libraries()
     result = default_gate().check(document)
-    return CheckedDocument(document, result.status, list(result.issues), result.reason, dict(result.withheld),
-                           dict(result.identity_tally))
+    return CheckedDocument(
+        document, result.status, list(result.issues), result.reason, dict(result.withheld), dict(result.identity_tally)
+    )
 
 
 def check_with_deadline(data: bytes, file_name: str, seconds: float | None) -> CheckedDocument:
@@ -109,8 +110,9 @@ def outcome_of(path: str, read: CheckedDocument | DocumentOutcome) -> DocumentOu
     if read.status is None:  # scanned, or the explanation without its tables: nothing to check or load
         reasons = [p.message for p in document.problems if p.check_name == "no_tables_found"]
         return DocumentOutcome(path, document, "failed", "; ".join(reasons) or "no tables found", [])
-    return DocumentOutcome(path, document, read.status, read.reason, list(read.issues), dict(read.withheld),
-                           dict(read.identity_tally))
+    return DocumentOutcome(
+        path, document, read.status, read.reason, list(read.issues), dict(read.withheld), dict(read.identity_tally)
+    )
 
 
 def process_file(path: str, timeout: float | None = None) -> DocumentOutcome:

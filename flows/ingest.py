@@ -69,9 +69,7 @@ def _marts_exist(warehouse: Path) -> bool:
     if not warehouse.exists():
         return False
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        found = con.execute(
-            "select count(*) from information_schema.tables where table_schema = 'marts'"
-        ).fetchone()
+        found = con.execute("select count(*) from information_schema.tables where table_schema = 'marts'").fetchone()
     return bool(found and found[0])
 
 
@@ -80,16 +78,24 @@ def _validate_marts(warehouse: Path) -> list[Problem]:
 
     quiet_libraries()
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        names = [r[0] for r in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts'").fetchall()]
+        names = [
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts'"
+            ).fetchall()
+        ]
         frames = {name: con.execute(f'select * from marts."{name}"').df() for name in names}
     return validate_marts(frames)
 
 
 @flow(name="caijue-ingest", task_runner=ThreadPoolTaskRunner(max_workers=1), log_prints=False)
 def ingest_flow(
-    paths: list[str], warehouse: str, timeout_seconds: float | None = DEFAULT_TIMEOUT_SECONDS, max_in_flight: int = 2,
-    data_docs: str | None = None, queued: int = 0,
+    paths: list[str],
+    warehouse: str,
+    timeout_seconds: float | None = DEFAULT_TIMEOUT_SECONDS,
+    max_in_flight: int = 2,
+    data_docs: str | None = None,
+    queued: int = 0,
 ) -> RunSummary:
     """Extract what is new under `paths` and publish a rebuilt `warehouse`; a run with nothing new
     changes nothing. Work happens in a private copy published atomically (flows/publish.py)."""
@@ -162,8 +168,11 @@ def _record_summary(summary: RunSummary) -> None:
 
     from flows.report import summary_markdown
 
-    create_markdown_artifact(key="caijue-run-summary", markdown=summary_markdown(summary),
-                             description=f"caijue ingest into {summary.warehouse}")
+    create_markdown_artifact(
+        key="caijue-run-summary",
+        markdown=summary_markdown(summary),
+        description=f"caijue ingest into {summary.warehouse}",
+    )
 
 
 def _extract_and_gate(plan: Plan, timeout: float | None, max_in_flight: int, queued: int) -> list[DocumentOutcome]:
@@ -177,8 +186,9 @@ def _extract_and_gate(plan: Plan, timeout: float | None, max_in_flight: int, que
     batches = batches_for([_file_size(p) for p in plan.todo], max_in_flight)
     outcomes: list[DocumentOutcome | None] = [None] * len(paths)
     done, step = 0, max(1, len(paths) // 10)
-    for batch, future in map_bounded(process_task, [[paths[i] for i in b] for b in batches], max_in_flight + queued,
-                                     timeout=timeout):
+    for batch, future in map_bounded(
+        process_task, [[paths[i] for i in b] for b in batches], max_in_flight + queued, timeout=timeout
+    ):
         result = future.result(raise_on_failure=False)
         for position, index in enumerate(batches[batch]):
             outcome = result[position] if isinstance(result, list) else None
@@ -242,8 +252,13 @@ def run_ingest(
         with prefect_api(while_starting=documents.start if todo else None):
             runner = documents.runner or ThreadPoolTaskRunner(max_workers=1)
             flow_with_runner = ingest_flow.with_options(task_runner=runner)
-            return flow_with_runner(paths=[str(p) for p in paths], warehouse=str(warehouse),
-                                    timeout_seconds=timeout_seconds, max_in_flight=in_flight,
-                                    data_docs=str(data_docs) if data_docs else None, queued=documents.queued)
+            return flow_with_runner(
+                paths=[str(p) for p in paths],
+                warehouse=str(warehouse),
+                timeout_seconds=timeout_seconds,
+                max_in_flight=in_flight,
+                data_docs=str(data_docs) if data_docs else None,
+                queued=documents.queued,
+            )
     finally:
         documents.close()

@@ -109,8 +109,12 @@ def up_to_date_summary(paths: Iterable[Path], warehouse: Path) -> RunSummary | N
     plan = plan_run(paths, warehouse)
     if not plan.up_to_date:
         return None
-    return RunSummary(warehouse, discovered=len(plan.files), unchanged=plan.unchanged,
-                      timings={"discover": time.perf_counter() - started})
+    return RunSummary(
+        warehouse,
+        discovered=len(plan.files),
+        unchanged=plan.unchanged,
+        timings={"discover": time.perf_counter() - started},
+    )
 
 
 MAX_DOCUMENTS_PER_TASK = 16
@@ -125,6 +129,6 @@ def batches_for(sizes: list[int], slots: int) -> list[list[int]]:
     start = 0
     while start < len(order):
         size = max(1, min(MAX_DOCUMENTS_PER_TASK, (len(order) - start) // (2 * max(1, slots))))
-        batches.append(order[start: start + size])
+        batches.append(order[start : start + size])
         start += size
     return batches

@@ -66,7 +66,11 @@ def ingest_process(inbox: Path, warehouse: Path, api_url: str) -> subprocess.Pop
     env = {**os.environ, "PREFECT_API_URL": api_url}
     return subprocess.Popen(
         [sys.executable, "-m", "flows.cli", "ingest", str(inbox), "--warehouse", str(warehouse), "--workers", "1"],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env, start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+        start_new_session=True,
     )
 
 
@@ -88,8 +92,13 @@ def kill_after(process: subprocess.Popen[str], marker: str, delay: float) -> lis
 
 @pytest.mark.parametrize(("stage", "marker", "delays", "not_yet"), KILL_POINTS, ids=[k[0] for k in KILL_POINTS])
 def test_sigkill_leaves_the_published_warehouse_unchanged(
-    stage: str, marker: str, delays: tuple[float, float], not_yet: tuple[str, ...],
-    inbox: Path, published: Path, prefect_harness: str,
+    stage: str,
+    marker: str,
+    delays: tuple[float, float],
+    not_yet: tuple[str, ...],
+    inbox: Path,
+    published: Path,
+    prefect_harness: str,
 ) -> None:
     before = file_sha(published)
     delay = random.Random(f"{SEED}:{stage}").uniform(*delays)

@@ -84,8 +84,14 @@ def test_readers_are_never_blocked_and_see_the_old_or_the_new_warehouse(
 
     old = state(published)
     stop = tmp_path / "stop"
-    readers = [subprocess.Popen([sys.executable, "-c", READER, str(published), str(stop), STATE_SQL, mode],
-                                stdout=subprocess.PIPE, text=True) for mode in ("reconnect", "hold")]
+    readers = [
+        subprocess.Popen(
+            [sys.executable, "-c", READER, str(published), str(stop), STATE_SQL, mode],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for mode in ("reconnect", "hold")
+    ]
     try:
         assert all(r.stdout is not None and r.stdout.readline().strip() == "ready" for r in readers)
         summary = run_ingest(pdfs, published, workers=1)
@@ -96,7 +102,8 @@ def test_readers_are_never_blocked_and_see_the_old_or_the_new_warehouse(
     new = state(published)
 
     assert summary.published and summary.counts()["loaded"] == 2 and summary.unchanged == 1, [
-        (o.path, o.status, o.reason) for o in summary.outcomes]
+        (o.path, o.status, o.reason) for o in summary.outcomes
+    ]
     assert reconnecting["error_count"] == 0 and holding["error_count"] == 0, reconnecting["errors"] + holding["errors"]
     assert set(reconnecting["seen"]) <= {old, new}, "a reader saw a half-built warehouse"
     assert old in reconnecting["seen"] and new in reconnecting["seen"] and reconnecting["iterations"] > 20
@@ -136,11 +143,18 @@ def test_a_republished_report_supersedes_the_old_one_in_the_marts(
 
     assert summary.counts()["loaded"] == 1 and summary.superseded == 1
     with duckdb.connect(str(published), read_only=True) as con:
-        current = dict(con.execute("select document_id, is_current from marts.dim_document"
-                                   " where document_id in (?, ?)", [old_id, new_id]).fetchall())
-        fact_documents = {r[0] for r in con.execute(
-            "select distinct document_id from marts.fct_function_amount where document_id in (?, ?)",
-            [old_id, new_id]).fetchall()}
+        current = dict(
+            con.execute(
+                "select document_id, is_current from marts.dim_document where document_id in (?, ?)", [old_id, new_id]
+            ).fetchall()
+        )
+        fact_documents = {
+            r[0]
+            for r in con.execute(
+                "select distinct document_id from marts.fct_function_amount where document_id in (?, ?)",
+                [old_id, new_id],
+            ).fetchall()
+        }
     assert current == {old_id: False, new_id: True}, "the old version stays in history, not current"
     assert fact_documents == {new_id}, "facts are never counted twice"
 
@@ -162,8 +176,9 @@ def test_a_new_extractor_version_re_extracts_on_a_remote_dask_scheduler(
 
     assert summary.reextracted == 1 and summary.counts()["loaded"] == 1 and summary.published
     with duckdb.connect(str(published), read_only=True) as con:
-        version = con.execute("select extractor_version from marts.dim_document where document_id = ?",
-                              [file_sha(pdfs[2])]).fetchone()
+        version = con.execute(
+            "select extractor_version from marts.dim_document where document_id = ?", [file_sha(pdfs[2])]
+        ).fetchone()
     assert version == ("99.0.0",)
     assert "re-extracted (new extractor version) | 1 |" in _summary_text(summary)
 

@@ -82,8 +82,12 @@ def _one_plan_per_layout() -> list[Planned]:
 def _generate(plan: Planned) -> Generated:
     document, injected = build_injected_document(plan, INJECTION_KINDS)
     clean = build_document(plan)
-    return Generated(plan.stem, injected, extract_document(document.rendered.pdf, f"{plan.stem}-injected.pdf"),
-                     extract_document(clean.rendered.pdf, f"{plan.stem}.pdf"))
+    return Generated(
+        plan.stem,
+        injected,
+        extract_document(document.rendered.pdf, f"{plan.stem}-injected.pdf"),
+        extract_document(clean.rendered.pdf, f"{plan.stem}.pdf"),
+    )
 
 
 def _extract_seed(_: object) -> ExtractedDocument:
@@ -258,8 +262,10 @@ def _minimal_marts(warehouse: Path, doc: ExtractedDocument, issues: list[Problem
                      m.page_count])  # fmt: skip
         con.execute("create table staging.stg_document_tables (document_id varchar, table_kind varchar,"
                     " table_title varchar, first_page integer, unit varchar)")  # fmt: skip
-        con.executemany("insert into staging.stg_document_tables values (?, ?, ?, ?, ?)",
-                        [[m.document_id, t.table_kind, t.title, t.first_page, t.unit] for t in doc.tables])
+        con.executemany(
+            "insert into staging.stg_document_tables values (?, ?, ?, ?, ?)",
+            [[m.document_id, t.table_kind, t.title, t.first_page, t.unit] for t in doc.tables],
+        )
         con.execute("create table marts.fct_quality_issue (document_id varchar, check_name varchar, severity varchar,"
                     " table_kind varchar, page integer, subject_code varchar, expected decimal(20, 2),"
                     " actual decimal(20, 2), message varchar)")  # fmt: skip
@@ -310,8 +316,11 @@ def test_real_narrative_item_names_no_table_prints_are_reported_for_correction(
     # notes.md: p22 item 5 "机关事业单位退休人员活动费支出（项）" and p24 item 11 "其他国土资源事务支出" are not the
     # tables' subject names; items 12–13's misnamed 款 still resolve by their 项 (checked, not reported).
     _, planning = real["sh-putuo-ghzy-2024-final-dept"]
-    named = {(p.page, p.message.split("“")[1].split("”")[0]) for p in planning.issues
-             if p.check_name == "narrative.item_name"}
+    named = {
+        (p.page, p.message.split("“")[1].split("”")[0])
+        for p in planning.issues
+        if p.check_name == "narrative.item_name"
+    }
     assert named == {
         (22, "社会保障和就业支出（类）行政事业单位养老支出（款）机关事业单位退休人员活动费支出（项）"),
         (24, "自然资源海洋气象等支出（类）自然资源事务（款）其他国土资源事务支出（项）"),
@@ -350,39 +359,56 @@ def _own_arithmetic(text: str) -> list[DocumentCheck]:
 def test_a_share_that_is_not_its_figure_over_the_breakdowns_total_is_reported() -> None:
     text = "2024 年度本年支出合计 863.25 万元，其中：基本支出 535.68 万元，占 62.05%；项目支出 327.57 万元，占 40.00%。"
     [wrong] = _own_arithmetic(text)
-    assert (wrong.check_name, wrong.page, wrong.expected, wrong.actual) == ("narrative.share", 7, Decimal("37.95"),
-                                                                           Decimal("40.00"))
+    assert (wrong.check_name, wrong.page, wrong.expected, wrong.actual) == (
+        "narrative.share",
+        7,
+        Decimal("37.95"),
+        Decimal("40.00"),
+    )
     assert "327.57 ÷ 863.25" in wrong.message
 
 
 def test_a_share_of_a_named_whole_uses_the_figure_the_narrative_gives_it() -> None:
-    text = ("本年支出合计 9759.38 万元。一般公共预算财政拨款支出 9746.50 万元，占本年支出合计的 98.00%。"
-            "收入 10 万元，其中：甲 3 万元，占 30%；乙 7 万元，占 70%。")
+    text = (
+        "本年支出合计 9759.38 万元。一般公共预算财政拨款支出 9746.50 万元，占本年支出合计的 98.00%。"
+        "收入 10 万元，其中：甲 3 万元，占 30%；乙 7 万元，占 70%。"
+    )
     [wrong] = _own_arithmetic(text)
     assert (wrong.expected, wrong.actual) == (Decimal("99.87"), Decimal("98.00"))
 
 
 def test_shares_rounded_truncated_or_nudged_to_add_up_to_100_hold() -> None:
-    text = ("本年收入合计 863.22 万元，其中：一般公共预算财政拨款收入 863.19 万元，占 99.99%；"
-            "其他收入 0.03 万元，占 0.01%。一般公共预算财政拨款支出 9746.50 万元，占本年支出合计的 99.86%。"
-            "本年支出合计 9759.38 万元。"
-            # divided before rounding: 4.315 ÷ 4.125 … 4.325 ÷ 4.115 = 104.61% … 105.10%
-            "年初预算为 4.12 万元，支出决算为 4.32 万元，完成年初预算的 104.91%。")
+    text = (
+        "本年收入合计 863.22 万元，其中：一般公共预算财政拨款收入 863.19 万元，占 99.99%；"
+        "其他收入 0.03 万元，占 0.01%。一般公共预算财政拨款支出 9746.50 万元，占本年支出合计的 99.86%。"
+        "本年支出合计 9759.38 万元。"
+        # divided before rounding: 4.315 ÷ 4.125 … 4.325 ÷ 4.115 = 104.61% … 105.10%
+        "年初预算为 4.12 万元，支出决算为 4.32 万元，完成年初预算的 104.91%。"
+    )
     assert _own_arithmetic(text) == []
 
 
 def test_a_share_whose_whole_is_ambiguous_is_not_checked() -> None:
-    text = ("1. 年初预算为 100.00 万元，支出决算为 90.00 万元。2. 年初预算为 50.00 万元。"
-            "支出决算数为 140.00 万元，完成年初预算的 10.00%。")
+    text = (
+        "1. 年初预算为 100.00 万元，支出决算为 90.00 万元。2. 年初预算为 50.00 万元。"
+        "支出决算数为 140.00 万元，完成年初预算的 10.00%。"
+    )
     assert _own_arithmetic(text) == []
 
 
 def test_government_procurement_total_must_equal_its_goods_works_and_services() -> None:
-    holds = ("政府采购支出总额 46.53 万元，其中：政府采购货物支出 46.53 万元、政府采购工程支出 0 万元、"
-             "政府采购服务支出 0 万元。")
+    holds = (
+        "政府采购支出总额 46.53 万元，其中：政府采购货物支出 46.53 万元、政府采购工程支出 0 万元、"
+        "政府采购服务支出 0 万元。"
+    )
     assert _own_arithmetic(holds) == []
-    broken = ("政府采购支出总额 46.53 万元，其中：政府采购货物支出 40.00 万元、政府采购工程支出 0 万元、"
-              "政府采购服务支出 5.00 万元。")
+    broken = (
+        "政府采购支出总额 46.53 万元，其中：政府采购货物支出 40.00 万元、政府采购工程支出 0 万元、"
+        "政府采购服务支出 5.00 万元。"
+    )
     [wrong] = _own_arithmetic(broken)
-    assert (wrong.check_name, wrong.expected, wrong.actual) == ("narrative.government_procurement", wan("45.00"),
-                                                                wan("46.53"))
+    assert (wrong.check_name, wrong.expected, wrong.actual) == (
+        "narrative.government_procurement",
+        wan("45.00"),
+        wan("46.53"),
+    )
