@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from extract.cells import code_prefix
 from extract.classification import Classification, load_classification, normalise_name
-from extract.text import label
+from extract.text import has_cjk, label
 
 LISTS = Path(__file__).resolve().parents[1] / "extract" / "classification"
 
@@ -125,7 +125,7 @@ def _name(row_label: str, code: str) -> str:
     if embedded and embedded[0] != code:
         return ""
     name = normalise_name(embedded[1] if embedded else label(row_label))
-    return name if any("\u4e00" <= ch <= "\u9fff" for ch in name) else ""
+    return name if has_cjk(name) else ""
 
 
 if __name__ == "__main__":

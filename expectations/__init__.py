@@ -2,7 +2,8 @@
 marts checked after dbt build. Importing this package is cheap; great_expectations is imported when
 the first `Gate` is built."""
 
-from expectations.frames import facts_frame, identity_checks
+from expectations.assessment import identity_checks
+from expectations.frames import facts_frame
 from expectations.gate import Gate, GateResult, default_gate, validate_marts
 
 __all__ = ["Gate", "GateResult", "default_gate", "facts_frame", "identity_checks", "validate_marts"]

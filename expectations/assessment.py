@@ -6,8 +6,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import pandas as pd
+
 from expectations.attribution import Evidence, Verdict, attribute
 from expectations.document_checks import DocumentCheck
+from expectations.frames import identity_frame
 from expectations.identities import Identity, compute_identities
 from expectations.layout_checks import missing_table_checks, swapped_column_checks, unit_slip_checks
 from expectations.narrative import narrative_checks
@@ -28,6 +31,12 @@ def assess(doc: ExtractedDocument, vocab: Vocabulary | None = None) -> Assessmen
     checks = document_checks(doc, identities)
     doubts = structural_doubts(doc, checks)
     return Assessment(identities, attribute(identities, Evidence.of(doc, doubts)), checks, doubts)
+
+
+def identity_checks(doc: ExtractedDocument) -> pd.DataFrame:
+    """Every identity of the document as a row (see frames.IDENTITY_COLUMNS), holding or not, with its verdict."""
+    assessment = assess(doc)
+    return identity_frame(doc, assessment.identities, assessment.verdicts)
 
 
 def document_checks(doc: ExtractedDocument, identities: Sequence[Identity]) -> list[DocumentCheck]:

@@ -26,10 +26,7 @@ from decimal import Decimal
 
 from expectations.facts import printed
 from expectations.identities import Identity
-from extract.model import Attribution, ExtractedDocument, Fact, FactIdentity
-
-# Extraction warnings that name something printed the specs could not place: a column, or a row or line.
-UNPLACED = {"unknown_column": "column", "row_without_code": "row", "unknown_summary_line": "row"}
+from extract.model import UNPLACED_CHECKS, Attribution, ExtractedDocument, Fact, FactIdentity
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +52,7 @@ class Evidence:
         facts = {f.identity: f for f in doc.facts}
         unplaced: dict[tuple[str, str], list[str]] = {}
         for problem in doc.problems:
-            what = UNPLACED.get(problem.check_name)
+            what = UNPLACED_CHECKS.get(problem.check_name)
             if what and problem.table_kind:
                 unplaced.setdefault((problem.table_kind, what), []).append(f"{problem.printed!r} p{problem.page}")
         evidence = cls(doc.disputed, doubts, facts, {t.table_kind: t.title for t in doc.tables}, unplaced)

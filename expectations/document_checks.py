@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pandas as pd
 
-from extract.model import Severity
+from extract.model import Attribution, Severity
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +26,7 @@ class DocumentCheck:
     subject_code: str | None = None
     expected: Decimal | None = None
     actual: Decimal | None = None
-    attributed_to: str | None = None  # 'publisher' | 'extraction'; by default an error is ours, a warning theirs
+    attributed_to: Attribution | None = None  # by default an error is ours, a warning theirs
     evidence: str | None = None
 
 

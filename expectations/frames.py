@@ -121,14 +121,6 @@ def _amount_text(value: object) -> str | None:
     return format(amount.quantize(CENT), "f") if amount is not None else repr(value)
 
 
-def identity_checks(doc: ExtractedDocument) -> pd.DataFrame:
-    """Every identity of the document as a row (see IDENTITY_COLUMNS), holding or not."""
-    from expectations.assessment import assess  # assessment reads the narrative checks, which read this module
-
-    assessment = assess(doc)
-    return identity_frame(doc, assessment.identities, assessment.verdicts)
-
-
 def identity_frame(
     doc: ExtractedDocument, identities: Sequence[Identity], verdicts: Sequence[Verdict | None]
 ) -> pd.DataFrame:

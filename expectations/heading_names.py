@@ -15,10 +15,11 @@ import re
 
 from expectations.document_checks import DocumentCheck
 from extract.model import ExtractedDocument
+from extract.names import NAME_TAILS
 from extract.text import fold
 
 _PARTY = re.compile(r"^(?:中共|中国共产党)")
-_TAIL = re.compile(r"[(（]?(?:本级|汇总|部门汇总|机关本级|本部|机关)[)）]?$")
+_TAIL = re.compile(r"[(（]?(?:" + "|".join((*NAME_TAILS, "机关")) + r")[)）]?$")  # brackets or none, 机关 too
 _REGION = re.compile(r"^[^省市区县州旗盟]{2,7}?(?:省|自治区|市|自治州|州|地区|盟|区|县|旗)")
 
 

@@ -319,7 +319,12 @@ def _columns(b: _Builder) -> None:
             readings = [_column_identities(b, rule, table_kind, scope, kind, rows, parts)]
             if optional:
                 readings.append(_column_identities(b, rule, table_kind, scope, kind, rows, (*parts, *optional)))
-            b.out.extend(max(readings, key=lambda found: sum(x.holds for x in found)))  # the first on a tie
+            b.out.extend(_most_held(readings))
+
+
+def _most_held(readings: Sequence[list[Identity]]) -> list[Identity]:
+    """Of a layout's possible readings, the one under which most of its identities hold (the first on a tie)."""
+    return max(readings, key=lambda found: sum(x.holds for x in found))
 
 
 def _column_identities(
@@ -378,7 +383,7 @@ def _summary_scope(b: _Builder, table_kind: str, scope: str) -> None:
             "上年结转 = 财政拨款结转 + 非财政拨款结转")  # fmt: skip
     below = printed(BELOW_TOTAL_INCOME_LINES) if "income.unit_funds" not in lines else []
     readings = [_income_reading(lines, ())] + ([_income_reading(lines, tuple(below))] if below else [])
-    best: list[Identity] = []
+    income: list[list[Identity]] = []
     for above, beside in readings:
         found = _Builder(b.index, b.units, b.vocab)
         if "income.total" in lines and above:
@@ -389,15 +394,14 @@ def _summary_scope(b: _Builder, table_kind: str, scope: str) -> None:
                 [*total, *beside, *INCOME_BEYOND_TOTAL],
                 "收入总计 = 本年收入合计 + 使用非财政拨款结余 + 年初结转和结余"
                 + (" + the lines printed below 本年收入合计" if beside else ""))  # fmt: skip
-        if not best or sum(x.holds for x in found.out) > sum(x.holds for x in best):
-            best = found.out
-    b.out.extend(best)
+        income.append(found.out)
+    b.out.extend(_most_held(income))
     classes = _class_lines(b, table_kind, scope)
     by_use = printed(EXPENSE_BY_USE)
     outside = printed(BELOW_TOTAL_EXPENSE_LINES)
     # Spending by use (基本支出, 项目支出 …) adds up to 本年支出合计 with or without 上缴上级 / 对附属单位补助: the
     # layout's reading is the one under which more of its sums hold.
-    best = []
+    expense: list[list[Identity]] = []
     for inside in [outside, []] if by_use and outside else [[]]:
         found = _Builder(b.index, b.units, b.vocab)
         if "expense.total" in lines and by_use:
@@ -410,9 +414,8 @@ def _summary_scope(b: _Builder, table_kind: str, scope: str) -> None:
             found.add("summary", "summary.expense_grand_total", table_kind, scope, "amount", "expense.grand_total",
                       [cell("expense.grand_total")], [*total, *(cell(k) for k in closing)],
                       "支出总计 = 本年支出合计 + 结余分配 + 年末结转和结余")  # fmt: skip
-        if not best or sum(x.holds for x in found.out) > sum(x.holds for x in best):
-            best = found.out
-    b.out.extend(best)
+        expense.append(found.out)
+    b.out.extend(_most_held(expense))
     if "income.grand_total" in lines and "expense.grand_total" in lines:
         add(b, "grand_totals_equal", ["expense.grand_total"], ["income.grand_total"], "支出总计 = 收入总计")
     if "expense.total" in lines and classes:

@@ -23,11 +23,12 @@ from decimal import Decimal
 
 from expectations.document_checks import DocumentCheck
 from expectations.heading_names import heading_name_checks
-from expectations.narrative_arithmetic import AMOUNT, LINK, arithmetic_checks
+from expectations.narrative_arithmetic import AMOUNT, LINK, arithmetic_checks, half_unit, printed_wan
 from expectations.narrative_comparison import comparison_checks
 from expectations.narrative_funds import fund_checks
 from extract.classification import Classification, load_classification
 from extract.model import YUAN_PER_WAN, ExtractedDocument, Fact
+from extract.names import ORGANISATION_ENDS
 from extract.text import fold
 
 # A narrative figure copies one table figure: equal when the table is in 万元 (nothing is rounded), within
@@ -92,7 +93,8 @@ _FISCAL_INCOME = tuple(_line(k) for k in ("income.general_public_budget", "incom
 # The department's own 收入预算 / 支出预算 open a clause or follow its name or year ("2026年支出预算…", "（二）支出
 # 预算：", "本部门支出预算", "XX局收入预算"); a subject before them (基本支出预算, “三公”经费支出预算) makes them
 # another figure.
-CLAUSE_START = r"(?:(?<![\u4e00-\u9fff])|(?<=[年度门位局委办厅院会心室所站馆处队社校府团行库园台署司场厂]))"
+# (部 is left out: 全部支出预算 is all of some spending, not the department's.)
+CLAUSE_START = r"(?:(?<![\u4e00-\u9fff])|(?<=[年度门位" + "".join(sorted(ORGANISATION_ENDS - {"部"})) + "]))"
 
 TOPICS: tuple[Topic, ...] = (
     Topic("narrative.grand_total", r"(?<!财政拨款)(?:收、?支总计|收入支出总计)(?:均为|各为)?", "收、支总计",
@@ -226,10 +228,6 @@ class NarrativeText:
 def wan_to_yuan(printed: str) -> Decimal:
     """A 万元 figure as printed ("1,234.5") in exact yuan."""
     return (Decimal(printed.replace(",", "")) * YUAN_PER_WAN).quantize(Decimal("0.01"))
-
-
-def printed_wan(amount_yuan: Decimal) -> str:
-    return f"{amount_yuan / YUAN_PER_WAN:,.2f}"
 
 
 # --- the tables -------------------------------------------------------------------------------------
@@ -488,17 +486,13 @@ def _distinct(statements: Sequence[Statement]) -> list[Statement]:
     return list(seen.values())
 
 
-def _decimals(printed: str) -> int:
-    return len(printed.rsplit(".", 1)[1]) if "." in printed else 0
-
-
 def _compare(statement: Statement, tables: Tables) -> DocumentCheck | None:
     figure = tables.figure(statement.sources, statement.blank_is_zero)
     if figure is None:
         return None
     stated = statement.amount
     # A narrative that rounds further than the table ("19,302 万元" for 19,301.80) agrees within half its last digit.
-    rounding = YUAN_PER_WAN * Decimal(1).scaleb(-_decimals(statement.printed)) / 2
+    rounding = half_unit(Decimal(statement.printed.replace(",", ""))) * YUAN_PER_WAN
     holds = abs(stated - figure.amount) <= max(TOLERANCE_YUAN[tables.units.get(figure.table_kind, "元")], rounding)
     title = tables.title(figure.table_kind)
     where = f"第{figure.page}页" if figure.page else ""

@@ -18,13 +18,12 @@ from decimal import Decimal
 from expectations.document_checks import DocumentCheck
 from extract.model import YUAN_PER_WAN
 
-AMOUNT = r"(?P<n>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)万元"  # a 万元 figure in folded narrative text
+NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"  # a figure as printed: 1,234.56 or 1234.56
+AMOUNT = r"(?P<n>" + NUMBER + r")万元"  # a 万元 figure in folded narrative text
 LINK = r"(?:决算数?|预算数?)?(?:为|是|共计)?"  # words between a figure's name and the figure
 _SHARE = re.compile(AMOUNT + r",?(?P<verb>占|完成)(?:(?P<whole>[^,;；。%\d]{2,16}?)的)?(?P<p>\d+(?:\.\d+)?)%")
 _BREAKDOWN = re.compile(AMOUNT + r"[,:]?(?:其中|主要用于以下方面)")
-_PROCUREMENT = re.compile(
-    r"政府采购支出总额" + AMOUNT.replace("?P<n>", "?P<total>") + r",?其中:?(?P<parts>[^。]*)"
-)
+_PROCUREMENT = re.compile(r"政府采购支出总额" + AMOUNT.replace("?P<n>", "?P<total>") + r",?其中:?(?P<parts>[^。]*)")
 _PROCUREMENT_PART = re.compile(r"政府采购(?P<what>货物|工程|服务)支出" + AMOUNT)
 PageAt = Callable[[int], int]
 HUNDRED = Decimal(100)
@@ -40,11 +39,20 @@ def _number(printed: str) -> Decimal:
     return Decimal(printed.replace(",", ""))
 
 
-def _sentences(text: str) -> Iterator[tuple[int, str]]:
+def pieces(text: str, separators: str) -> Iterator[tuple[int, str]]:
+    """`text` split at any of `separators` (one character each), with each piece's offset in `text`."""
     offset = 0
-    for sentence in text.split("。"):
-        yield offset, sentence
-        offset += len(sentence) + 1
+    for piece in re.split(f"[{separators}]", text):
+        yield offset, piece
+        offset += len(piece) + 1
+
+
+def _sentences(text: str) -> Iterator[tuple[int, str]]:
+    return pieces(text, "。")
+
+
+def printed_wan(amount_yuan: Decimal) -> str:
+    return f"{amount_yuan / YUAN_PER_WAN:,.2f}"
 
 
 def _share_checks(text: str, page_at: PageAt) -> Iterator[DocumentCheck]:
@@ -92,7 +100,7 @@ def _label_before(sentence: str, end: int) -> str:
     return re.sub(r"^.*(?:说明|情况)|^年度?", "", words.group(1)) if words else "合计"
 
 
-def _half_unit(printed: Decimal) -> Decimal:
+def half_unit(printed: Decimal) -> Decimal:
     """Half a unit of a printed figure's last digit: how far its unrounded value may be."""
     return Decimal(5).scaleb(printed.as_tuple().exponent - 1)
 
@@ -103,12 +111,14 @@ def _share_check(match: re.Match[str], part: Decimal, whole: tuple[str, Decimal]
     step = Decimal(1).scaleb(printed.as_tuple().exponent)  # one unit of the last printed digit
     computed = exact.quantize(step if step < 1 else Decimal(1))
     # The publisher divides unrounded figures: the share may lie anywhere their rounding allows.
-    part_slack, whole_slack = _half_unit(part), _half_unit(whole[1])
+    part_slack, whole_slack = half_unit(part), half_unit(whole[1])
     low = max(part - part_slack, Decimal(0)) / (whole[1] + whole_slack) * HUNDRED
     high = (part + part_slack) / max(whole[1] - whole_slack, whole_slack) * HUNDRED
     holds = low - step < printed < high + step
-    message = (f"情况说明称“{match['n']} 万元，{match['verb']}{match['whole'] or ''}{'的' if match['whole'] else ''}"
-               f"{match['p']}%”，按 {match['n']} ÷ {whole[1]}（{whole[0]}）应为 {computed}%")
+    message = (
+        f"情况说明称“{match['n']} 万元，{match['verb']}{match['whole'] or ''}{'的' if match['whole'] else ''}"
+        f"{match['p']}%”，按 {match['n']} ÷ {whole[1]}（{whole[0]}）应为 {computed}%"
+    )
     return DocumentCheck("narrative.share", "warning", holds, message, None, page, None, computed, printed)
 
 
@@ -122,5 +132,14 @@ def _procurement_checks(text: str, page_at: PageAt) -> Iterator[DocumentCheck]:
         holds = abs(summed - total) <= WAN_STEP * len(parts)
         listed = "、".join(f"{what} {amount} 万元" for what, amount in parts.items())
         message = f"情况说明称政府采购支出总额 {total} 万元，而其所列{listed}合计 {summed} 万元"
-        yield DocumentCheck("narrative.government_procurement", "warning", holds, message, None,
-                            page_at(match.start()), None, summed * YUAN_PER_WAN, total * YUAN_PER_WAN)
+        yield DocumentCheck(
+            "narrative.government_procurement",
+            "warning",
+            holds,
+            message,
+            None,
+            page_at(match.start()),
+            None,
+            summed * YUAN_PER_WAN,
+            total * YUAN_PER_WAN,
+        )

@@ -25,16 +25,15 @@ narrative's own, so every failure is the publisher's (a warning); the evidence q
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
 from expectations.document_checks import DocumentCheck
+from expectations.narrative_arithmetic import HUNDRED, NUMBER, PageAt, half_unit, pieces
 
-PageAt = Callable[[int], int]
-HUNDRED = Decimal(100)
 UNIT_YUAN = {"亿元": Decimal(100_000_000), "万元": Decimal(10_000), "元": Decimal(1)}
-FIGURE = r"(?<![\d.,])(?P<n>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?P<u>亿元|万元|元)"
+FIGURE = r"(?<![\d.,])(?P<n>" + NUMBER + r")(?P<u>亿元|万元|元)"
 _FIGURE = re.compile(FIGURE)
 UP, DOWN, FLAT = 1, -1, 0
 _DIRECTION = {"增加": UP, "增长": UP, "上升": UP, "提高": UP, "增幅": UP, "减少": DOWN, "下降": DOWN, "降低": DOWN,
@@ -83,23 +82,11 @@ class Printed:
     def of(cls, number: str, unit: str) -> Printed:
         value = Decimal(number.replace(",", ""))
         factor = UNIT_YUAN[unit]
-        return cls(number + unit, value * factor, _half_unit(value) * factor)
+        return cls(number + unit, value * factor, half_unit(value) * factor)
 
     @property
     def step(self) -> Decimal:
         return self.slack * 2
-
-
-def _half_unit(printed: Decimal) -> Decimal:
-    return Decimal(5).scaleb(printed.as_tuple().exponent - 1)  # type: ignore[operator]
-
-
-def pieces(text: str, separators: str) -> Iterator[tuple[int, str]]:
-    """`text` split at any of `separators` (one character each), with each piece's offset in `text`."""
-    offset = 0
-    for piece in re.split(f"[{separators}]", text):
-        yield offset, piece
-        offset += len(piece) + 1
 
 
 def _sentences(text: str) -> Iterator[tuple[int, str]]:

@@ -16,15 +16,14 @@ reported once per fund, on the narrative's page, with the table's page in the me
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
 from expectations.document_checks import DocumentCheck
-from expectations.narrative_comparison import FIGURE, Printed, pieces
+from expectations.narrative_arithmetic import PageAt, pieces, printed_wan
+from expectations.narrative_comparison import FIGURE, Printed
 from extract.model import ExtractedDocument, Fact, TableRead
-
-PageAt = Callable[[int], int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,11 +96,11 @@ def _none_for_printed(
     other = max(elsewhere, key=lambda f: f.amount_yuan)
     message = (
         f"情况说明（第{page}页）称“{words}”，而{table.title}（第{table.first_page}页）印有数字"
-        f"（如第{largest.page}页 {_wan(largest.amount_yuan)} 万元）：两者不符"
+        f"（如第{largest.page}页 {printed_wan(largest.amount_yuan)} 万元）：两者不符"
     )
     evidence = (
-        f"第{page}页印有“{words}”；第{largest.page}页{table.title}印有 {_wan(largest.amount_yuan)} 万元，"
-        f"第{other.page}页另表亦列该项资金 {_wan(other.amount_yuan)} 万元"
+        f"第{page}页印有“{words}”；第{largest.page}页{table.title}印有 {printed_wan(largest.amount_yuan)} 万元，"
+        f"第{other.page}页另表亦列该项资金 {printed_wan(other.amount_yuan)} 万元"
     )
     return _disagreement(table, page, message, evidence, largest.amount_yuan, Decimal(0))
 
@@ -152,7 +151,3 @@ def _elsewhere(doc: ExtractedDocument, fund: Fund) -> list[Fact]:
     """The fund's figures in the other tables (its column of the fiscal summary, its income line)."""
     return [f for f in doc.facts if f.table_kind != fund.table_kind and f.amount_yuan != 0
             and (f.fund_scope == fund.fund_scope or f.key == fund.income_line)]  # fmt: skip
-
-
-def _wan(amount_yuan: Decimal) -> str:
-    return f"{amount_yuan / Decimal(10000):,.2f}"

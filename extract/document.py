@@ -19,6 +19,7 @@ from extract.model import (
     TableRead,
     Unit,
 )
+from extract.names import NAME_TAIL, is_organisation
 from extract.pages import Page, read_pages
 from extract.preamble import table_preambles
 from extract.readers import TableContext, TableResult, read_table
@@ -34,14 +35,11 @@ _KIND_SUFFIX = re.compile(r"(?:区级|市级|省级|县级)?(部门|单位)(?:�
 _REGION = re.compile(
     r"^(?:中共|中国共产党)?((?:[^省市]{2,6}(?:省|自治区))?(?:[^市省]{2,6}市)?(?:[^区县市]{1,5}(?:区|县))?)"
 )
-_ORGANISATION_ENDS = frozenset("局委办厅院会心室所站馆处队社校府部团行库园台署司场厂")
-_HEADING = re.compile(r"第[一二三四五六七八九十\d]+部分|目录|情况说明|预算|决算")
 # "北京市人民政府办公厅主要职责包括" / "…有28个内设机构" in the 部门概况
 _OVERVIEW_NAME = re.compile(r"([\u4e00-\u9fff()（）]{4,30}?)(?:主要职责|的主要职能|有\d+个内设机构|内设机构)")
 # A department's budget or final account speaks of itself in these words on its opening pages.
 _SPEAKS_OF_ACCOUNTS = re.compile(r"(?:部门|单位)(?:预算|决算)|预算(?:公开|编制|情况说明)|决算(?:公开|情况说明)")
 _WORDY = re.compile(r"[\u4e00-\u9fff]{4}")  # a line of words, not a page number
-_NAME_TAIL = re.compile(r"[（(](?:汇总|本级|部门汇总)[）)]$")
 
 
 def document_id_of(data: bytes) -> str:
@@ -232,7 +230,7 @@ def _from_file_name(
         taken.append(f"the fiscal year {year}")
     if name is None and (kind := _KIND_SUFFIX.search(fold(stem))):
         candidate = _clean_name(_YEAR.sub("", fold(stem)[: kind.start()]))
-        if _is_organisation(candidate):
+        if is_organisation(candidate):
             name = candidate
             taken.append(f"the department {name}")
     if taken:
@@ -252,44 +250,39 @@ def _cover_text(pages: list[Page]) -> str:
 
 def _department_name(cover: str, pages: list[Page]) -> str | None:
     labelled = _LABELLED_NAME.search(cover)
-    if labelled and _is_organisation(name := _clean_name(labelled.group(1))):
+    if labelled and is_organisation(name := _clean_name(labelled.group(1))):
         return name
     joined = fold(cover)
     found = _KIND_SUFFIX.search(joined)
     if found:
         before = _YEAR.sub("", joined[: found.start()])
         before = re.sub(r"^.*?(?:年度|年)", "", before) if "年" in before else before
-        if _is_organisation(name := _clean_name(before)):
+        if is_organisation(name := _clean_name(before)):
             return name
     for page in pages[:8]:
         labelled = _LABELLED_NAME.search(fold(page.text))
-        if labelled and _is_organisation(name := _clean_name(labelled.group(1))):
+        if labelled and is_organisation(name := _clean_name(labelled.group(1))):
             return name
         for line in page.lines:
             overview = _OVERVIEW_NAME.match(fold(line.text))
-            if overview and _is_organisation(name := _clean_name(overview.group(1))):
+            if overview and is_organisation(name := _clean_name(overview.group(1))):
                 return name
-    labelled = _LABELLED_NAME.search(_table_preambles(pages))  # a tables-only file: "部门：…" in the frame
-    if labelled and _is_organisation(name := _clean_name(labelled.group(1))):
+    labelled = _LABELLED_NAME.search(_tables_first_rows(pages))  # a tables-only file: "部门：…" in the frame
+    if labelled and is_organisation(name := _clean_name(labelled.group(1))):
         return name
     return None
 
 
-def _table_preambles(pages: list[Page]) -> str:
+def _tables_first_rows(pages: list[Page]) -> str:
     """The first rows of the tables, where some publishers print the title, 部门 and unit lines."""
     return "\n".join(
         t for p in pages for g in p.grids for r in range(min(3, len(g.cells))) for t in g.row_texts(r) if t
     )
 
 
-def _is_organisation(name: str | None) -> bool:
-    """A department's name ends like one (局, 委员会, 办公厅 …) and is no heading (第一部分, 目录)."""
-    return bool(name) and len(name) >= 3 and name[-1] in _ORGANISATION_ENDS and not _HEADING.search(name)
-
-
 def _clean_name(text: str) -> str | None:
     name = re.sub(r"^[\d\W_]+", "", fold(text)).strip("：:，,。")
-    name = _NAME_TAIL.sub("", name)
+    name = NAME_TAIL.sub("", name)
     name = re.sub(r"(?:20\d{2}年度?)", "", name)
     return name or None
 
@@ -300,7 +293,7 @@ def _fiscal_year(cover: str, pages: list[Page]) -> int | None:
         return int(found.group(1))
     years = Counter(int(y) for p in pages[:10] for y in _YEAR.findall(fold(p.text)))
     if not years:
-        years = Counter(int(y) for y in _YEAR.findall(fold(_table_preambles(pages))))
+        years = Counter(int(y) for y in _YEAR.findall(fold(_tables_first_rows(pages))))
     return years.most_common(1)[0][0] if years else None
 
 

@@ -41,6 +41,14 @@ CellBox = tuple[float, float, float, float]  # x0, top, x1, bottom in points fro
 FactKind = Literal["function", "economic", "summary", "three_public", "table_total"]
 FACT_KINDS: tuple[FactKind, ...] = ("function", "economic", "summary", "three_public", "table_total")
 SUBJECT_FACT_KINDS: tuple[FactKind, ...] = ("function", "economic")  # rows keyed by a classification code
+# The extractor's warnings that name printed words the specs could not place, and what those words are.
+UNPLACED_CHECKS: dict[str, str] = {
+    "unknown_column": "column",
+    "row_without_code": "row",
+    "unknown_summary_line": "row",
+    "unknown_table": "table",
+    "table_without_title": "table",
+}
 
 YUAN_PER_WAN = Decimal(10000)
 CENT = Decimal("0.01")
@@ -80,9 +88,13 @@ class TableRead:
 
     @property
     def step_yuan(self) -> Decimal:
-        """One unit of the last printed decimal, in yuan (never below a cent): a printed figure's rounding."""
-        factor = YUAN_PER_WAN if self.unit == "万元" else Decimal(1)
-        return max(factor * Decimal(1).scaleb(-self.decimals), CENT)
+        return printed_step(self.unit, self.decimals)
+
+
+def printed_step(unit: Unit, decimals: int) -> Decimal:
+    """One unit of the last printed decimal, in yuan (never below a cent): a printed figure's rounding."""
+    factor = YUAN_PER_WAN if unit == "万元" else Decimal(1)
+    return max(factor * Decimal(1).scaleb(-decimals), CENT)
 
 
 @dataclass(frozen=True, slots=True)

@@ -52,6 +52,15 @@ def spilled_words(text: str | None) -> tuple[str, str] | None:
     return (words, figure) if words and figure and looks_like_amount(figure) else None
 
 
+def figure_of(text: str | None, unit: Unit) -> Decimal | None:
+    """The cell's figure in yuan, a name's characters run over into it set aside; None when it holds no amount."""
+    spilled = spilled_words(text)
+    try:
+        return parse_amount(spilled[1] if spilled else text, unit)
+    except CellError:
+        return None
+
+
 def decimals_of(text: str | None) -> int:
     """How many decimals a printed amount shows ("1,234.5" → 1, "12" → 0)."""
     cleaned = _clean(text)

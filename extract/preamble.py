@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator, Sequence
 
 from extract.locate import TableBlock
+from extract.names import is_organisation
 from extract.pages import Grid, Page
 from extract.specs import load_specs
 from extract.text import fold, label
@@ -24,9 +25,6 @@ _LABELLED = re.compile(
     r"|(?:单位名称|部门名称)[:：]?)" + _NAME + _END
 )
 _HEADING = re.compile(r"^" + _NAME + r"20\d{2}年度?(?:部门|单位)?(?:综合)?(?:预算|决算)")
-_SUFFIX = re.compile(r"[(（](?:本级|汇总|部门汇总|机关本级|本部)[)）]$")
-_ORGANISATION_ENDS = frozenset("局委办厅院会心室所站馆处队社校府部团行库园台署司场")
-_NOT_A_NAME = re.compile(r"预算|决算|[表款项]$|合计|科目|收入|支出|经费|拨款|单位$|部门$|第.+部分|目录|说明")
 _LINES_ABOVE = 6  # the lines just above a grid that may carry its heading
 _GRID_ROWS = 3
 
@@ -65,11 +63,6 @@ def name_in(text: str) -> str | None:
             if is_organisation(name):
                 return name
     return None
-
-
-def is_organisation(name: str) -> bool:
-    core = _SUFFIX.sub("", name)
-    return len(core) >= 3 and core[-1] in _ORGANISATION_ENDS and not _NOT_A_NAME.search(core)
 
 
 def _title_name(title: str) -> str | None:

@@ -13,7 +13,7 @@ from extract.classification import Classification, normalise_name
 from extract.header import Column, body_start, column_paths
 from extract.locate import TableBlock
 from extract.model import CellBox, Fact, FactKind, Problem, Unit
-from extract.money import CellError, decimals_of, looks_like_amount, parse_amount, spilled_words
+from extract.money import CellError, decimals_of, figure_of, looks_like_amount, parse_amount, spilled_words
 from extract.pages import Grid
 from extract.repeats import settle_repeated_rows
 from extract.specs import Phrasebook, Specs, TableSpec
@@ -36,7 +36,6 @@ _LABEL_HEADERS = frozenset({"项目", "项目名称", "科目名称", "功能科
 class TableResult:
     facts: list[Fact] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    has_body: bool = False
     decimals: int = 0  # the most decimals a non-blank amount printed
     keyed_beyond: str | None = None  # a second key the rows print beside the subject: "budget unit", …
 
@@ -71,50 +70,43 @@ class TableContext:
     fiscal_year: int | None = None
     printed_names: dict[tuple[str, str], str] = field(default_factory=dict)  # see SubjectPath.names
     result: TableResult = field(default_factory=TableResult)
+    _header: list[Column] | None = field(default=None, init=False, repr=False)
 
     def body_rows(self, amount_columns: frozenset[int] = frozenset()) -> Iterator[tuple[Grid, int, list[str]]]:
         headed = {c.index for c in self.header() if c.path}
         for g, grid in enumerate(self.block.grids):
             start = body_start(grid, self.block.header_rows_skipped.get(g, 0))
             for r in range(start, len(grid.cells)):
-                self.result.has_body = True
                 yield grid, r, _under_headers(grid, r, headed, amount_columns)
 
     def header(self) -> list[Column]:
-        if not self.block.grids:
-            return []
-        grid = self.block.grids[0]
-        skip = self.block.header_rows_skipped.get(0, 0)
-        return column_paths(grid, range(skip, body_start(grid, skip)))
+        if self._header is None:
+            self._header = []
+            if self.block.grids:
+                grid = self.block.grids[0]
+                skip = self.block.header_rows_skipped.get(0, 0)
+                self._header = column_paths(grid, range(skip, body_start(grid, skip)))
+        return self._header
 
     def amount(self, text: str, grid: Grid, r: int, column: AmountColumn) -> Decimal | None:
         try:
             amount = parse_amount(text, self.unit)
         except CellError:
-            if (spilled := spilled_words(text)) is not None:
-                return self._spilled(spilled, grid, r, column)
-            self.result.problems.append(
-                Problem(
-                    "unreadable_cell",
-                    "error",
-                    f"{self.block.title.title}: row {r + 1}, column {column.header!r} holds {text!r}, not an amount",
-                    table_kind=self.spec.table_kind,
-                    page=grid.page,
+            spilled = spilled_words(text)
+            if spilled is None:
+                where = f"{self.block.title.title}: row {r + 1}, column {column.header!r}"
+                message = f"{where} holds {text!r}, not an amount"
+                self.result.problems.append(
+                    Problem("unreadable_cell", "error", message, table_kind=self.spec.table_kind, page=grid.page)
                 )
-            )
-            return None
+                return None
+            words, text = spilled
+            self.warn("cell.words_spilled", f"row {r + 1}, column {column.header!r} prints {words!r} with its figure "
+                      f"{text} (a name run over from the row's name cell); the figure is read", grid.page,
+                      attributed_to="publisher", printed=words + text)  # fmt: skip
+            amount = parse_amount(text, self.unit)
         if amount != 0:
             self.result.decimals = max(self.result.decimals, decimals_of(text))
-        return amount
-
-    def _spilled(self, spilled: tuple[str, str], grid: Grid, r: int, column: AmountColumn) -> Decimal:
-        words, figure = spilled
-        self.warn("cell.words_spilled", f"row {r + 1}, column {column.header!r} prints {words!r} with its figure "
-                  f"{figure} (a name run over from the row's name cell); the figure is read", grid.page,
-                  attributed_to="publisher", printed=words + figure)  # fmt: skip
-        amount = parse_amount(figure, self.unit)
-        if amount != 0:
-            self.result.decimals = max(self.result.decimals, decimals_of(figure))
         return amount
 
     def column_amount(self, texts: list[str], grid: Grid, r: int, column: AmountColumn) -> Decimal | None:
@@ -751,23 +743,15 @@ def _economic_line(ctx: TableContext, side: Side, grid: Grid, r: int, texts: lis
         _unknown_line(ctx, side, grid, r, texts)
         return group
     for column in side.amounts:
-        amount = _side_amount(texts[column.index], ctx.unit)
+        # A reading beside the contract's lines: a cell that is no amount leaves the line unplaced instead of putting
+        # the table in doubt.
+        amount = figure_of(texts[column.index], ctx.unit)
         if amount is None:
             _unknown_line(ctx, side, grid, r, texts)
             continue
         ctx.emit("economic", code, group, column.fund_scope, amount, grid.page, fold(printed),
                  box=cell_box(grid, r, column.index))  # fmt: skip
     return group
-
-
-def _side_amount(text: str, unit: Unit) -> Decimal | None:
-    """An amount of the economic side, a reading beside the contract's lines: a cell that is not an amount (the
-    label's characters run over into it) leaves the line unplaced instead of putting the table in doubt."""
-    spilled = spilled_words(text)
-    try:
-        return parse_amount(spilled[1] if spilled else text, unit)
-    except CellError:
-        return None
 
 
 def _economic_class(classification: Classification, name: str) -> str | None:

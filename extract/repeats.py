@@ -19,10 +19,8 @@ from collections.abc import Iterable
 from dataclasses import replace
 from decimal import Decimal
 
-from extract.model import Fact, FactIdentity, Problem, Unit
-from extract.money import to_yuan
+from extract.model import SUBJECT_FACT_KINDS, Fact, FactIdentity, Problem, Unit, printed_step
 
-SUBJECT_KINDS = ("function", "economic")
 FINE_ECONOMIC = 7
 
 
@@ -36,14 +34,14 @@ def settle_repeated_rows(
     groups: dict[FactIdentity, list[Fact]] = defaultdict(list)
     for fact in facts:
         groups[fact.identity].append(fact)
-    repeated = {k: g for k, g in groups.items() if len(g) > 1 and k[2] in SUBJECT_KINDS}
+    repeated = {k: g for k, g in groups.items() if len(g) > 1 and k[2] in SUBJECT_FACT_KINDS}
     if not any(len({f.amount_yuan for f in g}) > 1 for g in repeated.values()):
         return facts, problems
     first = {k: g[0].amount_yuan for k, g in groups.items()}
     summed = {
         k: (sum((f.amount_yuan for f in g), Decimal(0)) if k in repeated else first[k]) for k, g in groups.items()
     }
-    step = max(to_yuan(Decimal(1).scaleb(-decimals), unit), Decimal("0.01"))
+    step = printed_step(unit, decimals)
     held_first, held_summed = _identities_held(first, step), _identities_held(summed, step)
     keyed_beyond = keyed_beyond or _blocks(facts)
     if held_summed <= held_first and keyed_beyond is None:
@@ -77,7 +75,7 @@ def settle_repeated_rows(
 def _blocks(facts: list[Fact]) -> str | None:
     """Rows printed in blocks whose codes each run in order and start again (one block per budget unit, the
     units' names left out): each subject at most once a block."""
-    keys = [f.key for f in facts if f.fact_kind in SUBJECT_KINDS and f.measure == facts[0].measure]
+    keys = [f.key for f in facts if f.fact_kind in SUBJECT_FACT_KINDS and f.measure == facts[0].measure]
     blocks: list[list[str]] = [[]]
     for key in keys:
         if blocks[-1] and key < blocks[-1][-1]:
@@ -94,7 +92,7 @@ def _identities_held(reading: dict[FactIdentity, Decimal], step: Decimal) -> int
     by_measure: dict[tuple[str, str, str], dict[str, Decimal]] = defaultdict(dict)
     totals: dict[tuple[str, str], Decimal] = {}
     for (_, scope, kind, key, measure), amount in reading.items():
-        if kind in SUBJECT_KINDS and key.isdigit():
+        if kind in SUBJECT_FACT_KINDS and key.isdigit():
             by_measure[scope, kind, measure][key] = amount
         elif kind == "table_total" and key == "table_total":
             totals[scope, measure] = amount

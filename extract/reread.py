@@ -12,14 +12,13 @@ from __future__ import annotations
 import ctypes
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
 
 import numpy as np
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from extract.model import Fact, FactIdentity, Problem, Unit
-from extract.money import CellError, parse_amount, spilled_words
+from extract.money import figure_of
 
 _SCALE = 100  # device pixels per point: PDFium maps page to device coordinates in whole pixels
 
@@ -51,7 +50,7 @@ def disputed_cells(data: bytes, facts: Iterable[Fact], units: dict[str, Unit]) -
             if fact.page not in glyphs:
                 glyphs[fact.page] = _page_glyphs(document[fact.page - 1])
             second = glyphs[fact.page].inside(fact.box)  # type: ignore[arg-type]
-            if _amount(second, units.get(fact.table_kind, "元")) != fact.amount_yuan:
+            if figure_of(second, units.get(fact.table_kind, "元")) != fact.amount_yuan:
                 disputed[fact.identity] = _describe(fact, second)
     finally:
         document.close()
@@ -65,14 +64,6 @@ def disputed_problems(facts: Iterable[Fact], disputed: dict[FactIdentity, str]) 
         for f in facts
         if f.identity in disputed
     ]  # fmt: skip
-
-
-def _amount(text: str, unit: Unit) -> Decimal | None:
-    spilled = spilled_words(text)
-    try:
-        return parse_amount(spilled[1] if spilled else text, unit)
-    except CellError:
-        return None
 
 
 def _describe(fact: Fact, second: str) -> str:

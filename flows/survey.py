@@ -17,14 +17,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from extract.model import SUBJECT_FACT_KINDS
+from extract.model import SUBJECT_FACT_KINDS, UNPLACED_CHECKS
 from flows.extraction import DEFAULT_TIMEOUT_SECONDS, process_file
 from flows.plan import discover
 from flows.summary import DocumentOutcome
-
-# Problems that name printed words caijue could not place: the survey counts their words across files.
-UNPLACED_CHECKS = ("unknown_column", "unknown_summary_line", "row_without_code", "unknown_table",
-                   "table_without_title", "unknown_subject_name")  # fmt: skip
 
 
 @dataclass(slots=True)
