@@ -8,6 +8,7 @@ and region; the printed words caijue could not place), then the issue's measures
 - budgets and final accounts (as caijue reads them) loaded with at least three function or economic tables;
 - every other file failed with a reason and no facts;
 - 类 = Σ款 and 款 = Σ项 on the loaded documents' function tables;
+- the same totals by province, as files.tsv places each file;
 - the files whose kind caijue judges differently from the folder's `files.tsv` (a first reading by hand), each
   with what caijue found.
 
@@ -25,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from flows.survey import FileSurvey, format_survey, hierarchy_rate, read_json, survey, write_json
+from flows.survey import TOTAL_COLUMNS, FileSurvey, format_survey, hierarchy_rate, read_json, survey, totals, write_json
 
 ACCOUNT_KINDS = ("budget", "final account")
 # files.tsv's words → caijue's file kinds
@@ -57,20 +58,40 @@ def main() -> int:
     seconds = time.perf_counter() - started
     print(format_survey(records, unplaced_limit=40))
     print()
-    print(measures(records, read_tsv(args.folder / "files.tsv")))
+    rows = read_tsv(args.folder / "files.tsv")
+    if rows:
+        print(by_province(records, rows))
+        print()
+    print(measures(records, rows))
     if not args.from_json:
         print(f"\n{len(records)} files surveyed in {seconds:.0f} s on {args.workers} workers")
     return 0
 
 
-def read_tsv(path: Path) -> dict[str, str]:
+def read_tsv(path: Path) -> dict[str, dict[str, str]]:
+    """files.tsv's row of each file (what_it_is, region …)."""
     if not path.is_file():
         return {}
     with path.open(encoding="utf-8") as handle:
-        return {row["file"]: row["what_it_is"] for row in csv.DictReader(handle, delimiter="\t")}
+        return {row["file"]: row for row in csv.DictReader(handle, delimiter="\t")}
 
 
-def measures(records: list[FileSurvey], tsv: dict[str, str]) -> str:
+def province(row: dict[str, str] | None) -> str:
+    """files.tsv's region ("广东省 深圳", "江苏省(省级) 江苏省委办公厅") as its province."""
+    words = (row or {}).get("region", "").split()
+    return words[0].split("(")[0] if words else ""
+
+
+def by_province(records: list[FileSurvey], tsv: dict[str, dict[str, str]]) -> str:
+    """The survey's totals by the province files.tsv gives each file (the PDFs' own naming of their region varies)."""
+    lines = [f"| province (files.tsv) | {' | '.join(TOTAL_COLUMNS)} |", "|---" * (len(TOTAL_COLUMNS) + 1) + "|"]
+    for name, counts in totals(records, lambda r: province(tsv.get(r.file))):
+        lines.append(f"| {name} | {' | '.join(str(counts[k]) for k in TOTAL_COLUMNS)} |")
+    return "\n".join(lines)
+
+
+def measures(records: list[FileSurvey], rows: dict[str, dict[str, str]]) -> str:
+    tsv = {file: row["what_it_is"] for file, row in rows.items()}
     accounts = [r for r in records if r.file_kind in ACCOUNT_KINDS]
     others = [r for r in records if r.file_kind not in ACCOUNT_KINDS]
     loaded = [r for r in accounts if r.loads_with_tables]

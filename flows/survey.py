@@ -112,6 +112,20 @@ def file_line(record: FileSurvey) -> str:
     return f"{record.status:11} {record.file_kind:22} {record.file}: {what}; {tables}{withheld}{checks}{reason}"
 
 
+IDENTITY_COLUMNS = {"held": "identities held", "publisher": "failed as printed", "extraction": "failed, ours"}
+TOTAL_COLUMNS = (
+    "files",
+    "loaded",
+    "quarantined",
+    "failed",
+    "loaded with ≥3 subject tables",
+    "tables withheld",
+    *IDENTITY_COLUMNS.values(),
+    "类/款 sums held",
+    "类/款 sums checked",
+)
+
+
 def totals(records: Sequence[FileSurvey], by: Callable[[FileSurvey], str]) -> list[tuple[str, Counter[str]]]:
     groups: dict[str, Counter[str]] = {}
     for record in records:
@@ -120,6 +134,10 @@ def totals(records: Sequence[FileSurvey], by: Callable[[FileSurvey], str]) -> li
         group[record.status] += 1
         group["loaded with ≥3 subject tables"] += record.loads_with_tables
         group["tables withheld"] += len(record.withheld)
+        group.update({IDENTITY_COLUMNS[whose]: n for whose, n in record.identities.items()})
+        if record.status == "loaded":
+            group["类/款 sums held"] += record.hierarchy["held"]
+            group["类/款 sums checked"] += record.hierarchy["held"] + record.hierarchy["failed"]
     return sorted(groups.items(), key=lambda item: (-item[1]["files"], item[0]))
 
 
@@ -138,7 +156,7 @@ def hierarchy_rate(records: Sequence[FileSurvey]) -> tuple[int, int]:
 
 def format_survey(records: Sequence[FileSurvey], unplaced_limit: int = 60) -> str:
     lines = [file_line(r) for r in records]
-    columns = ("files", "loaded", "quarantined", "failed", "loaded with ≥3 subject tables", "tables withheld")
+    columns = TOTAL_COLUMNS
     for title, key in (("kind of file", lambda r: r.file_kind), ("region", lambda r: (r.region or "")[:6])):
         lines += ["", f"| {title} | {' | '.join(columns)} |", "|---" * (len(columns) + 1) + "|"]
         lines += [f"| {name} | {' | '.join(str(c[k]) for k in columns)} |" for name, c in totals(records, key)]
