@@ -9,8 +9,10 @@ closes it) and sees the new one when it reconnects. A run killed at any point le
 file untouched; the next run discards the stale working copy and starts again from the published
 file.
 
-The working copy keeps the published file's name (in a sibling folder, on the same filesystem so the
-rename stays atomic): DuckDB names the catalog after the file, and the staging views refer to it.
+The working copy lives in a sibling folder, on the same filesystem so the rename stays atomic. Its name
+does not matter: DuckDB names a file's catalog after the file, but dbt builds with the file attached as
+`warehouse` and no view names a catalog (dbt_project/profiles.yml, macros/relations.sql), so the
+published file, or any copy of it under any name, answers every view.
 
 One run at a time per warehouse: a lock file (flock, released by the kernel when its holder dies).
 """
