@@ -33,8 +33,20 @@ def _parser() -> argparse.ArgumentParser:
     _data_docs_flag(ingest)
     ingest.set_defaults(run=_ingest)
 
-    demo = commands.add_parser("demo", help="generate the sample corpus and ingest it")
-    demo.add_argument("--departments", type=int, default=12)
+    demo = commands.add_parser(
+        "demo", help="generate the sample corpus (a district bureau's three years) and ingest it"
+    )
+    demo.add_argument(
+        "--provinces",
+        action="store_true",
+        help="instead of one district's bureau: departments spread over the provinces' layouts, one district each",
+    )
+    demo.add_argument(
+        "--departments",
+        type=int,
+        metavar="N",
+        help="the district's first N departments (default: all); with --provinces, N departments (default 12)",
+    )
     demo.add_argument(
         "--corpus",
         type=Path,
@@ -164,13 +176,21 @@ def _serve(args: argparse.Namespace) -> int:
 
 def _demo(args: argparse.Namespace) -> int:
     from flows.report import say
-    from samples import generate_corpus
+    from samples import generate_bureau_corpus, generate_corpus
 
+    if args.departments is not None and args.departments < 1:
+        print("caijue: --departments must be at least 1", file=sys.stderr)
+        return 2
     warehouse = warehouse_path(args.warehouse)
-    say(f"demo: generating {args.departments} departments' budgets and final accounts into {args.corpus}")
-    pdfs = generate_corpus(args.corpus, departments=args.departments)
+    if args.provinces:
+        departments = args.departments or 12
+        say(f"demo: generating {departments} departments' budgets and final accounts into {args.corpus}")
+        pdfs = generate_corpus(args.corpus, departments=departments)
+    else:
+        say(f"demo: generating a district bureau's budgets and final accounts, 2022–2024, into {args.corpus}")
+        pdfs = generate_bureau_corpus(args.corpus, departments=args.departments)
     say(f"demo: {len(pdfs)} PDFs generated")
-    summary = _run([args.corpus], warehouse, args)
+    summary = _run(pdfs, warehouse, args)  # what was generated, not whatever else the folder holds
     print(
         f"\nThe warehouse is {warehouse}. Query it, for example:\n"
         f"  duckdb -readonly {warehouse}\n\n{EXAMPLE_QUERY}\n"

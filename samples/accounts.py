@@ -8,7 +8,8 @@ summary lines, carry-overs) is a sum of those leaves, so each identity of DOMAIN
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields
 
 # Non-fiscal income sources, as CONTRACT measures.
 NONFISCAL_SOURCES = ("higher_subsidy", "business", "operating", "subordinate_remit", "other")
@@ -86,8 +87,13 @@ class Item:
             values.update({source: self.nf_income.get(source, 0) for source in NONFISCAL_SOURCES})
             return values
         if table_kind == "expenditure":
-            return {"total": self.total, "basic": self.basic, "project": self.project,
-                    "personnel": self.personnel, "public_use": self.public_use}
+            return {
+                "total": self.total,
+                "basic": self.basic,
+                "project": self.project,
+                "personnel": self.personnel,
+                "public_use": self.public_use,
+            }
         if table_kind == "fiscal_expenditure_detail":
             return {
                 "total": self.fiscal_total,
@@ -96,8 +102,13 @@ class Item:
                 "project": self.gpb_project + self.gf_project,
             }
         if table_kind == "gpb_expenditure":
-            return {"total": self.gpb_total, "basic": self.gpb_basic, "project": self.gpb_project,
-                    "personnel": self.gpb_personnel, "public_use": self.gpb_public}
+            return {
+                "total": self.gpb_total,
+                "basic": self.gpb_basic,
+                "project": self.gpb_project,
+                "personnel": self.gpb_personnel,
+                "public_use": self.gpb_public,
+            }
         if table_kind == "gpb_expenditure_detail":
             return {
                 "total": self.gpb_total,
@@ -273,8 +284,15 @@ class Accounts:
         problems = []
         for code, item in self.items.items():
             amounts = [
-                item.gpb_personnel, item.gpb_public, item.gpb_project, item.gf_project,
-                item.nf_personnel, item.nf_public, item.nf_project, item.gpb_income, item.gf_income,
+                item.gpb_personnel,
+                item.gpb_public,
+                item.gpb_project,
+                item.gf_project,
+                item.nf_personnel,
+                item.nf_public,
+                item.nf_project,
+                item.gpb_income,
+                item.gf_income,
                 *item.nf_income.values(),
             ]
             if any(a < 0 for a in amounts):
@@ -288,3 +306,35 @@ class Accounts:
         if self.nf_carryover_end < 0 or min(self.fiscal_carryover_end.values()) < 0:
             problems.append("negative carry-over")
         return problems
+
+
+def consolidate(parts: Sequence[Accounts]) -> Accounts:
+    """A department's accounts from its units' (部门预算/决算 = Σ 单位预算/决算): every stored amount
+    added, so each derived figure is the sum of the units' too."""
+    first = parts[0]
+    items: dict[str, Item] = {}
+    econ: dict[str, tuple[int, int]] = {}
+    three_public: dict[str, tuple[int, int]] = {}
+    amounts = [f.name for f in fields(Item) if f.name not in ("code", "nf_income")]
+    for accounts in parts:
+        for code, item in accounts.items.items():
+            total = items.setdefault(code, Item(code))
+            for name in amounts:
+                setattr(total, name, getattr(total, name) + getattr(item, name))
+            for source, value in item.nf_income.items():
+                total.nf_income[source] = total.nf_income.get(source, 0) + value
+        for code, (personnel, public_use) in accounts.econ.items():
+            before = econ.get(code, (0, 0))
+            econ[code] = (before[0] + personnel, before[1] + public_use)
+        for name, (budget, actual) in accounts.three_public.items():
+            before = three_public.get(name, (0, 0))
+            three_public[name] = (before[0] + budget, before[1] + actual)
+    return Accounts(
+        year=first.year,
+        report_kind=first.report_kind,
+        items=dict(sorted(items.items())),
+        econ=dict(sorted(econ.items())),
+        three_public=three_public,
+        office_operation=sum(accounts.office_operation for accounts in parts),
+        nf_carryover_begin=sum(accounts.nf_carryover_begin for accounts in parts),
+    )

@@ -82,8 +82,12 @@ def plan_corpus(
     layouts = load_layouts()
     allowed = {name for name in allowed if variants or not layouts[name].variant}
     by_family = {
-        family: {kind: name for name, layout in layouts.items() if layout.family == family and name in allowed
-                 for kind in [layout.report_kind]}
+        family: {
+            kind: name
+            for name, layout in layouts.items()
+            if layout.family == family and name in allowed
+            for kind in [layout.report_kind]
+        }
         for family in FAMILIES
     }
     families = [family for family in FAMILIES if by_family[family]]
@@ -163,5 +167,5 @@ def build_document(planned: Planned, edit: DocumentEdit | None = None) -> Docume
     return Document(source, tables, render(source, tables, text))
 
 
-def write_document(out_dir: Path, planned: Planned) -> Path:
-    return save_document(out_dir, build_document(planned))
+def write_document(out_dir: Path, planned: Planned, extra_meta: dict[str, object] | None = None) -> Path:
+    return save_document(out_dir, build_document(planned), extra_meta=extra_meta)

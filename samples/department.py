@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from samples.accounts import Accounts, Item
+from samples.accounts import Accounts, Item, consolidate
 from samples.money import FEN_PER_YUAN, QUANTUM, ratio, round_to, split
 
 # Where a 项 of personnel spending goes in the economic classification (GPB basic expenditure).
@@ -35,9 +35,25 @@ ECON_TIES = {
 # The rest of the payroll (salaries of the 行政运行 / 事业运行 items) and the 公用经费, by weight.
 PAYROLL_WEIGHTS = {"30101": 22, "30102": 30, "30103": 5, "30106": 2, "30107": 25, "30112": 2, "30199": 10}
 PUBLIC_USE_WEIGHTS = {
-    "30201": 12, "30202": 2, "30205": 2, "30206": 6, "30207": 5, "30209": 12, "30211": 4, "30213": 8,
-    "30215": 1, "30216": 2, "30217": 1, "30226": 5, "30227": 8, "30228": 12, "30229": 6, "30231": 4,
-    "30239": 8, "30299": 5, "31002": 3,
+    "30201": 12,
+    "30202": 2,
+    "30205": 2,
+    "30206": 6,
+    "30207": 5,
+    "30209": 12,
+    "30211": 4,
+    "30213": 8,
+    "30215": 1,
+    "30216": 2,
+    "30217": 1,
+    "30226": 5,
+    "30227": 8,
+    "30228": 12,
+    "30229": 6,
+    "30231": 4,
+    "30239": 8,
+    "30299": 5,
+    "31002": 3,
 }
 ZERO = Decimal(0)
 ALWAYS_PRESENT = {"30101", "30102", "30201", "30228"}
@@ -96,6 +112,7 @@ class Department:
     interest_income: bool
     vehicles: int
     overseas: bool
+    parts: tuple[Department, ...] = ()  # units publishing their own budgets: the accounts are their sum
 
     @property
     def has_business(self) -> bool:
@@ -136,27 +153,29 @@ def _data() -> dict[str, Any]:
 
 
 def _agencies(family: str) -> list[Agency]:
-    agencies = []
-    for raw in _data()["agencies"]:
-        families = tuple(raw.get("families") or _data()["families"])
-        if family not in families:
-            continue
-        agencies.append(
-            Agency(
-                name=raw["name"],
-                code=raw["code"],
-                kind=raw.get("kind", "bureau"),
-                domain=raw["domain"],
-                base=Decimal(str(raw["base"])),
-                admin=raw["admin"],
-                business=raw.get("business"),
-                projects=tuple(raw["projects"]),
-                gov_fund=tuple(raw.get("gov_fund") or ()),
-                unit_names=tuple(raw.get("unit_names") or ()),
-                families=families,
-            )
-        )
-    return agencies
+    return [agency for agency in map(agency_of, _data()["agencies"]) if family in agency.families]
+
+
+def agency_of(raw: dict[str, Any]) -> Agency:
+    """An agency profile as agencies.yaml writes it."""
+    return Agency(
+        name=raw["name"],
+        code=raw["code"],
+        kind=raw.get("kind", "bureau"),
+        domain=raw["domain"],
+        base=Decimal(str(raw["base"])),
+        admin=raw["admin"],
+        business=raw.get("business"),
+        projects=tuple(raw["projects"]),
+        gov_fund=tuple(raw.get("gov_fund") or ()),
+        unit_names=tuple(raw.get("unit_names") or ()),
+        families=tuple(raw.get("families") or _data()["families"]),
+    )
+
+
+def known_agencies() -> dict[str, Agency]:
+    """Every agency profile of agencies.yaml, by code, whatever its families."""
+    return {raw["code"]: agency_of(raw) for raw in _data()["agencies"]}
 
 
 def _regions(family: str) -> list[Region]:
@@ -180,6 +199,13 @@ def duties(department: Department) -> list[str]:
 # ---------------------------------------------------------------------------------------------- who
 
 
+def department_name(region: Region, agency: Agency, agency_name: str | None = None) -> str:
+    """The full name: 乐山市金口河区民政局; Sichuan county party organs are named after the committee
+    (中共乐山市金口河区委办公室)."""
+    agency_name = agency_name or agency.name
+    return f"中共{region.name}委{agency_name}" if agency.kind == "party" else f"{region.name}{agency_name}"
+
+
 def make_department(seed: int | str, family: str, taken: set[str]) -> Department:
     """A department of `family` not yet in `taken` (file-name keys), drawn from `seed`."""
     rng = random.Random(f"department:{seed}:{family}")
@@ -194,8 +220,7 @@ def make_department(seed: int | str, family: str, taken: set[str]) -> Department
     else:  # pragma: no cover - 12 regions × 20 agencies per family
         raise ValueError(f"no free department left in {family}")
     taken.add(key)
-    # Sichuan county party organs are named after the committee: 中共乐山市金口河区委办公室.
-    name = f"中共{region.name}委{agency.name}" if agency.kind == "party" else f"{region.name}{agency.name}"
+    name = department_name(region, agency)
     heading = name
     if family == "shanghai" and rng.random() < 0.35:
         heading = f"{region.province}{agency.name}"  # the district dropped, as publishers do
@@ -204,6 +229,21 @@ def make_department(seed: int | str, family: str, taken: set[str]) -> Department
     if not unit_level and agency.unit_names:
         count = rng.randint(1, len(agency.unit_names))
         units = (name, *(f"{region.name}{unit}" for unit in agency.unit_names[:count]))
+    return department_profile(rng, key, name, heading, region, agency, units, unit_level)
+
+
+def department_profile(
+    rng: random.Random,
+    key: str,
+    name: str,
+    heading: str,
+    region: Region,
+    agency: Agency,
+    units: tuple[str, ...],
+    unit_level: bool = False,
+) -> Department:
+    """A department of a known region and agency (name and units given), its money drawn from `rng`."""
+    family_data = _data()["families"][region.family]
     scale = agency.base * Decimal(str(family_data["scale"])) * ratio(rng, "0.6", "1.6") * 10000
     chosen = rng.sample(agency.projects, k=min(len(agency.projects), rng.randint(2, 5)))
     weights = [ratio(rng, "0.3", "1.0") for _ in chosen]
@@ -301,7 +341,10 @@ def three_public_plan(department: Department, year: int) -> ThreePublicPlan:
 
 
 def budget_accounts(department: Department, year: int, unit: str) -> Accounts:
-    """The budget document's accounts: the plan, each leaf rounded to what `unit` prints."""
+    """The budget document's accounts: the plan, each leaf rounded to what `unit` prints (a department
+    whose units publish their own budgets: the sum of theirs)."""
+    if department.parts:
+        return consolidate([budget_accounts(part, year, unit) for part in department.parts])
     rng = department.rng("budget-doc", year)
     cents = unit == "元" and rng.random() < 0.4  # some budgets carry fen on a few items
     items: dict[str, Item] = {}
@@ -345,6 +388,8 @@ def budget_accounts(department: Department, year: int, unit: str) -> Accounts:
 
 def final_accounts(department: Department, year: int, unit: str) -> Accounts:
     """The final account: the plan as executed (≈ budget ± a few %), with carry-overs."""
+    if department.parts:
+        return consolidate([final_accounts(part, year, unit) for part in department.parts])
     rng = department.rng("final-doc", year)
     q = QUANTUM[unit] if unit == "万元" else 100
     items: dict[str, Item] = {}
@@ -414,7 +459,8 @@ def _economic_split(
     _spread(payroll, PAYROLL_WEIGHTS, personnel, unit, rng)
     public: dict[str, int] = {}
     weights = {
-        code: w for code, w in PUBLIC_USE_WEIGHTS.items()
+        code: w
+        for code, w in PUBLIC_USE_WEIGHTS.items()
         if code in ALWAYS_PRESENT or (rng.random() < 0.75 and (code != "30231" or department.vehicles))
     }
     _spread(sum(item.gpb_public for item in items.values()), weights, public, unit, rng)

@@ -92,10 +92,15 @@ def build_injected_document(
     return document, [_with_page(error, document) for error in pending]
 
 
-def write_injected_document(out_dir: Path, planned: Planned, kinds: Iterable[InjectionKind]) -> Path:
+def write_injected_document(
+    out_dir: Path,
+    planned: Planned,
+    kinds: Iterable[InjectionKind],
+    extra_meta: dict[str, object] | None = None,
+) -> Path:
     """`<stem>.pdf` and `<stem>/expected/` (with injected.json) in out_dir; returns the PDF path."""
     document, injected = build_injected_document(planned, kinds)
-    path = save_document(Path(out_dir), document, extra_notes=_notes(injected))
+    path = save_document(Path(out_dir), document, extra_notes=_notes(injected), extra_meta=extra_meta)
     record = [{k: v for k, v in dataclasses.asdict(e).items() if k != "locator"} for e in injected]
     folder = Path(out_dir) / planned.stem / "expected"
     (folder / "injected.json").write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

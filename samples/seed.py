@@ -112,5 +112,5 @@ one §六 itemises, and the 0.06 paid from other income is project spending.
 """
 
 
-def write_seed_document(out_dir: Path) -> Path:
-    return save_document(Path(out_dir), build_seed_document(), extra_notes=SEED_NOTES)
+def write_seed_document(out_dir: Path, extra_meta: dict[str, object] | None = None) -> Path:
+    return save_document(Path(out_dir), build_seed_document(), extra_notes=SEED_NOTES, extra_meta=extra_meta)

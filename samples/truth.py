@@ -79,8 +79,11 @@ def write_expected(
     (folder / "notes.md").write_text(NOTES.format(**notes), encoding="utf-8")
 
 
-def save_document(out_dir: Path, document: Document, extra_notes: str = "") -> Path:
-    """Write `<stem>.pdf` and `<stem>/expected/` into out_dir; returns the PDF path."""
+def save_document(
+    out_dir: Path, document: Document, extra_notes: str = "", extra_meta: dict[str, object] | None = None
+) -> Path:
+    """Write `<stem>.pdf` and `<stem>/expected/` into out_dir; returns the PDF path. `extra_meta` joins
+    meta.json (the bureau corpus: which department a document is, whatever name it prints)."""
     source = document.source
     pdf_path = out_dir / f"{source.stem}.pdf"
     pdf_path.write_bytes(document.rendered.pdf)
@@ -91,6 +94,7 @@ def save_document(out_dir: Path, document: Document, extra_notes: str = "") -> P
         "report_level": source.level,
         "page_count": document.rendered.page_count,
         "layout": source.layout.name,
+        **(extra_meta or {}),
     }
     notes = {
         "stem": source.stem,
