@@ -10,3 +10,18 @@
 {% macro outside_tolerance(expected, actual, n_terms, unit) -%}
     abs({{ expected }} - {{ actual }}) > greatest({{ n_terms }}, 1) * {{ yuan_per_cent(unit) }}
 {%- endmacro %}
+
+{#- Yuan shown in 万元 (what people read), exactly: a decimal product, never a float division. -#}
+{% macro wan(yuan) -%}
+    cast(({{ yuan }}) * 0.0001 as decimal(22, 6))
+{%- endmacro %}
+
+{#- An issue's figure as a reader sees it: a year as 2023, a percentage as 12.5%, money as yuan. -#}
+{% macro issue_value(figure, value_kind) -%}
+    case
+        when {{ figure }} is null then null
+        when {{ value_kind }} = 'year' then cast(cast({{ figure }} as integer) as varchar)
+        when {{ value_kind }} = 'percent' then cast({{ figure }} as varchar) || '%'
+        else cast({{ figure }} as varchar) || ' 元'
+    end
+{%- endmacro %}

@@ -29,3 +29,8 @@
 {% macro class_code(code) -%}
     case when regexp_full_match({{ code }}, '[0-9]{3}([0-9]{2}){0,2}') then left({{ code }}, 3) end
 {%- endmacro %}
+
+{#- Economic classes that are personnel spending (人员经费): 工资福利支出, 对个人和家庭的补助. -#}
+{% macro personnel_economic_classes() -%}
+    '301', '303'
+{%- endmacro %}

@@ -17,6 +17,7 @@ select
     documents.department_id,
     documents.fiscal_year,
     documents.report_kind,
+    documents.report_level,
     facts.table_kind,
     facts.fund_scope,
     facts.fact_kind,

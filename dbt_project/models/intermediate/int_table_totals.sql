@@ -4,6 +4,7 @@ select
     department_id,
     fiscal_year,
     report_kind,
+    report_level,
     table_kind,
     fund_scope,
     fact_key as total_key,

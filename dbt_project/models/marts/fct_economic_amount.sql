@@ -12,5 +12,6 @@ select
     cast(class_code as varchar) as class_code,
     cast(page as integer) as page,
     cast(table_title as varchar) as table_title,
-    cast(row_label as varchar) as row_label
+    cast(row_label as varchar) as row_label,
+    cast(report_level as varchar) as report_level
 from {{ ref('int_economic_facts') }}

@@ -13,5 +13,6 @@ select
     cast(parent_code as varchar) as parent_code,
     cast(page as integer) as page,
     cast(table_title as varchar) as table_title,
-    cast(row_label as varchar) as row_label
+    cast(row_label as varchar) as row_label,
+    cast(report_level as varchar) as report_level
 from {{ ref('int_function_facts') }}

@@ -8,5 +8,6 @@ select
     cast(amount_yuan as decimal(20, 2)) as amount_yuan,
     cast(table_kind as varchar) as table_kind,
     cast(page as integer) as page,
-    cast(table_title as varchar) as table_title
+    cast(table_title as varchar) as table_title,
+    cast(report_level as varchar) as report_level
 from {{ ref('int_three_public') }}

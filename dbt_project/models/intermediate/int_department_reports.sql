@@ -1,0 +1,17 @@
+-- The reports the answer marts read: one current document per department, year and report kind, at
+-- the department (consolidated) level. Unit-level reports are parts of their department's and are
+-- never added to it; a department publishing only unit reports has no row here.
+select
+    documents.document_id,
+    documents.department_id,
+    departments.department_name,
+    coalesce(documents.region, departments.region) as region,
+    documents.fiscal_year,
+    documents.report_kind,
+    documents.report_level,
+    documents.file_name
+from {{ ref('int_current_documents') }} as documents
+inner join {{ ref('int_departments') }} as departments on departments.department_id = documents.department_id
+where documents.report_level = 'department'
+    and documents.fiscal_year is not null
+    and documents.report_kind is not null
