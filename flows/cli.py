@@ -71,12 +71,18 @@ def _parser() -> argparse.ArgumentParser:
     _common(serve)
     serve.set_defaults(run=_serve)
 
-    report = commands.add_parser("report", help="one page per document listing its issues, ready to send back")
+    report = commands.add_parser(
+        "report",
+        help="a department's issues to send back (HTML + Excel, figures cropped from the pages), or a region's page",
+    )
     report.add_argument(
         "selector",
+        nargs="?",
         metavar="DOCUMENT_OR_DEPARTMENT",
         help="a document_id prefix (6+ hex characters) or (part of) a department name",
     )
+    report.add_argument("--region", help="instead: one offline HTML page for (part of) a region name")
+    report.add_argument("--year", type=int, help="the region page's fiscal year (with --region)")
     report.add_argument("--warehouse")
     report.add_argument("--out", type=Path, default=Path("reports"), help="folder for the pages (default reports)")
     report.set_defaults(run=_report)
@@ -201,12 +207,25 @@ def _demo(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     from warehouse.report import describe, write_reports
+    from warehouse.report_department import write_department_reports
+    from warehouse.report_region import RegionReportError, write_region_report
 
+    if (args.selector is None) == (args.region is None) or (args.region is not None) != (args.year is not None):
+        print("caijue report: give a DOCUMENT_OR_DEPARTMENT, or --region R --year Y", file=sys.stderr)
+        return 2
     warehouse = warehouse_path(args.warehouse)
     if not warehouse.exists():
         print(f"caijue: no warehouse at {warehouse}", file=sys.stderr)
         return 2
-    paths = write_reports(warehouse, args.selector, args.out)
+    if args.region is not None:
+        try:
+            print(write_region_report(warehouse, args.region, args.year, args.out))
+        except RegionReportError as error:
+            print(f"caijue report: {error}", file=sys.stderr)
+            return 1
+        return 0
+    paths = write_department_reports(warehouse, args.selector, args.out)
+    paths += write_reports(warehouse, args.selector, args.out)  # and one Markdown page per document
     print(describe(paths))
     return 0 if paths else 1
 

@@ -36,6 +36,7 @@ FILE_KINDS: tuple[FileKind, ...] = get_args(FileKind)
 # A withheld table always has a reason: a null reason would let its facts into the marts.
 UNSTATED_REASON = "withheld by the gate (no reason given)"
 MONEY = "decimal(20,2)"
+BOX_COLUMNS = ("box_x0", "box_top", "box_x1", "box_bottom")  # a fact's cell, as extract.model.CellBox orders it
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 DDL: tuple[str, ...] = (
@@ -75,7 +76,11 @@ DDL: tuple[str, ...] = (
         measure varchar not null,
         amount_yuan {MONEY} not null,
         page integer,
-        row_label varchar
+        row_label varchar,
+        box_x0 double,
+        box_top double,
+        box_x1 double,
+        box_bottom double
     )""",
     f"""create table if not exists {SCHEMA}.quality_issues (
         document_id varchar not null,
@@ -101,6 +106,11 @@ ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("quality_issues", "attributed_to", "varchar"),
     ("quality_issues", "evidence", "varchar"),
     ("quality_issues", "printed", "varchar"),
+    # The printed cell of a fact (points from the page's top-left; null for a sum of cells): reports crop it.
+    ("facts", "box_x0", "double"),
+    ("facts", "box_top", "double"),
+    ("facts", "box_x1", "double"),
+    ("facts", "box_bottom", "double"),
 )
 
 # Child tables first: a replacement deletes them before the document row.
@@ -336,12 +346,14 @@ def _facts_frame(document_id: str, facts: Sequence[Fact]) -> _Frame:
             "amount_yuan": _money(f.amount_yuan for f in facts),
             "page": _ints(f.page for f in facts),
             "row_label": _text(f.row_label for f in facts),
+            **{name: _floats(f.box[i] if f.box else None for f in facts) for i, name in enumerate(BOX_COLUMNS)},
         }
     )
-    columns = "document_id, table_kind, fund_scope, fact_kind, key, measure, amount_yuan, page, row_label"
+    boxes = ", ".join(BOX_COLUMNS)
+    columns = f"document_id, table_kind, fund_scope, fact_kind, key, measure, amount_yuan, page, row_label, {boxes}"
     select = (
         "select document_id, table_kind, fund_scope, fact_kind, key, measure,"
-        f" cast(amount_yuan as {MONEY}), cast(page as integer), row_label"
+        f" cast(amount_yuan as {MONEY}), cast(page as integer), row_label, {boxes}"
     )
     return _Frame("facts", frame, columns, select)
 
@@ -384,6 +396,10 @@ def _text(values: Iterable[str | None]) -> pd.Series:
 
 def _ints(values: Iterable[int | None]) -> pd.Series:
     return pd.Series(list(values), dtype="Int64")
+
+
+def _floats(values: Iterable[float | None]) -> pd.Series:
+    return pd.Series(list(values), dtype="Float64")
 
 
 def _money(values: Iterable[Decimal | None]) -> pd.Series:

@@ -60,6 +60,10 @@ class Issue:
     attributed_to: str | None = None  # 'publisher' | 'extraction'
     evidence: str | None = None
     printed: str | None = None
+    subject_name: str | None = None  # newer warehouses name the subject and the table beside the issue
+    table_title: str | None = None
+    table_page: int | None = None
+    value_kind: str | None = None  # 'money' | 'year' | 'share' …: what expected and actual count
 
 
 @dataclass(slots=True)
@@ -73,6 +77,8 @@ class DocumentReport:
     page_count: int | None
     status: str
     file_kind: str | None = None
+    file_path: str | None = None
+    region: str | None = None
     tables: dict[str, TableInfo] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
 
@@ -126,6 +132,8 @@ DOCUMENT_COLUMNS = (
     "page_count",
     "status",
     "file_kind",
+    "file_path",
+    "region",
 )
 TABLE_COLUMNS = ("table_kind", "table_title", "first_page", "unit", "withheld_reason")
 ISSUE_COLUMNS = (
@@ -140,6 +148,10 @@ ISSUE_COLUMNS = (
     "attributed_to",
     "evidence",
     "printed",
+    "subject_name",
+    "table_title",
+    "table_page",
+    "value_kind",
 )
 
 
@@ -220,7 +232,7 @@ def render_markdown(report: DocumentReport) -> str:
         f"- 文件：{report.file_name}（{report.page_count or '?'} 页）",
         f"- 文件标识：`{report.document_id}`",
         *([f"- 文件类型：{FILE_KIND_WORDS.get(report.file_kind, report.file_kind)}"] if report.file_kind else []),
-        f"- 入库状态：{_status_words(report)}",
+        f"- 入库状态：{status_words(report)}",
         f"- 发现问题：{len(report.issues)} 处" if report.issues else "- 未发现问题：各项核对均相符。",
         "",
     ]
@@ -237,7 +249,7 @@ def render_markdown(report: DocumentReport) -> str:
     return "\n".join(lines)
 
 
-def _status_words(report: DocumentReport) -> str:
+def status_words(report: DocumentReport) -> str:
     words = STATUS_WORDS.get(report.status, report.status)
     if report.status == "loaded" and report.withheld:
         words += f"（其中 {len(report.withheld)} 张报表暂缓入库，见下）"
@@ -257,14 +269,14 @@ def _issue_table(report: DocumentReport, issues: Sequence[Issue]) -> list[str]:
     for issue in issues:
         table = report.tables.get(issue.table_kind or "")
         title = table.title if table else (issue.table_kind or "")
-        unit = _unit_of(issue, table)
+        unit = unit_of(issue, table)
         cells = [
             str(issue.page) if issue.page is not None else "—",
             title,
             issue.subject_code or "",
             _amount(issue.expected, unit),
             _amount(issue.actual, unit),
-            _cell(_explanation(issue)),
+            _cell(explanation(issue)),
             WHOSE_WORDS.get(issue.attributed_to or "", "—"),
             _cell(issue.evidence) or "—",
         ]
@@ -272,7 +284,7 @@ def _issue_table(report: DocumentReport, issues: Sequence[Issue]) -> list[str]:
     return rows
 
 
-def _explanation(issue: Issue) -> str:
+def explanation(issue: Issue) -> str:
     if issue.printed and issue.printed not in issue.message:
         return f"{issue.message}（原文：“{issue.printed}”）"
     return issue.message
@@ -283,10 +295,11 @@ def _cell(text: str | None) -> str:
     return " ".join((text or "").replace("|", "｜").split())
 
 
-def _unit_of(issue: Issue, table: TableInfo | None) -> str:
-    if issue.check_name == "narrative.year":
+def unit_of(issue: Issue, table: TableInfo | None) -> str:
+    """The unit the document prints the issue's figures in: 年, %, 万元 (the narrative) or the table's unit."""
+    if issue.check_name == "narrative.year" or issue.value_kind == "year":
         return "年"
-    if issue.check_name == "narrative.share":
+    if issue.check_name == "narrative.share" or issue.value_kind in ("share", "percent"):
         return "%"
     if issue.check_name.startswith("narrative."):
         return "万元"
