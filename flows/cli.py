@@ -31,6 +31,7 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("paths", nargs="+", type=Path)
     _common(ingest)
     _data_docs_flag(ingest)
+    _departments_file_flag(ingest)
     ingest.set_defaults(run=_ingest)
 
     demo = commands.add_parser(
@@ -55,6 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     _common(demo)
     _data_docs_flag(demo)
+    _departments_file_flag(demo)
     demo.set_defaults(run=_demo)
 
     serve = commands.add_parser("serve", help="a Prefect deployment of the ingest flow, on a schedule, over an inbox")
@@ -97,6 +99,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     survey.set_defaults(run=_survey)
 
+    departments = commands.add_parser(
+        "departments",
+        help="the departments as matched over the years (name variants, evidence, unmerged candidates); "
+        "--apply loads the override file and rebuilds",
+    )
+    departments.add_argument("--warehouse")
+    departments.add_argument(
+        "--apply",
+        nargs="?",
+        const="",
+        metavar="FILE",
+        help="load the override file (FILE, else $CAIJUE_DEPARTMENTS, else departments.csv beside the warehouse) "
+        "and publish the rebuilt marts",
+    )
+    departments.set_defaults(run=_departments)
+
     accuracy = commands.add_parser("accuracy", help="precision/recall/F1 of the warehouse against expected/")
     accuracy.add_argument("expected", nargs="+", type=Path, help="document folders holding expected/")
     accuracy.add_argument("--warehouse")
@@ -110,6 +128,15 @@ def _data_docs_flag(parser: argparse.ArgumentParser) -> None:
         type=Path,
         metavar="DIR",
         help="render GX Data Docs of the run's validations into DIR (default: off)",
+    )
+
+
+def _departments_file_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--departments-file",
+        type=Path,
+        metavar="FILE",
+        help="the department override file (default $CAIJUE_DEPARTMENTS, else departments.csv beside the warehouse)",
     )
 
 
@@ -144,9 +171,15 @@ def _run(paths: list[Path], warehouse: Path, args: argparse.Namespace):
     prepare_prefect(warehouse.parent / ".caijue")
     from flows.plan import up_to_date_summary
     from flows.report import print_summary
+    from warehouse.departments import OverrideFileError
 
-    # Nothing new: answer from the fingerprints alone, without starting Prefect, Dask or dbt.
-    summary = up_to_date_summary(paths, warehouse)
+    departments_file = getattr(args, "departments_file", None)
+    try:
+        # Nothing new: answer from the fingerprints alone, without starting Prefect, Dask or dbt.
+        summary = up_to_date_summary(paths, warehouse, departments_file)
+    except OverrideFileError as error:
+        print(f"caijue: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
     if summary is None:
         from flows.ingest import run_ingest
 
@@ -157,6 +190,7 @@ def _run(paths: list[Path], warehouse: Path, args: argparse.Namespace):
             dask_address=args.dask_address,
             timeout_seconds=args.timeout or None,
             data_docs=getattr(args, "data_docs", None),
+            departments_file=departments_file,
         )
     print_summary(summary)
     return summary
@@ -228,6 +262,35 @@ def _report(args: argparse.Namespace) -> int:
     paths += write_reports(warehouse, args.selector, args.out)  # and one Markdown page per document
     print(describe(paths))
     return 0 if paths else 1
+
+
+def _departments(args: argparse.Namespace) -> int:
+    from warehouse.departments import OverrideFileError
+
+    warehouse = warehouse_path(args.warehouse)
+    if args.apply is None:
+        if not warehouse.exists():
+            print(f"caijue: no warehouse at {warehouse}", file=sys.stderr)
+            return 2
+        from flows.departments import list_departments
+
+        print(list_departments(warehouse))
+        return 0
+    prepare_prefect(warehouse.parent / ".caijue")
+    from flows.departments import apply_overrides
+
+    try:
+        summary = apply_overrides(warehouse, args.apply or None)
+    except OverrideFileError as error:
+        print(f"caijue: {error}", file=sys.stderr)
+        return 2
+    if not summary.published:
+        print(f"caijue: not published: {summary.dbt_message}", file=sys.stderr)
+        return 1
+    from flows.departments import list_departments
+
+    print(list_departments(warehouse))
+    return 0
 
 
 def _survey(args: argparse.Namespace) -> int:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,9 +26,10 @@ from flows.server import prefect_api, quiet_libraries
 from flows.summary import DocumentOutcome, RunSummary
 from flows.version import READING_VERSION
 from warehouse.dbt import DbtOutcome
+from warehouse.departments import write_overrides
 from warehouse.raw import load_document
 
-__all__ = ["DocumentOutcome", "RunSummary", "discover", "ingest_flow", "run_ingest"]
+__all__ = ["DocumentOutcome", "RunSummary", "discover", "ingest_flow", "rebuild", "run_ingest"]
 
 
 def process_batch(paths: list[str], timeout: float | None = None) -> list[DocumentOutcome]:
@@ -96,13 +98,15 @@ def ingest_flow(
     max_in_flight: int = 2,
     data_docs: str | None = None,
     queued: int = 0,
+    departments_file: str | None = None,
 ) -> RunSummary:
     """Extract what is new under `paths` and publish a rebuilt `warehouse`; a run with nothing new
-    changes nothing. Work happens in a private copy published atomically (flows/publish.py)."""
+    changes nothing. Work happens in a private copy published atomically (flows/publish.py).
+    The department override file (warehouse/departments.py) is loaded whole by every run that builds."""
     summary = RunSummary(Path(warehouse))
     with writer_lock(summary.warehouse, on_wait=say):
         clock = time.perf_counter()
-        plan = plan_run([Path(p) for p in paths], summary.warehouse)
+        plan = plan_run([Path(p) for p in paths], summary.warehouse, departments=departments_file)
         summary.discovered, summary.unchanged, summary.reextracted = len(plan.files), plan.unchanged, plan.reextract
         say(f"discover: {len(plan.files)} PDF files, {plan.unchanged} unchanged, {len(plan.todo)} to extract")
         summary.timings["discover"] = time.perf_counter() - clock
@@ -118,16 +122,27 @@ def ingest_flow(
 
 def _run_stages(summary: RunSummary, plan: Plan, timeout: float | None, max_in_flight: int, queued: int) -> None:
     """extract + gate → (working copy) load → dbt build → validate marts → publish."""
-    published = summary.warehouse
     clock = time.perf_counter()
     summary.outcomes = _extract_and_gate(plan, timeout, max_in_flight, queued)
     summary.timings["extract + gate"] = time.perf_counter() - clock
 
+    def load(work: Path) -> None:
+        summary.facts_loaded = _load(work, summary.outcomes) if summary.outcomes else 0
+        if write_overrides(work, plan.overrides, plan.overrides_file):
+            say(f"load: {len(plan.overrides)} department overrides from {plan.overrides_file}")
+
+    rebuild(summary, load)
+
+
+def rebuild(summary: RunSummary, load: Callable[[Path], None]) -> None:
+    """(working copy) load → dbt build → validate marts → publish: the one path by which a run, or
+    `caijue departments --apply`, changes the published warehouse. `load` writes into the working copy."""
+    published = summary.warehouse
     clock = time.perf_counter()
     say("load: copying the published warehouse to a working copy")
     work = start_working_copy(published)
     try:
-        summary.facts_loaded = _load(work, summary.outcomes) if summary.outcomes else 0
+        load(work)
         summary.timings["load"] = time.perf_counter() - clock
 
         clock = time.perf_counter()
@@ -241,11 +256,12 @@ def run_ingest(
     dask_address: str | None = None,
     timeout_seconds: float | None = DEFAULT_TIMEOUT_SECONDS,
     data_docs: Path | None = None,
+    departments_file: Path | None = None,
 ) -> RunSummary:
     """Run the flow; extraction fans out to `workers` processes when there is enough to extract (or to
     the Dask scheduler at `dask_address`, at most `workers` documents in flight)."""
     quiet_libraries()
-    todo = len(plan_run(paths, warehouse).todo)
+    todo = len(plan_run(paths, warehouse, departments=departments_file).todo)
     documents = DocumentRunner(workers, todo, dask_address)
     in_flight = max(1, workers)  # tasks running: a local cluster's slots, or our share of a remote one
     try:
@@ -259,6 +275,7 @@ def run_ingest(
                 max_in_flight=in_flight,
                 data_docs=str(data_docs) if data_docs else None,
                 queued=documents.queued,
+                departments_file=str(departments_file) if departments_file else None,
             )
     finally:
         documents.close()

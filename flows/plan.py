@@ -17,6 +17,7 @@ import duckdb
 
 from flows.summary import RunSummary
 from flows.version import READING_VERSION
+from warehouse.departments import Override, loaded_overrides, override_file, read_overrides
 from warehouse.raw import known_documents
 
 
@@ -27,6 +28,9 @@ class Plan:
     known: dict[str, str]  # document_id → extractor_version, as published
     todo: list[Path] = field(default_factory=list)  # one file per document to (re-)extract
     marts_exist: bool = False
+    overrides: list[Override] = field(default_factory=list)  # the department override file's rows
+    overrides_file: Path | None = None
+    overrides_pending: bool = False  # the file says what the published warehouse does not hold yet
 
     @property
     def unchanged(self) -> int:
@@ -38,8 +42,8 @@ class Plan:
 
     @property
     def up_to_date(self) -> bool:
-        """Nothing to extract and the marts are built: the run has nothing to do."""
-        return not self.todo and self.marts_exist
+        """Nothing to extract, the override file loaded and the marts built: the run has nothing to do."""
+        return not self.todo and self.marts_exist and not self.overrides_pending
 
 
 def discover(paths: Iterable[Path]) -> list[Path]:
@@ -57,19 +61,28 @@ def discover(paths: Iterable[Path]) -> list[Path]:
     return list(found)
 
 
-def plan_run(paths: Iterable[Path], warehouse: Path, extractor_version: str | None = None) -> Plan:
+def plan_run(
+    paths: Iterable[Path],
+    warehouse: Path,
+    extractor_version: str | None = None,
+    departments: str | Path | None = None,
+) -> Plan:
     """The files to extract: those whose bytes are not in the warehouse under this extractor version
-    (default: the current one; a file copied twice is extracted once)."""
+    (default: the current one; a file copied twice is extracted once), and the department override file
+    (`departments`, else $CAIJUE_DEPARTMENTS, else departments.csv beside the warehouse), checked first:
+    a malformed file raises OverrideFileError before any work."""
     extractor_version = extractor_version or READING_VERSION
+    source = override_file(warehouse, departments)
+    overrides = read_overrides(source)
     files = discover(paths)
     ids = {path: fingerprint(path) for path in files}
-    known, marts = _published_state(warehouse)
+    known, marts, loaded = _published_state(warehouse)
     todo: dict[str, Path] = {}
     for path in files:
         document_id = ids[path]
         if known.get(document_id) != extractor_version:
             todo.setdefault(document_id, path)
-    return Plan(files, ids, known, list(todo.values()), marts)
+    return Plan(files, ids, known, list(todo.values()), marts, overrides, source.path, (loaded or []) != overrides)
 
 
 def fingerprint(path: Path) -> str:
@@ -81,12 +94,12 @@ def fingerprint(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _published_state(warehouse: Path) -> tuple[dict[str, str], bool]:
+def _published_state(warehouse: Path) -> tuple[dict[str, str], bool, list[Override] | None]:
     if not warehouse.exists():
-        return {}, False
+        return {}, False, None
     with duckdb.connect(str(warehouse), read_only=True) as con:
         marts = con.execute("select count(*) from information_schema.tables where table_schema = 'marts'").fetchone()
-        return known_documents(con), bool(marts and marts[0])
+        return known_documents(con), bool(marts and marts[0]), loaded_overrides(con)
 
 
 def current_document_ids(warehouse: Path) -> set[str]:
@@ -103,10 +116,12 @@ def current_document_ids(warehouse: Path) -> set[str]:
         return {row[0] for row in con.execute("select document_id from marts.dim_document where is_current").fetchall()}
 
 
-def up_to_date_summary(paths: Iterable[Path], warehouse: Path) -> RunSummary | None:
+def up_to_date_summary(
+    paths: Iterable[Path], warehouse: Path, departments: str | Path | None = None
+) -> RunSummary | None:
     """The summary of a run with nothing to do, or None when there is work (for the flow)."""
     started = time.perf_counter()
-    plan = plan_run(paths, warehouse)
+    plan = plan_run(paths, warehouse, departments=departments)
     if not plan.up_to_date:
         return None
     return RunSummary(

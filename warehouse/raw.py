@@ -28,6 +28,7 @@ from extract.model import (
     Problem,
     TableRead,
 )
+from extract.units import ListedUnit, units_listed
 
 SCHEMA = "raw"
 STATUSES: tuple[DocumentStatus, ...] = ("loaded", "quarantined", "failed")
@@ -96,6 +97,21 @@ DDL: tuple[str, ...] = (
         evidence varchar,
         printed varchar
     )""",
+    # The budget units a department's document lists as consolidated in it (extract/units.py).
+    f"""create table if not exists {SCHEMA}.document_units (
+        document_id varchar not null,
+        unit_name varchar not null,
+        page integer
+    )""",
+    # The bureau's department override file, replaced whole at every load (warehouse/departments.py).
+    f"""create table if not exists {SCHEMA}.department_overrides (
+        printed_name varchar not null,
+        region varchar,
+        department_name varchar not null,
+        line_number integer not null,
+        source_file varchar not null,
+        loaded_at timestamp not null
+    )""",
 )
 
 # Columns added since the first release, (table, column, type): ensure_schema adds the ones an older
@@ -114,7 +130,7 @@ ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (
 )
 
 # Child tables first: a replacement deletes them before the document row.
-CHILD_TABLES: tuple[str, ...] = ("facts", "document_tables", "quality_issues")
+CHILD_TABLES: tuple[str, ...] = ("facts", "document_tables", "quality_issues", "document_units")
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +207,7 @@ def load_document(
         _tables_frame(document_id, doc.tables, withheld or {}),
         _facts_frame(document_id, doc.facts),
         _issues_frame(document_id, all_issues),
+        _units_frame(document_id, units_listed(doc.narrative)),
     ]
     con.begin()
     try:
@@ -384,6 +401,19 @@ def _issues_frame(document_id: str, issues: Sequence[Problem]) -> _Frame:
         f" cast(expected as {MONEY}), cast(actual as {MONEY}), message, attributed_to, evidence, printed"
     )
     return _Frame("quality_issues", frame, columns, select)
+
+
+def _units_frame(document_id: str, units: Sequence[ListedUnit]) -> _Frame:
+    frame = pd.DataFrame(
+        {
+            "document_id": _text([document_id] * len(units)),
+            "unit_name": _text(u.name for u in units),
+            "page": _ints(u.page for u in units),
+        }
+    )
+    return _Frame(
+        "document_units", frame, "document_id, unit_name, page", "select document_id, unit_name, cast(page as integer)"
+    )
 
 
 def _distinct(problems: Iterable[Problem]) -> list[Problem]:
