@@ -100,8 +100,13 @@ def write(kind: str, codes: dict[str, Printed]) -> int:
         fields = list(rows[0].keys())
     for code, printed in codes.items():
         name = printed.names.most_common(1)[0][0]
-        row = {"subject_code": code, "subject_name": name, "valid_from": str(min(printed.years, default=2018)),
-               "valid_to": ""} if kind == "function" else {"econ_code": code, "econ_name": name}  # fmt: skip
+        code_column, name_column = fields[:2]
+        row = {
+            code_column: code,
+            name_column: name,
+            "valid_from": str(min(printed.years, default=2018)),
+            "valid_to": "",
+        }
         rows.append(row)
     key = fields[0]
     rows.sort(key=lambda r: (r[key][:3], len(r[key]) > 3, r[key][:5], len(r[key]) > 5, r[key]))

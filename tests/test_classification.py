@@ -126,15 +126,70 @@ def test_names_non_empty_and_years_sane(cls: Classification) -> None:
         assert subject.valid_to is None or subject.valid_to >= subject.valid_from
     for econ in cls.economic.values():
         assert econ.name.strip(), econ.code
+        assert econ.valid_from is None or 2000 <= econ.valid_from <= 2100
+        assert econ.valid_to is None or econ.valid_from is None or econ.valid_to >= econ.valid_from
 
 
-def test_csv_has_no_duplicate_codes() -> None:
+def test_csv_names_of_one_code_do_not_overlap_in_years() -> None:
+    import csv
     from importlib import resources
 
     for name in ("function_subjects.csv", "economic_subjects.csv"):
-        lines = resources.files("extract.classification").joinpath(name).read_text(encoding="utf-8").splitlines()
-        codes = [line.split(",")[0] for line in lines[1:] if line]
-        assert len(codes) == len(set(codes)), name
+        text = resources.files("extract.classification").joinpath(name).read_text(encoding="utf-8")
+        rows = list(csv.reader(text.splitlines()[1:]))
+        assert len({(r[0], r[1]) for r in rows}) == len(rows), f"{name}: a code lists one name twice"
+        current = [r[0] for r in rows if not r[3]]
+        assert len(current) == len(set(current)), f"{name}: a code has two current names"
+
+
+@pytest.mark.parametrize(
+    ("code", "year", "name"),
+    [
+        ("210", 2018, "医疗卫生与计划生育支出"),
+        ("210", 2019, "卫生健康支出"),
+        ("207", 2018, "文化体育与传媒支出"),
+        ("220", 2019, "自然资源海洋气象等支出"),
+        ("20805", 2019, "行政事业单位离退休"),  # printed so by Jiangsu's 2017-2019 budgets
+        ("20805", 2020, "行政事业单位养老支出"),
+        ("2040405", 2017, "公诉和审判监督"),
+        ("2040405", 2018, "公诉、审判、侦查、执行等检察监督支出"),
+        ("2013101", 2016, "行政运行"),  # before the list's records: its earliest name
+    ],
+)
+def test_function_name_in_year(cls: Classification, code: str, year: int, name: str) -> None:
+    assert cls.function_name_in(code, year) == name
+
+
+def test_a_renamed_code_resolves_by_every_name(cls: Classification) -> None:
+    assert cls.function["210"].name == "卫生健康支出"
+    assert [n.name for n in cls.function["210"].names] == ["医疗卫生与计划生育支出", "卫生健康支出"]
+    assert cls.child_code_for_name("208", "行政事业单位离退休") == "20805"
+    assert cls.child_code_for_name("208", "行政事业单位养老支出") == "20805"
+    assert cls.child_code_for_name("20404", "公诉和审判监督") == "2040405"
+
+
+@pytest.mark.parametrize(
+    ("code", "year", "name"),
+    [
+        ("30311", 2017, "住房公积金"),  # the 2018 reform moved it to 30113
+        ("30311", 2018, "代缴社会保险费"),
+        ("30307", 2017, "医疗费"),
+        ("30307", 2018, "医疗费补助"),
+        ("310", 2017, "其他资本性支出"),
+        ("310", 2018, "资本性支出"),
+        ("30113", 2018, "住房公积金"),
+        ("30312", 2017, "提租补贴"),
+        ("30312", 2018, None),  # ended with the reform
+    ],
+)
+def test_economic_name_in_year(cls: Classification, code: str, year: int, name: str | None) -> None:
+    assert cls.economic_name_in(code, year) == name
+
+
+def test_economic_name_lookup_prefers_current_names(cls: Classification) -> None:
+    assert cls.economic_code_for_name("其他资本性支出", "310") == "31099"
+    assert cls.economic_code_for_name("其他资本性支出", None) == "310"
+    assert cls.economic_code_for_name("住房公积金", "301") == "30113"
 
 
 def test_class_names_are_unique(cls: Classification) -> None:

@@ -1,6 +1,8 @@
--- The functional subjects: the code list, plus every code seen in a current fact but not in the
--- list (named by its printed row label), so every fact's subject_code has a dimension row.
--- A code listed several times (renamed across years) keeps its latest name and its whole span.
+-- The functional subjects: the code list, plus every code seen in a current fact or printed by a loaded
+-- document but not in the list (named by its most printed label), so every fact's subject_code and every
+-- printed name's code (int_subject_names) has a dimension row.
+-- A code listed several times (renamed across years) keeps its latest name and its whole span (valid_from
+-- null when its earliest name's start is before the list's records).
 with listed as (
     select
         cast(subject_code as varchar) as subject_code,
@@ -14,7 +16,7 @@ listed_codes as (
     select
         subject_code,
         arg_max(subject_name, coalesce(valid_from, 0)) as subject_name,
-        min(valid_from) as valid_from,
+        case when bool_or(valid_from is null) then null else min(valid_from) end as valid_from,
         case when bool_or(valid_to is null) then null else max(valid_to) end as valid_to,
         true as in_code_list
     from listed
@@ -29,12 +31,17 @@ seen_labels as (
     from {{ ref('int_function_facts') }} as facts
     where not exists (select 1 from listed_codes where listed_codes.subject_code = facts.subject_code)
     group by all
+    union all
+    select subject_code, printed_name as subject_name, 0 as times_printed
+    from {{ ref('int_printed_subject_names') }} as printed
+    where subject_kind = 'function'
+        and not exists (select 1 from listed_codes where listed_codes.subject_code = printed.subject_code)
 ),
 
 seen_codes as (
     select
         subject_code,
-        arg_max(subject_name, times_printed) as subject_name,
+        first(subject_name order by times_printed desc, subject_name) as subject_name,
         cast(null as integer) as valid_from,
         cast(null as integer) as valid_to,
         false as in_code_list
