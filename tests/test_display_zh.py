@@ -72,16 +72,19 @@ def label_of(mart: str, column: str) -> Label | None:
 
 
 def shown_names(mart: str) -> list[str]:
-    """The view's column names, as the macro makes them (a 元 column without a 万元 twin gets one)."""
+    """The view's column names, as the macro makes them: a 元 column is followed by its 万元 twin (the
+    mart's own or one computed), which is not shown again where the mart has it."""
     columns = [(c["name"], label_of(mart, c["name"])) for c in marts()[mart]]
-    in_wan = {label.label for _, label in columns if label and label.unit == "万元"}
+    in_yuan = {label.label for _, label in columns if label and label.unit == "元"}
     names = []
     for name, label in columns:
         if label is None:
             names.append(name)
+        elif label.unit == "万元" and label.label in in_yuan:
+            continue
         elif label.unit:
             names.append(f"{label.label}（{label.unit}）")
-            if label.unit == "元" and label.label not in in_wan:
+            if label.unit == "元":
                 names.append(f"{label.label}（万元）")
         else:
             names.append(label.label)

@@ -5,8 +5,8 @@
 
     display_columns_zh (model, column, label, unit, vocabulary): a column's Chinese name. model `*` is
       the default for a column name in any mart. unit 元 / 万元 suffixes the name (“金额（元）”); a 元
-      column whose mart has no 万元 column of the same label gets one beside it, exactly (macro wan).
-      vocabulary names the codes the column holds.
+      column is followed by its 万元 twin: the mart's own 万元 column of the same label, or one computed
+      exactly (macro wan). vocabulary names the codes the column holds.
     display_values_zh (vocabulary, value, report_kind, label): a code's Chinese words; a row with a
       report_kind applies to rows of that kind (a table_kind is titled 决算 or 预算 by its document).
 
@@ -44,15 +44,20 @@
 {% endmacro %}
 
 
-{#- The columns a mart's view shows: [{name, expression, comment}] in the mart's order. -#}
+{#- The columns a mart's view shows: [{name, expression, comment}] in the mart's order, a 万元 column
+    right after its 元 twin (the mart's own 万元 column of the same label, or one computed exactly). -#}
 {% macro display_columns_of(mart_name, mart, columns, values) %}
     {%- set labelled = [] -%}
     {%- for column in mart.columns -%}
         {%- do labelled.append((column, columns.get(mart_name ~ '.' ~ column.name) or columns.get('*.' ~ column.name))) -%}
     {%- endfor -%}
-    {%- set shown_in_wan = [] -%}
-    {%- for column, label in labelled if label and label.unit == '万元' -%}
-        {%- do shown_in_wan.append(label.label) -%}
+    {%- set in_yuan, in_wan = [], {} -%}
+    {%- for column, label in labelled if label and label.unit -%}
+        {%- if label.unit == '元' -%}
+            {%- do in_yuan.append(label.label) -%}
+        {%- else -%}
+            {%- do in_wan.update({label.label: column}) -%}
+        {%- endif -%}
     {%- endfor -%}
     {%- set has_report_kind = mart.columns | selectattr('name', 'equalto', 'report_kind') | list | length > 0 -%}
     {%- set shown = [] -%}
@@ -60,13 +65,16 @@
         {%- set source = 'mart.' ~ adapter.quote(column.name) -%}
         {%- if label is none -%}
             {%- do shown.append({'name': column.name, 'expression': source, 'comment': column.comment}) -%}
+        {%- elif label.unit == '万元' and label.label in in_yuan -%}
+            {#- shown beside its 元 twin -#}
         {%- elif label.unit -%}
             {%- do shown.append({'name': label.label ~ '（' ~ label.unit ~ '）', 'expression': source, 'comment': column.comment}) -%}
-            {%- if label.unit == '元' and label.label not in shown_in_wan -%}
+            {%- if label.unit == '元' -%}
+                {%- set twin = in_wan.get(label.label) -%}
                 {%- do shown.append({
                     'name': label.label ~ '（万元）',
-                    'expression': wan(source),
-                    'comment': (column.comment ~ ' ' if column.comment else '') ~ 'Shown in 万元.',
+                    'expression': 'mart.' ~ adapter.quote(twin.name) if twin else wan(source),
+                    'comment': twin.comment if twin else (column.comment ~ ' ' if column.comment else '') ~ 'Shown in 万元.',
                 }) -%}
             {%- endif -%}
         {%- elif label.vocabulary -%}
