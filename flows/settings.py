@@ -9,10 +9,23 @@ REPOSITORY = Path(__file__).resolve().parent.parent
 DEFAULT_WAREHOUSE = Path("data/warehouse.duckdb")
 
 
+# DuckDB names a file's catalog after the first dot-separated part of its name; a catalog named like one
+# of the warehouse's schemas makes `marts.dim_document` ambiguous, in every query and every view.
+SCHEMAS = ("raw", "staging", "marts", "marts_zh")
+
+
 def warehouse_path(cli_value: str | None = None) -> Path:
-    """--warehouse, then CAIJUE_WAREHOUSE, then data/warehouse.duckdb (relative to the working folder)."""
+    """--warehouse, then CAIJUE_WAREHOUSE, then data/warehouse.duckdb (relative to the working folder).
+    Any file name will do but one DuckDB would name like a schema (marts.duckdb): one clear line then."""
     chosen = cli_value or os.environ.get("CAIJUE_WAREHOUSE") or str(DEFAULT_WAREHOUSE)
-    return Path(chosen).expanduser().resolve()
+    path = Path(chosen).expanduser().resolve()
+    catalog = path.name.lstrip(".").split(".")[0]
+    if catalog.lower() in SCHEMAS:
+        raise SystemExit(
+            f"caijue: a warehouse file cannot be called {path.name}: DuckDB would name its catalog {catalog!r},"
+            f" like the schema {catalog}, and queries of {catalog}.… would be ambiguous; choose another name"
+        )
+    return path
 
 
 def prepare_prefect(state_dir: Path) -> None:

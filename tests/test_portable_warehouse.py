@@ -195,3 +195,12 @@ def _seed(name: str) -> list[dict[str, str]]:
 
 def _words(text: str | None) -> str:
     return " ".join((text or "").split())
+
+
+def test_a_warehouse_may_have_any_name_but_a_schema_s(tmp_path: Path) -> None:
+    from flows.settings import warehouse_path
+
+    assert warehouse_path(str(tmp_path / "main.duckdb")) == tmp_path / "main.duckdb"
+    for name in ("marts.duckdb", "Staging.duckdb", "raw.2024.duckdb"):
+        with pytest.raises(SystemExit, match="cannot be called"):
+            warehouse_path(str(tmp_path / name))
