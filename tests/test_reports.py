@@ -1,4 +1,5 @@
-"""Pages people read: the department's issues, HTML and Excel, each figure cropped from its page.
+"""Pages people read: the department's issues (HTML and Excel, each figure cropped from its page) and the
+region page (one offline HTML file, rendered in headless Chromium).
 
 One small warehouse for the module, built as `caijue ingest` builds it (extract, gate, raw, dbt) from the
 Sichuan seed (中共乐山市金口河区委办公室 2024 final: its published inconsistencies, tests/test_quality.py)
@@ -32,6 +33,7 @@ from samples.seed import write_seed_document
 from warehouse.dbt import build_warehouse
 from warehouse.raw import load_document
 from warehouse.report_department import write_department_reports
+from warehouse.report_region import RegionReportError, matching_regions, write_region_report
 
 SEED_DEPARTMENT = "中共乐山市金口河区委办公室"
 SICHUAN_LAYOUTS = {"sichuan_final", "sichuan_budget"}
@@ -165,6 +167,19 @@ def test_a_document_whose_file_has_moved_is_still_reported_with_a_note(
     assert {r["原文截图"] for r in rows} == {f"原文件已不在 {seed_pdf}，无法截取"}
 
 
+def test_a_region_is_matched_by_part_of_its_name(warehouse: Path) -> None:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert matching_regions(con, "金口河区") == ["乐山市金口河区"]
+        assert len(matching_regions(con, "乐山市")) == 3
+    with pytest.raises(RegionReportError, match="no region matches"):
+        write_region_report(warehouse, "成都", 2024, Path("/nonexistent"))
+    with pytest.raises(RegionReportError, match="no document of 2019"):
+        write_region_report(warehouse, "金口河区", 2019, Path("/nonexistent"))
+
+
+# --- headless Chromium -----------------------------------------------------------------------------------
+
+
 def _chromium() -> str:
     """Debian's Chromium. A clean CI machine (root, Debian, apt reachable) installs it here; anywhere else a
     missing Chromium fails the test with what to do: the page's rendering is never silently left unchecked."""
@@ -204,6 +219,23 @@ def render(browser: object, page_path: Path) -> tuple[object, list[str], list[st
     page.on("request", lambda request: requests.append(request.url))
     page.goto(page_path.as_uri(), wait_until="load")
     return page, errors, requests
+
+
+def test_the_region_page_renders_offline_in_headless_chromium(warehouse: Path, tmp_path: Path, browser: object) -> None:
+    path = write_region_report(warehouse, "乐山市", 2024, tmp_path)
+    page, errors, requests = render(browser, path)
+    assert errors == []
+    assert requests == [path.as_uri()]  # self-contained: nothing fetched, no network
+    headings = page.locator("h2").all_inner_texts()
+    assert [h.split("、")[0] for h in headings] == ["一", "二", "三", "四", "五"]
+    assert page.locator("svg").count() >= 4  # 类 by year (final, budget), departments, execution, 三公
+    for svg in page.locator("svg").all():
+        box = svg.bounding_box()
+        assert box and box["width"] > 300 and box["height"] > 100
+    issues = page.locator("h2:has-text('数据质量问题') + table tbody tr").all_inner_texts()
+    seed_issues = [row for row in issues if row.startswith(SEED_DEPARTMENT)]
+    assert len(seed_issues) == 7 and any("67.49" in row and "67.48" in row for row in seed_issues)
+    page.close()
 
 
 def test_the_department_page_renders_with_its_crops(department_files: dict[str, Path], browser: object) -> None:

@@ -27,6 +27,11 @@ from extract.model import CellBox
 
 SCALE = 2.0  # rendered pixels per point (144 dpi): small print stays legible
 MARGIN = 6.0  # points around the band
+TRAILING = 40.0  # points shown right of the outlined figure
+HEAD = 230.0  # points of a wide row's start kept (its code and name) when the cells up to the figure are left out
+LEAD = 60.0  # points kept left of the outlined figure
+GAP_WORTH = 120.0  # points of cells between head and figure below which the row is shown whole
+GAP = 14  # pixels of the cut drawn between head and figure
 OUTLINE = (220, 30, 30)
 QUOTED = re.compile(r"“([^”]{2,200})”")
 
@@ -107,7 +112,7 @@ class PrintedPages:
         band = list(marks) or list(wanted.row)
         if not band:
             return Crop(None, note or f"第 {page} 页未找到所印数字")
-        return self._cut(page, band, marks, note)
+        return self._cut(page, band, marks, note, elide=bool(wanted.cells))
 
     def _locate(self, wanted: Wanted) -> tuple[list[CellBox], str]:
         if wanted.cells:
@@ -130,22 +135,24 @@ class PrintedPages:
         note = f"该页有 {len(matches)} 处印有此数，标出第一处" if len(matches) > 1 else ""
         return [_box(matches[0])], note
 
-    def _cut(self, page: int, band: list[CellBox], marks: list[CellBox], note: str) -> Crop:
+    def _cut(self, page: int, band: list[CellBox], marks: list[CellBox], note: str, elide: bool) -> Crop:
         image = self._render(page)
         width, height = self._plumber.pages[page - 1].width, self._plumber.pages[page - 1].height
-        top = min(b[1] for b in band)
-        bottom = max(b[3] for b in band)
+        top, bottom = min(b[1] for b in band), max(b[3] for b in band)
         x0, x1 = self._line_extent(page, top, bottom)
         x0 = min(x0, *(b[0] for b in band))
-        x1 = max(x1, *(b[2] for b in band))
+        # The row from its code and name up to the figure: the cells right of it are not what is in question.
+        x1 = max(b[2] for b in marks) + TRAILING if marks else max(x1, *(b[2] for b in band))
         left, upper = max(0.0, x0 - MARGIN), max(0.0, top - MARGIN)
         right, lower = min(float(width), x1 + MARGIN), min(float(height), bottom + MARGIN)
-        piece = image.crop(tuple(round(v * SCALE) for v in (left, upper, right, lower))).convert("RGB")
+        piece = image.crop(_pixels(left, upper, right, lower)).convert("RGB")
         draw = ImageDraw.Draw(piece)
         for x0m, topm, x1m, bottomm in marks:
-            rect = ((x0m - left) * SCALE - 2, (topm - upper) * SCALE - 2, (x1m - left) * SCALE + 2,
-                    (bottomm - upper) * SCALE + 2)  # fmt: skip
-            draw.rectangle(rect, outline=OUTLINE, width=2)
+            draw.rectangle(
+                _pixels(x0m - left, topm - upper, x1m - left, bottomm - upper, pad=2), outline=OUTLINE, width=2
+            )
+        if elide:  # a table row; a sentence is shown whole
+            piece = _elide(piece, [(m[0] - left, m[2] - left) for m in marks])
         out = io.BytesIO()
         piece.save(out, format="PNG", optimize=True)
         return Crop(out.getvalue(), note, piece.size)
@@ -162,6 +169,30 @@ class PrintedPages:
         if page not in self._rendered:
             self._rendered[page] = self._pdfium[page - 1].render(scale=SCALE).to_pil()
         return self._rendered[page]
+
+
+def _pixels(x0: float, top: float, x1: float, bottom: float, pad: int = 0) -> tuple[int, int, int, int]:
+    return (round(x0 * SCALE) - pad, round(top * SCALE) - pad, round(x1 * SCALE) + pad, round(bottom * SCALE) + pad)
+
+
+def _elide(piece: Image.Image, marks: list[tuple[float, float]]) -> Image.Image:
+    """A wide table row kept legible: its head (code and name) and the outlined figure, the cells between
+    them left out and a gap drawn where they were."""
+    if not marks:
+        return piece
+    head_end = round(HEAD * SCALE)
+    figure_start = round((min(x0 for x0, _ in marks) - LEAD) * SCALE)
+    if figure_start - head_end < round(GAP_WORTH * SCALE):
+        return piece
+    head = piece.crop((0, 0, head_end, piece.height))
+    tail = piece.crop((figure_start, 0, piece.width, piece.height))
+    joined = Image.new("RGB", (head.width + GAP + tail.width, piece.height), "white")
+    joined.paste(head, (0, 0))
+    joined.paste(tail, (head.width + GAP, 0))
+    draw = ImageDraw.Draw(joined)
+    for y in range(0, piece.height, 6):  # a dashed cut
+        draw.line((head.width + GAP // 2, y, head.width + GAP // 2, y + 3), fill=(150, 150, 150), width=1)
+    return joined
 
 
 def _figure_inside(chars: list[dict], figure: str) -> CellBox | None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -63,7 +63,9 @@ class Issue:
     subject_name: str | None = None  # newer warehouses name the subject and the table beside the issue
     table_title: str | None = None
     table_page: int | None = None
-    value_kind: str | None = None  # 'money' | 'year' | 'share' …: what expected and actual count
+    value_kind: str | None = None  # 'money' | 'year' | 'percent': what expected and actual count
+    expected_value: str | None = None  # a year's or a share's figures, as a reader reads them ('2023', '12.50%')
+    actual_value: str | None = None
 
 
 @dataclass(slots=True)
@@ -152,6 +154,8 @@ ISSUE_COLUMNS = (
     "table_title",
     "table_page",
     "value_kind",
+    "expected_value",
+    "actual_value",
 )
 
 
@@ -187,7 +191,27 @@ def _issues(con: duckdb.DuckDBPyConnection, document_id: str) -> list[Issue]:
         "order by severity, page nulls last, check_name, subject_code",
         [document_id],
     ).fetchall()
-    return [Issue(*row) for row in rows]
+    return [_with_figures(Issue(*row)) for row in rows]
+
+
+def _with_figures(issue: Issue) -> Issue:
+    """A year or a share that the mart gives as words only (expected_value '2023', '12.50%') as its figure."""
+    if issue.value_kind not in ("year", "percent"):
+        return issue
+    return replace(
+        issue,
+        expected=issue.expected if issue.expected is not None else _figure_of(issue.expected_value),
+        actual=issue.actual if issue.actual is not None else _figure_of(issue.actual_value),
+    )
+
+
+def _figure_of(words: str | None) -> Decimal | None:
+    if not words:
+        return None
+    try:
+        return Decimal(words.strip().rstrip("%").strip())
+    except ArithmeticError:
+        return None
 
 
 # --- rendering ------------------------------------------------------------------------------------------

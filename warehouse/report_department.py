@@ -247,13 +247,13 @@ body { font-family: "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-s
 h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 2em; border-bottom: 1px solid #ccc; }
 table { border-collapse: collapse; width: 100%; font-size: 0.9em; }
 th, td { border: 1px solid #bbb; padding: 4px 6px; vertical-align: top; text-align: left; }
-th { background: #f0f0f0; } td.num { text-align: right; white-space: nowrap; }
-td.crop img { max-width: 520px; display: block; } .note { color: #777; font-size: 0.85em; }
+th { background: #f0f0f0; white-space: nowrap; } td.num { text-align: right; white-space: nowrap; }
+td.title { min-width: 9em; } td.evidence { min-width: 10em; } td.publisher, td.extraction { min-width: 6em; }
+td.crop { width: 38%; } td.crop img { max-width: 100%; display: block; } .note { color: #777; font-size: 0.85em; }
 .publisher { color: #a33; } .extraction { color: #36a; } footer { margin-top: 2em; color: #555; font-size: 0.85em; }
 """
+# The year and report kind head each document's section, the department the page.
 ISSUE_HEADERS = (
-    "年度",
-    "报表类型",
     "报表（页码）",
     "所在页",
     "科目",
@@ -320,16 +320,14 @@ def _issues_table(rows: Sequence[IssueRow]) -> str:
     for row in rows:
         whose_class = "publisher" if row.whose == WHOSE_WORDS["publisher"] else "extraction"
         cells = [
-            f"<td>{row.fiscal_year or ''}</td>",
-            f"<td>{e(row.report_kind)}</td>",
-            f"<td>{e(_table_words(row))}</td>",
+            f'<td class="title">{e(_table_words(row))}</td>',
             f"<td>{row.page if row.page is not None else '—'}</td>",
             f"<td>{e(' '.join(p for p in (row.subject_code, row.subject_name) if p))}</td>",
             f'<td class="num">{e(_with_unit(row.expected, row.unit))}</td>',
             f'<td class="num">{e(_with_unit(row.printed, row.unit))}</td>',
             f"<td>{e(row.explanation)}</td>",
             f'<td class="{whose_class}">{e(row.whose)}</td>',
-            f"<td>{e(row.evidence) or '—'}</td>",
+            f'<td class="evidence">{e(row.evidence) or "—"}</td>',
             f'<td class="crop">{_image_html(row)}</td>',
         ]
         lines.append("<tr>" + "".join(cells) + "</tr>")
