@@ -31,14 +31,14 @@
     create view {{ view }} as
     select
         {%- for column in shown %}
-        {{ column.expression }} as {{ adapter.quote(column.name) }}{{ ',' if not loop.last }}
+        {{ column.expression }} as {{ sql_identifier(column.name) }}{{ ',' if not loop.last }}
         {%- endfor %}
     from {{ adapter.quote(source_schema) }}.{{ adapter.quote(mart_name) }} as mart;
         {%- if mart.comment %}
     comment on view {{ view }} is {{ sql_string(mart.comment) }};
         {%- endif %}
         {%- for column in shown if column.comment %}
-    comment on column {{ view }}.{{ adapter.quote(column.name) }} is {{ sql_string(column.comment) }};
+    comment on column {{ view }}.{{ sql_identifier(column.name) }} is {{ sql_string(column.comment) }};
         {%- endfor %}
     {%- endfor %}
 {% endmacro %}
@@ -62,7 +62,7 @@
     {%- set has_report_kind = mart.columns | selectattr('name', 'equalto', 'report_kind') | list | length > 0 -%}
     {%- set shown = [] -%}
     {%- for column, label in labelled -%}
-        {%- set source = 'mart.' ~ adapter.quote(column.name) -%}
+        {%- set source = 'mart.' ~ sql_identifier(column.name) -%}
         {%- if label is none -%}
             {%- do shown.append({'name': column.name, 'expression': source, 'comment': column.comment}) -%}
         {%- elif label.unit == '万元' and label.label in in_yuan -%}
@@ -73,7 +73,7 @@
                 {%- set twin = in_wan.get(label.label) -%}
                 {%- do shown.append({
                     'name': label.label ~ '（万元）',
-                    'expression': 'mart.' ~ adapter.quote(twin.name) if twin else wan(source),
+                    'expression': 'mart.' ~ sql_identifier(twin.name) if twin else wan(source),
                     'comment': twin.comment if twin else (column.comment ~ ' ' if column.comment else '') ~ 'Shown in 万元.',
                 }) -%}
             {%- endif -%}
@@ -162,6 +162,12 @@
     {%- set seed = graph.nodes['seed.' ~ project_name ~ '.' ~ seed_name] -%}
     {{ return(adapter.quote(seed.database) ~ '.' ~ adapter.quote(seed.schema) ~ '.' ~ adapter.quote(seed.alias)) }}
 {% endmacro %}
+
+
+{#- A name in double quotes, a double quote in it doubled (adapter.quote leaves it as is). -#}
+{% macro sql_identifier(name) -%}
+    "{{ name | replace('"', '""') }}"
+{%- endmacro %}
 
 
 {% macro sql_string(text) -%}
