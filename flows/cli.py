@@ -289,7 +289,7 @@ def _departments(args: argparse.Namespace) -> int:
         return 1
     from flows.departments import list_departments
 
-    print(list_departments(warehouse))
+    print(list_departments(warehouse, args.apply or None))
     return 0
 
 

@@ -15,12 +15,29 @@ import duckdb
 from flows.publish import writer_lock
 from flows.report import say
 from flows.summary import RunSummary
-from warehouse.departments import describe_departments, override_file, read_overrides, write_overrides
+from warehouse.departments import (
+    OverrideFileError,
+    describe_departments,
+    loaded_overrides,
+    override_file,
+    read_overrides,
+    write_overrides,
+)
 
 
-def list_departments(warehouse: Path) -> str:
+def list_departments(warehouse: Path, departments_file: str | Path | None = None) -> str:
+    """The listing, and a last line when the override file says what the warehouse does not hold yet."""
+    source = override_file(warehouse, departments_file)
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        return describe_departments(con)
+        listing = describe_departments(con)
+        loaded = loaded_overrides(con) or []
+    try:
+        pending = read_overrides(source) != loaded
+    except OverrideFileError as error:
+        return f"{listing}\n\nThe override file cannot be applied: {error}"
+    if pending:
+        listing += f"\n\n{source.path} is not what this warehouse was built with: caijue departments --apply"
+    return listing
 
 
 def apply_overrides(warehouse: Path, departments_file: str | Path | None = None) -> RunSummary:

@@ -23,6 +23,7 @@ import pytest
 from extract import extract_document
 from extract.units import units_listed
 from flows.cli import main
+from flows.departments import list_departments
 from flows.plan import plan_run
 from samples.bureau import OWN_UNIT, BureauDocument, plan_bureau
 from samples.corpus import write_document
@@ -256,6 +257,29 @@ def test_an_override_file_splits_and_merges_and_the_next_build_follows_it(matche
     assert "several fit" not in kinds  # the override decided it
 
 
+def test_caijue_departments_apply_publishes_the_rebuilt_marts(
+    matched: Matched, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The whole build, through ingest's publish path: the published file follows the override file."""
+    path = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(matched.path, path)
+    (tmp_path / "departments.csv").write_text(
+        f"printed_name,region,department_name\n{EDUCATION_SHORT},金口河区,{EDUCATION_SHORT}\n", encoding="utf-8"
+    )
+    published = Matched(path, matched.work_dir)
+    assert published.department_of(EDUCATION_SHORT, 2023, "budget") == published.department_of(
+        EDUCATION, 2022, "budget"
+    )
+    assert main(["departments", "--warehouse", str(path), "--apply"]) == 0
+    out = capsys.readouterr().out
+    assert "departments: 1 overrides from" in out and "publish: " in out
+    assert published.department_of(EDUCATION_SHORT, 2023, "budget") != published.department_of(
+        EDUCATION, 2022, "budget"
+    )
+    assert name_row(published, EDUCATION_SHORT)[0] == "override"
+    assert not (tmp_path / ".caijue-building" / path.name).exists()
+
+
 @pytest.mark.parametrize(
     ("text", "fault"),
     [
@@ -323,9 +347,13 @@ def test_an_edited_override_file_makes_the_next_run_rebuild(matched: Matched, tm
     )
     plan = plan_run([inbox], path)
     assert not plan.up_to_date and plan.overrides_pending and not plan.todo
+    assert list_departments(path).endswith(
+        f"{tmp_path / 'departments.csv'} is not what this warehouse was built with: caijue departments --apply"
+    )
     with duckdb.connect(str(path)) as con:
         load_overrides(con, plan.overrides, tmp_path / "departments.csv")
     assert plan_run([inbox], path).up_to_date
+    assert "caijue departments --apply" not in list_departments(path)
 
 
 def test_caijue_departments_lists_variants_evidence_and_candidates(
@@ -393,7 +421,9 @@ def test_a_demo_department_document_lists_its_units_as_extracted(tmp_path: Path)
     ]  # fmt: skip
     pdf = write_document(tmp_path, document.planned, document.truth)
     extracted = extract_document(pdf.read_bytes(), pdf.name)
-    assert [unit.name for unit in units_listed(extracted.narrative)] == [SCHOOL, "乐山市金口河区初级中学"]
+    listed = list(document.planned.department.units[1:])  # what its 部门概况 prints, after its own organ
+    assert len(listed) >= 2
+    assert [unit.name for unit in units_listed(extracted.narrative)] == listed
 
 
 def test_units_are_read_from_the_lists_departments_print() -> None:
