@@ -28,6 +28,7 @@ from samples.department import (
     Agency,
     Department,
     Region,
+    ThreePublicPlan,
     agency_of,
     department_name,
     department_profile,
@@ -35,7 +36,7 @@ from samples.department import (
 )
 from samples.inject import write_injected_document
 from samples.layouts import Layout, load_layouts
-from samples.seed import SEED_KEY, seed_data, write_seed_document
+from samples.seed import SEED_KEY, seed_accounts, seed_data, write_seed_document
 
 BUREAU = "jinkouhe"
 FAMILY = "sichuan"  # the district's layouts: sichuan_budget, sichuan_final
@@ -88,7 +89,7 @@ def plan_bureau(name: str = BUREAU, departments: int | None = None) -> list[Bure
     documents: list[BureauDocument] = []
     home = _region(data["region"])
     for entry in entries:
-        department = _department(entry, home, agencies[entry["agency"]], seed)
+        department = _with_the_seed(_department(entry, home, agencies[entry["agency"]], seed))
         for document in _documents(department, entry, years, layouts):
             key = (entry["agency"], document.planned.year, document.planned.layout.report_kind)
             if document.planned.level == "department" and key in errors:
@@ -107,14 +108,14 @@ def plan_bureau(name: str = BUREAU, departments: int | None = None) -> list[Bure
 def generate_bureau_corpus(out_dir: Path, name: str = BUREAU, departments: int | None = None) -> list[Path]:
     """Write the bureau's PDFs into out_dir (each with `<stem>/expected/`); returns the PDF paths.
     The same arguments always give byte-identical files."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     return [write_bureau_document(out_dir, document) for document in plan_bureau(name, departments)]
 
 
 def write_bureau_document(out_dir: Path, document: BureauDocument) -> Path:
     """`<stem>.pdf` and `<stem>/expected/` in out_dir: the seed's real document in its slot, the
     publisher's errors printed where the plan puts them."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
     planned, truth = document.planned, document.truth
     if _is_seed_slot(planned):
         return write_seed_document(out_dir, truth)
@@ -207,6 +208,21 @@ def _documents(
                 planned = Planned(part, layouts["budget"], year, "unit")
                 documents.append(BureauDocument(planned, department.key, part.key))
     return documents
+
+
+def _with_the_seed(department: Department) -> Department:
+    """The seed's department budgets, in the seed's year, the 三公 its real final account states as 预算数
+    (a final account prints its year's budget beside the actual: the two documents agree)."""
+    if department.key != SEED_KEY:
+        return department
+    budgets = {item: budget for item, (budget, _) in seed_accounts().three_public.items()}
+    stated = ThreePublicPlan(
+        overseas_travel=budgets.get("overseas_travel", 0),
+        vehicle_purchase=budgets.get("vehicle_purchase", 0),
+        vehicle_operation=budgets.get("vehicle_operation", 0),
+        reception=budgets.get("reception", 0),
+    )
+    return dataclasses.replace(department, stated_three_public={seed_data()["department"]["year"]: stated})
 
 
 def _is_seed_slot(planned: Planned) -> bool:

@@ -8,7 +8,7 @@ everything else by addition (see accounts.py).
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 from importlib import resources
@@ -113,6 +113,8 @@ class Department:
     vehicles: int
     overseas: bool
     parts: tuple[Department, ...] = ()  # units publishing their own budgets: the accounts are their sum
+    # year → the three-public budget another document already states (the seed's final account's 预算数)
+    stated_three_public: dict[int, ThreePublicPlan] = field(default_factory=dict)
 
     @property
     def has_business(self) -> bool:
@@ -326,6 +328,8 @@ def plan(department: Department, year: int) -> dict[str, PlanItem]:
 
 def three_public_plan(department: Department, year: int) -> ThreePublicPlan:
     """The year's three-public budget, in fen (multiples of 0.01 万元: the tables print 万元)."""
+    if year in department.stated_three_public:
+        return department.stated_three_public[year]
     rng = department.rng("three-public", year)
     wan = QUANTUM["万元"]
     size = max(department.scale / 30_000_000, Decimal("0.2"))

@@ -102,6 +102,24 @@ def test_the_seed_stands_in_its_own_slot(plan: list[BureauDocument], tmp_path: P
     assert (meta["department_key"], meta["region"]) == ("sc-leshan-jkh-qwb", DISTRICT)
 
 
+def _three_public_budget(folder: Path) -> dict[str, Decimal]:
+    with (folder / "expected" / "three_public.csv").open(encoding="utf-8") as handle:
+        return {
+            row["item"]: Decimal(row["amount_yuan"]) for row in csv.DictReader(handle) if row["measure"] == "budget"
+        }
+
+
+def test_the_seed_year_budget_states_the_three_public_budget_the_seed_prints(
+    plan: list[BureauDocument], tmp_path: Path
+) -> None:
+    documents = _by_stem(plan)
+    final = write_bureau_document(tmp_path, documents[SEED_STEM]).with_suffix("")
+    budget = write_bureau_document(tmp_path, documents[SEED_STEM.replace("final", "budget")]).with_suffix("")
+    printed = _three_public_budget(final)
+    assert printed["total"] > 0
+    assert {item: amount for item, amount in _three_public_budget(budget).items() if item in printed} == printed
+
+
 def test_a_limited_plan_keeps_the_district_first_departments() -> None:
     two = plan_bureau(departments=2)
     district = {d.department_key for d in two if d.planned.department.region.name == DISTRICT}
