@@ -1,5 +1,6 @@
--- Every quality issue: each document's own (raw, from extraction and the gate) and those only two
--- documents together show (int_cross_document_issues), with what a reader needs beside them: the
+-- Every quality issue: each document's own (raw, from extraction and the gate; a printed name the code
+-- list contradicts, int_subject_name_conflicts) and those only two documents together show
+-- (int_cross_document_issues), with what a reader needs beside them: the
 -- document's department, year and kind, the table's title and first page, the subject's name, and
 -- whether the figures are money (a year or a percentage is shown as text, never as 元).
 with issues as (
@@ -10,6 +11,10 @@ with issues as (
     select document_id, check_name, severity, table_kind, page, subject_code, expected, actual, message,
         attributed_to, evidence, printed, 'cross-document' as found_by
     from {{ ref('int_cross_document_issues') }}
+    union all
+    select document_id, check_name, severity, table_kind, page, subject_code, expected, actual, message,
+        attributed_to, evidence, printed, 'document' as found_by
+    from {{ ref('int_subject_name_conflicts') }}
 ),
 
 kinds as (

@@ -68,7 +68,7 @@ judged as (
                 then 'the final account prints no ' || paths.subject_level || ' rows'
         end as not_comparable_reason
     from paired
-    left join {{ ref('int_function_subject_paths') }} as paths on paths.subject_code = paired.subject_code
+    left join {{ ref('dim_function_subject') }} as paths on paths.subject_code = paired.subject_code
     left join reports as budget_report
         on budget_report.department_id = paired.department_id
         and budget_report.fiscal_year = paired.fiscal_year

@@ -35,4 +35,4 @@ select
     {{ wan('rolled.amount_yuan') }} as amount_wan,
     cast(rolled.department_count as integer) as department_count
 from rolled
-left join {{ ref('int_function_subject_paths') }} as paths on paths.subject_code = rolled.subject_code
+left join {{ ref('dim_function_subject') }} as paths on paths.subject_code = rolled.subject_code
