@@ -252,7 +252,11 @@ def test_an_override_file_splits_and_merges_and_the_next_build_follows_it(matche
         "上海市普陀区教育局",
         "departments.csv line 3: 普陀区教育局 → 上海市普陀区教育局",
     )
-    assert name_row(after, HEALTH_OLD)[:2] == ("override", HEALTH_OLD)
+    assert name_row(after, HEALTH_OLD) == (
+        "override",
+        HEALTH_OLD,
+        f"departments.csv line 2: {HEALTH_OLD} is a department of its own",
+    )
     kinds = {kind for (kind,) in after.rows("select candidate_kind from staging.int_department_candidates")}
     assert "several fit" not in kinds  # the override decided it
 

@@ -187,7 +187,12 @@ select
     case
         when overridden.document_id is not null
             then coalesce(overridden.source_file, 'the override file') || ' line ' || overridden.line_number
-                || ': ' || matched.printed_name || ' → ' || overridden.department_name
+                || ': ' || matched.printed_name
+                || case
+                    when overridden.override_department_key in (matched.printed_key, matched.name_key)
+                        then ' is a department of its own'
+                    else ' → ' || overridden.department_name
+                end
         else coalesce(
             nullif(
                 concat_ws(
