@@ -235,6 +235,8 @@ def _demo(args: argparse.Namespace) -> int:
         f"\nThe warehouse is {warehouse}. Query it, for example:\n"
         f"  duckdb -readonly {warehouse}\n\n{EXAMPLE_QUERY}\n"
         f"\nor from Python: duckdb.connect('{warehouse}', read_only=True).sql(\"...\").show()"
+        "\nThe same marts in Chinese (column names, codes in words, 元 and 万元): schema marts_zh,"
+        " e.g. select * from marts_zh.mart_department_year"
     )
     return 0 if summary.completed else 1
 
