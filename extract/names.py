@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 ORGANISATION_ENDS = frozenset("局委办厅院会心室所站馆处队社校府部团行库园台署司场厂")
+ORGANISATION_END_WORDS = ("小学", "中学", "大学")  # schools are budget units too; 学 alone ends 教学, 科学 …
 NAME_TAILS = ("本级", "汇总", "部门汇总", "机关本级", "本部")  # the part of the department a document covers
 NAME_TAIL = re.compile(r"[(（](?:" + "|".join(NAME_TAILS) + r")[)）]$")
 _NOT_A_NAME = re.compile(r"预算|决算|[表款项]$|合计|科目|收入|支出|经费|拨款|单位$|部门$|第.+部分|目录|说明")
@@ -16,4 +17,5 @@ def is_organisation(name: str | None) -> bool:
     if not name:
         return False
     core = NAME_TAIL.sub("", name)
-    return len(core) >= 3 and core[-1] in ORGANISATION_ENDS and not _NOT_A_NAME.search(core)
+    ends_like_one = core[-1] in ORGANISATION_ENDS or core.endswith(ORGANISATION_END_WORDS)
+    return len(core) >= 3 and ends_like_one and not _NOT_A_NAME.search(core)
