@@ -84,14 +84,21 @@ def department_files(warehouse: Path, tmp_path_factory: pytest.TempPathFactory) 
 
 
 def _issue_rows(book_path: Path) -> tuple[list[str], list[dict[str, object]], dict[int, Image.Image]]:
+    """The issue sheet's header, its rows, and the printed figures' crops by row (the 原文截图 column)."""
     book = load_workbook(book_path)
     sheet = book["问题清单"]
     header = [c.value for c in sheet[1]]
     rows = [dict(zip(header, (c.value for c in row), strict=True)) for row in sheet.iter_rows(min_row=2)]
     for row in rows:  # a spreadsheet number is a double: read back as the decimal it was written from
         row.update({k: Decimal(str(row[k])) for k in ("应为", "所列") if isinstance(row[k], float)})
-    images = {image.anchor._from.row + 1: Image.open(BytesIO(image._data())) for image in sheet._images}
+    images = _images(sheet, header.index("原文截图"))
     return header, rows, images
+
+
+def _images(sheet: object, column: int) -> dict[int, Image.Image]:
+    """Row number → the image anchored in that column (0-based) of the row."""
+    anchored = [(image.anchor._from, image) for image in sheet._images]  # type: ignore[attr-defined]
+    return {at.row + 1: Image.open(BytesIO(image._data())) for at, image in anchored if at.col == column}
 
 
 def test_the_department_workbook_lists_the_seed_inconsistencies_with_pages_and_crops(
@@ -132,6 +139,12 @@ def test_the_department_workbook_lists_the_seed_inconsistencies_with_pages_and_c
         assert number in images, rows[number - 2]
         width, height = images[number].size
         assert width > 3 * height > 0
+    # and the table's figure each 情况说明 figure was checked against, beside it
+    compared = _images(load_workbook(department_files[".xlsx"])["问题清单"], header.index("对照截图"))
+    social_row = rows.index(social) + 2
+    assert social["对照截图"] == "对照：一般公共预算财政拨款支出决算表 第18页" and social_row in compared
+    year_row = next(n for n, r in enumerate(rows, start=2) if r["所在页"] == 7)
+    assert year_row not in compared  # a year is no table's figure
 
 
 def test_a_figure_in_a_table_is_cropped_by_its_recorded_cell(warehouse: Path, tmp_path: Path) -> None:
@@ -242,5 +255,5 @@ def test_the_department_page_renders_with_its_crops(department_files: dict[str, 
     page, errors, _ = render(browser, department_files[".html"])
     assert errors == []
     widths = page.locator("td.crop img").evaluate_all("images => images.map(i => i.naturalWidth)")
-    assert len(widths) == 7 and min(widths) > 100  # every data: PNG decoded
+    assert len(widths) >= 7 and min(widths) > 100  # every data: PNG decoded (printed figures and compared cells)
     page.close()

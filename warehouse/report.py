@@ -81,6 +81,7 @@ class DocumentReport:
     file_kind: str | None = None
     file_path: str | None = None
     region: str | None = None
+    department_id: str | None = None  # one department over the years and its name variants
     tables: dict[str, TableInfo] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
 
@@ -118,6 +119,11 @@ def select_documents(con: duckdb.DuckDBPyConnection, selector: str) -> list[Docu
     if not rows:
         rows = con.execute(query.format("department_name like ?"), [f"%{key}%"]).fetchall()
     reports = [DocumentReport(*row) for row in rows]
+    departments = sorted({r.department_id for r in reports if r.department_id})
+    if departments and not HEX_PREFIX.match(key.lower()):  # the department under its other names too
+        rows = con.execute(query.format("list_contains(?, department_id)"), [departments]).fetchall()
+        known = {r.document_id for r in reports}
+        reports += [DocumentReport(*row) for row in rows if row[0] not in known]
     for report in reports:
         report.tables = _tables(con, report.document_id)
         report.issues = _issues(con, report.document_id)
@@ -136,6 +142,7 @@ DOCUMENT_COLUMNS = (
     "file_kind",
     "file_path",
     "region",
+    "department_id",
 )
 TABLE_COLUMNS = ("table_kind", "table_title", "first_page", "unit", "withheld_reason")
 ISSUE_COLUMNS = (

@@ -18,7 +18,7 @@ import io
 import re
 from collections.abc import Iterable, Sequence
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -44,6 +44,7 @@ from warehouse.report import (
     unit_of,
 )
 
+NO_CROP = Crop(None)
 IMAGE_WIDTH = 520  # pixels a crop is shown at, at most (the rendered crop is about twice as wide)
 STATUS_COLUMNS = ("文件", "年度", "报表类型", "入库状态", "文件类型", "暂缓入库的报表", "文件标识")
 
@@ -68,6 +69,7 @@ class IssueRow:
     evidence: str
     crop: Crop
     document_id: str
+    compared: Crop = NO_CROP  # the table's figure a 情况说明 figure was checked against, when one cell prints it
 
 
 @dataclass(slots=True)
@@ -92,11 +94,14 @@ def department_reports(con: duckdb.DuckDBPyConnection, selector: str) -> list[De
     names = subject_names(con)
     grouped: dict[str, list[DocumentReport]] = {}
     for document in documents:
-        grouped.setdefault(document.department_name or document.file_name, []).append(document)
+        key = document.department_id or document.department_name or document.file_name
+        grouped.setdefault(key, []).append(document)
     reports = []
-    for department, docs in grouped.items():
+    for docs in grouped.values():
+        docs.sort(key=lambda d: (d.fiscal_year or 0, d.report_kind or "", d.report_level or "", d.document_id))
+        department = next((d.department_name for d in reversed(docs) if d.department_name), docs[-1].file_name)
         rows = [row for doc in docs for row in issue_rows(con, doc, department, names)]
-        reports.append(DepartmentReport(department, docs[0].region, docs, rows))
+        reports.append(DepartmentReport(department, docs[-1].region, docs, rows))
     return reports
 
 
@@ -157,9 +162,38 @@ def issue_rows(
         for issue in doc.issues:
             table = doc.tables.get(issue.table_kind or "")
             unit = unit_of(issue, table)
-            here = cells.get((issue.page, issue.table_kind, issue.subject_code), []) if issue.page else []
-            rows.append(_row(doc, department, issue, unit, here, names, _crop(pages, issue, unit, here)))
+            here = _cells_of(cells, issue)
+            row = _row(doc, department, issue, unit, here, names, _crop(pages, issue, unit, here))
+            rows.append(replace(row, compared=_compared(pages, issue, cells, row.table_title)))
         return rows
+
+
+def _compared(
+    pages: PrintedPages | str | None, issue: Issue, cells: dict[tuple[int, str, str], list[_Cell]], title: str
+) -> Crop:
+    """For a 情况说明 figure: the table cell printing the figure it should be (the first such cell of the
+    table, of the issue's subject when it names one), cut out too, so both sides are on the page."""
+    if not isinstance(pages, PrintedPages) or not issue.check_name.startswith("narrative.") or issue.expected is None:
+        return Crop(None)
+    for (page, table_kind, key), printed in sorted(cells.items()):
+        if table_kind != issue.table_kind or (issue.subject_code and key != issue.subject_code):
+            continue
+        for cell in printed:
+            if cell.box is not None and cell.amount == issue.expected:
+                crop = pages.crop(Wanted(page, cells=[cell.box]))
+                return replace(crop, note=f"对照：{title} 第{page}页")
+    return Crop(None)
+
+
+def _cells_of(cells: dict[tuple[int, str, str], list[_Cell]], issue: Issue) -> list[_Cell]:
+    """The printed cells an issue is about on its page: its subject's row in its table, else (a three-public item,
+    a summary line: keyed by other words) the table's cells on the page that print the figure."""
+    if issue.page is None or issue.table_kind is None:
+        return []
+    if issue.subject_code:
+        return cells.get((issue.page, issue.table_kind, issue.subject_code), [])
+    return [cell for (page, table_kind, _), printed in sorted(cells.items()) if page == issue.page
+            and table_kind == issue.table_kind for cell in printed if cell.amount == issue.actual][:1]  # fmt: skip
 
 
 def _crop(pages: PrintedPages | str | None, issue: Issue, unit: str, here: Sequence[_Cell]) -> Crop:
@@ -178,12 +212,15 @@ def _wanted(issue: Issue, unit: str, here: Sequence[_Cell]) -> Wanted:
     figure = None
     if issue.actual is not None:
         figure = figure_pattern(issue.actual / YUAN_PER_WAN if unit == "万元" else issue.actual, unit)
+    quoted = quoted_words(issue.printed or issue.message)
+    if quoted and figure and not re.search(figure, "".join(quoted.split())):
+        quoted = None  # the quote is other words (“三公”经费), not the printed figure's
     return Wanted(
         issue.page,
         cells=cells,  # type: ignore[arg-type]
         row=[c.box for c in boxed],  # type: ignore[misc]
         figure=figure,
-        quoted=quoted_words(issue.printed or issue.message),
+        quoted=quoted,
     )
 
 
@@ -344,12 +381,17 @@ def _with_unit(value: Decimal | None, unit: str) -> str:
 
 
 def _image_html(row: IssueRow) -> str:
-    note = f'<div class="note">{html.escape(row.crop.note)}</div>' if row.crop.note else ""
-    if row.crop.png is None:
+    printed = _crop_html(row.crop, f"第{row.page}页所列 {_figure_words(row.printed, row.unit)}")
+    compared = _crop_html(row.compared, f"报表所印 {_figure_words(row.expected, row.unit)}")
+    return printed + compared
+
+
+def _crop_html(crop: Crop, alt: str) -> str:
+    note = f'<div class="note">{html.escape(crop.note)}</div>' if crop.note else ""
+    if crop.png is None:
         return note
-    data = base64.b64encode(row.crop.png).decode("ascii")
-    alt = html.escape(f"第{row.page}页所列 {_figure_words(row.printed, row.unit)}")
-    return f'<img src="data:image/png;base64,{data}" alt="{alt}">{note}'
+    data = base64.b64encode(crop.png).decode("ascii")
+    return f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}">{note}'
 
 
 # --- Excel -----------------------------------------------------------------------------------------------
@@ -370,6 +412,7 @@ SHEET_COLUMNS: tuple[tuple[str, int], ...] = (  # header, width in characters
     ("归属", 16),
     ("依据", 40),
     ("原文截图", 75),
+    ("对照截图", 75),
 )
 HEADER_FILL = PatternFill("solid", fgColor="DDDDDD")
 
@@ -397,21 +440,29 @@ def _header(sheet: Worksheet, columns: Sequence[tuple[str, int]]) -> None:
 
 def _write_issues(sheet: Worksheet, rows: Sequence[IssueRow]) -> None:
     _header(sheet, SHEET_COLUMNS)
-    image_column = get_column_letter(len(SHEET_COLUMNS))
+    printed_column = get_column_letter(len(SHEET_COLUMNS) - 1)
+    compared_column = get_column_letter(len(SHEET_COLUMNS))
     for number, row in enumerate(rows, start=2):
         sheet.append(_sheet_cells(row))
         for column in (9, 10):
             sheet.cell(row=number, column=column).number_format = _number_format(row.unit)
         for cell in sheet[number]:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-        if row.crop.png is None:
-            continue
-        image = SheetImage(io.BytesIO(row.crop.png))
-        width, height = row.crop.size
-        shown = min(IMAGE_WIDTH, width) / width
-        image.width, image.height = round(width * shown), round(height * shown)
-        sheet.add_image(image, f"{image_column}{number}")
-        sheet.row_dimensions[number].height = max(30.0, image.height * 0.75 + 6)
+        heights = [_add_image(sheet, crop, f"{column}{number}")
+                   for crop, column in ((row.crop, printed_column), (row.compared, compared_column))]  # fmt: skip
+        sheet.row_dimensions[number].height = max(30.0, *(h * 0.75 + 6 for h in heights))
+
+
+def _add_image(sheet: Worksheet, crop: Crop, anchor: str) -> int:
+    """The crop as an image over the cell, at most IMAGE_WIDTH pixels wide; its height in pixels (0: none)."""
+    if crop.png is None:
+        return 0
+    image = SheetImage(io.BytesIO(crop.png))
+    width, height = crop.size
+    shown = min(IMAGE_WIDTH, width) / width
+    image.width, image.height = round(width * shown), round(height * shown)
+    sheet.add_image(image, anchor)
+    return image.height
 
 
 def _sheet_cells(row: IssueRow) -> list[object]:
@@ -431,6 +482,7 @@ def _sheet_cells(row: IssueRow) -> list[object]:
         row.whose,
         row.evidence,
         row.crop.note or None,
+        row.compared.note or None,
     ]
 
 

@@ -92,11 +92,11 @@ class RegionReport:
 
 
 def matching_regions(con: duckdb.DuckDBPyConnection, selector: str) -> list[str]:
-    key = selector.strip()
-    query = "select distinct region from marts.dim_document where region {} order by region"
-    rows = con.execute(query.format("= ?"), [key]).fetchall()
-    if not rows and key:
-        rows = con.execute(query.format("like ?"), [f"%{key}%"]).fetchall()
+    """Every region whose stored name contains the selector: 金口河区 is 乐山市金口河区 and a 金口河区 printed
+    without its city alike."""
+    rows = con.execute(
+        "select distinct region from marts.dim_document where contains(region, ?) order by region", [selector.strip()]
+    ).fetchall()
     return [region for (region,) in rows]
 
 
