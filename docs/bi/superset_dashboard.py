@@ -154,15 +154,18 @@ def snapshot_warehouse(warehouse: Path, workdir: Path) -> Path:
 
 
 def check_marts(snapshot: Path, spec: dict[str, Any]) -> int:
-    """The latest year with both kinds; a clear error when a mart the dashboard reads is missing."""
+    """The latest year with both kinds; a clear error when a relation the dashboard reads is missing."""
     import duckdb
 
+    schema = spec["schema"]
     wanted = sorted({entry["table"] for entry in spec["charts"]})
     with duckdb.connect(str(snapshot), read_only=True) as connection:
-        tables = connection.sql("select table_name from duckdb_tables() where schema_name = 'marts'").fetchall()
-        missing = [name for name in wanted if (name,) not in tables]
+        relations = connection.execute(
+            "select table_name from information_schema.tables where table_schema = ?", [schema]
+        ).fetchall()
+        missing = [name for name in wanted if (name,) not in relations]
         if missing:
-            listed = ", ".join(f"marts.{name}" for name in missing)
+            listed = ", ".join(f"{schema}.{name}" for name in missing)
             raise RunError(f"the warehouse has no {listed}: build it with this release's caijue")
         row = connection.sql(spec["latest_year"]).fetchone()
     if row is None:
@@ -343,13 +346,12 @@ def create_database(api: Superset, database_name: str, snapshot: Path) -> int:
     return created["id"]
 
 
-def create_datasets(api: Superset, database_id: int, tables: list[str]) -> dict[str, int]:
-    return {
-        table: api.call("POST", "/api/v1/dataset/", {"database": database_id, "schema": "marts", "table_name": table})[
-            "id"
-        ]
-        for table in tables
-    }
+def create_datasets(api: Superset, database_id: int, schema: str, tables: list[str]) -> dict[str, int]:
+    created = {}
+    for table in tables:
+        dataset = {"database": database_id, "schema": schema, "table_name": table}
+        created[table] = api.call("POST", "/api/v1/dataset/", dataset)["id"]
+    return created
 
 
 def adhoc_column(column: dict[str, str]) -> dict[str, str]:
@@ -551,38 +553,59 @@ class Rendering:
     seconds: float
 
 
+LOGIN_ATTEMPTS = 3
+
+
+def log_in(page: Any, base: str, password: str, timeout_ms: int) -> None:
+    """Through Superset's login page. A form filled before the page has settled can be submitted empty
+    (seen: a first attempt back on /login/): each attempt waits for the network to go idle first."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for _ in range(LOGIN_ATTEMPTS):
+        page.goto(f"{base}/login/", wait_until="networkidle", timeout=timeout_ms)
+        page.fill("input#username, input[name=username]", ADMIN_USER)
+        page.fill("input#password, input[name=password]", password)
+        page.keyboard.press("Enter")
+        with contextlib.suppress(PlaywrightTimeout):
+            page.wait_for_url(lambda url: "/login" not in url, timeout=timeout_ms // LOGIN_ATTEMPTS)
+            return
+    raise RunError(f"headless Chromium could not log in to {base} in {LOGIN_ATTEMPTS} attempts")
+
+
 def screenshot(base: str, slug: str, password: str, target: Path, timeout_ms: int = 120_000) -> Rendering:
-    """Log in as a person would, open the dashboard and wait until every chart holder has drawn."""
+    """Log in as a person would, open the dashboard and wait until every chart holder has drawn (or shows
+    an error). A dashboard that does not finish drawing is screenshot as it is and reported."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
     started = time.monotonic()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=["--no-sandbox"])
         page = browser.new_page(viewport={"width": 1600, "height": 1200}, locale="zh-CN")
-        page.goto(f"{base}/login/")
-        page.fill("input#username, input[name=username]", ADMIN_USER)
-        page.fill("input#password, input[name=password]", password)
-        page.keyboard.press("Enter")
-        page.wait_for_url(lambda url: "/login" not in url, timeout=timeout_ms)
+        log_in(page, base, password, timeout_ms)
         page.goto(f"{base}/superset/dashboard/{slug}/?standalone=1")
-        page.wait_for_selector(CHART_SELECTOR, timeout=timeout_ms)
-        page.wait_for_function(
-            """([holders, drawn, errors]) => {
-                const all = [...document.querySelectorAll(holders)];
-                return all.length > 0 && all.every(h => h.querySelector(drawn) || h.querySelector(errors))
-                    && document.querySelectorAll('.loading').length === 0;
-            }""",
-            arg=[CHART_SELECTOR, DRAWN_SELECTOR, ERROR_SELECTOR],
-            timeout=timeout_ms,
-        )
-        page.wait_for_timeout(1500)  # ECharts' entry animation
+        problems = []
+        try:
+            page.wait_for_selector(CHART_SELECTOR, timeout=timeout_ms)
+            page.wait_for_function(
+                """([holders, drawn, errors]) => {
+                    const all = [...document.querySelectorAll(holders)];
+                    return all.length > 0 && all.every(h => h.querySelector(drawn) || h.querySelector(errors))
+                        && document.querySelectorAll('.loading').length === 0;
+                }""",
+                arg=[CHART_SELECTOR, DRAWN_SELECTOR, ERROR_SELECTOR],
+                timeout=timeout_ms,
+            )
+            page.wait_for_timeout(1500)  # ECharts' entry animation
+        except PlaywrightTimeout:
+            problems.append(f"the dashboard had not drawn after {timeout_ms / 1000:.0f} s (at {page.url})")
         holders = page.query_selector_all(CHART_SELECTOR)
         drawn = sum(1 for holder in holders if holder.query_selector(DRAWN_SELECTOR))
-        errors = [element.inner_text().strip() for element in page.query_selector_all(ERROR_SELECTOR)]
+        problems += [element.inner_text().strip() for element in page.query_selector_all(ERROR_SELECTOR)]
         target.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(target), full_page=True)
         browser.close()
-    return Rendering(len(holders), drawn, errors, time.monotonic() - started)
+    return Rendering(len(holders), drawn, problems, time.monotonic() - started)
 
 
 # -- the run ---------------------------------------------------------------------------------------
@@ -646,12 +669,12 @@ def build_and_prove(
     removed = remove_previous(api, spec["database_name"], spec["dashboard"]["slug"])
     database_id = create_database(api, spec["database_name"], snapshot)
     tables = sorted({chart.table for chart in charts})
-    dataset_ids = create_datasets(api, database_id, tables)
+    dataset_ids = create_datasets(api, database_id, spec["schema"], tables)
     dashboard_id = build_dashboard(api, spec, charts, dataset_ids)
     on_dashboard = api.call("GET", f"/api/v1/dashboard/{dashboard_id}/charts")["result"]
     chart_ids = {chart["slice_name"]: chart["id"] for chart in on_dashboard}
     say("database", f"{spec['database_name']!r} (id {database_id}): duckdb:///{snapshot}, read_only, no DML")
-    say("datasets", ", ".join(f"marts.{table} ({dataset_ids[table]})" for table in tables))
+    say("datasets", ", ".join(f"{spec['schema']}.{table} ({dataset_ids[table]})" for table in tables))
     say(
         "dashboard",
         f"{base}/superset/dashboard/{spec['dashboard']['slug']}/ (id {dashboard_id}, {len(chart_ids)} charts; "
