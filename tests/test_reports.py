@@ -215,7 +215,9 @@ def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=_chromium(), args=["--no-sandbox"])
+        # root needs --no-sandbox; a container's small /dev/shm, --disable-dev-shm-usage
+        flags = ["--no-sandbox", "--disable-dev-shm-usage"]
+        chromium = playwright.chromium.launch(executable_path=_chromium(), args=flags)
         yield chromium
         chromium.close()
 
