@@ -153,13 +153,22 @@ def snapshot_warehouse(warehouse: Path, workdir: Path) -> Path:
     return snapshot
 
 
+def file_digest(path: Path) -> str:
+    with path.open("rb") as file:
+        return hashlib.file_digest(file, "sha256").hexdigest()
+
+
 def check_marts(snapshot: Path, spec: dict[str, Any]) -> int:
     """The latest year with both kinds; a clear error when a relation the dashboard reads is missing."""
     import duckdb
 
     schema = spec["schema"]
     wanted = sorted({entry["table"] for entry in spec["charts"]})
-    with duckdb.connect(str(snapshot), read_only=True) as connection:
+    try:
+        connection = duckdb.connect(str(snapshot), read_only=True)
+    except duckdb.Error as error:
+        raise RunError(f"DuckDB cannot open the warehouse: {str(error).splitlines()[0]}") from error
+    with connection:
         relations = connection.execute(
             "select table_name from information_schema.tables where table_schema = ?", [schema]
         ).fetchall()
@@ -665,6 +674,7 @@ def build_and_prove(
     password: str,
 ) -> int:
     started = time.monotonic()
+    digest_before = file_digest(snapshot)
     api = Superset(base, password)
     removed = remove_previous(api, spec["database_name"], spec["dashboard"]["slug"])
     database_id = create_database(api, spec["database_name"], snapshot)
@@ -695,11 +705,15 @@ def build_and_prove(
     for error in rendering.errors:
         say("chart error", error.replace("\n", " ")[:200])
 
+    untouched = file_digest(snapshot) == digest_before
+    say("read-only", f"the snapshot's sha256 {'is unchanged' if untouched else 'CHANGED'} after Superset read it")
+
     proven = (
         all(data.agrees for data in checked)
         and rendering.charts == len(charts)
         and rendering.drawn == len(charts)
         and not rendering.errors
+        and untouched
     )
     say("result", "every chart rendered and agrees with DuckDB" if proven else "NOT proven (see above)")
     return 0 if proven else 1
@@ -727,6 +741,8 @@ def main() -> int:
     try:
         if not arguments.warehouse.is_file():
             raise RunError(f"no warehouse at {arguments.warehouse}")
+        if not arguments.spec.is_file():
+            raise RunError(f"no dashboard spec at {arguments.spec}")
         arguments.workdir.mkdir(parents=True, exist_ok=True)
         ensure_venv(arguments.workdir)
         return run(arguments)
