@@ -2,8 +2,9 @@
 catalog main_db), copied under another name and opened read-only, it answers every view and table of
 staging, marts and marts_zh, `caijue report` works on it, and the marts carry their descriptions.
 
-One small generated corpus (two final accounts, one with a figure changed so the report has an issue to
-print with its table's title) is ingested once for the module.
+One small generated corpus (two final accounts, one with a figure changed, so the report has an issue to
+print with its table's title, and one printed across a rule, so a table is withheld) is ingested once for
+the module.
 """
 
 from __future__ import annotations
@@ -45,7 +46,9 @@ def published(tmp_path_factory: pytest.TempPathFactory, prefect_harness: str) ->
     corpus = tmp_path_factory.mktemp("corpus")
     clean, misprinted = plan_corpus(2, (2024,), 20240101, {LAYOUT}, False)
     write_document(corpus, clean)
-    misprinted_pdf = write_injected_document(corpus, misprinted, ["changed_cell"])
+    # A publisher's changed figure (an issue with its table's title) and a figure printed across a rule
+    # (its two readings disagree: the table is withheld, named in dim_document.withheld_tables).
+    misprinted_pdf = write_injected_document(corpus, misprinted, ["changed_cell", "figure_across_rule"])  # type: ignore[list-item]
     warehouse = tmp_path_factory.mktemp("warehouse") / "main.duckdb"
     summary = run_ingest([corpus], warehouse, workers=1)
     assert warehouse.exists(), summary
@@ -144,8 +147,19 @@ def test_every_vocabulary_column_of_marts_zh_shows_only_words(con: duckdb.DuckDB
         if not label or not label["vocabulary"]:
             continue
         shown = {v for (v,) in con.execute(f'select distinct "{label["label"]}" from marts_zh."{mart}"').fetchall()}
-        unworded += [(mart, column, value) for value in shown - words[label["vocabulary"]] - {None}]
+        if label["vocabulary"].endswith("[]"):  # a list of codes, shown 、-separated
+            shown = {word for value in shown - {None} for word in value.split("、")}
+        unworded += [(mart, column, value) for value in shown - words[label["vocabulary"].removesuffix("[]")] - {None}]
     assert unworded == []
+
+
+def test_a_withheld_table_is_named_by_its_title(con: duckdb.DuckDBPyConnection, published: Published) -> None:
+    row = con.execute(
+        'select withheld_tables, z."暂缓入库的报表" from marts.dim_document d'
+        ' join marts_zh.dim_document z on z."文件标识" = d.document_id where d.document_id = ?',
+        [published.document_with_an_issue],
+    ).fetchone()
+    assert row == ("expenditure", "支出决算表")
 
 
 def test_the_marts_carry_their_descriptions(con: duckdb.DuckDBPyConnection) -> None:

@@ -6,7 +6,8 @@
     display_columns_zh (model, column, label, unit, vocabulary): a column's Chinese name. model `*` is
       the default for a column name in any mart. unit 元 / 万元 suffixes the name (“金额（元）”); a 元
       column is followed by its 万元 twin: the mart's own 万元 column of the same label, or one computed
-      exactly (macro wan). vocabulary names the codes the column holds.
+      exactly (macro wan). vocabulary names the codes the column holds (`table_kind[]`: a comma-separated
+      list of them).
     display_values_zh (vocabulary, value, report_kind, label): a code's Chinese words; a row with a
       report_kind applies to rows of that kind (a table_kind is titled 决算 or 预算 by its document).
 
@@ -78,12 +79,16 @@
                 }) -%}
             {%- endif -%}
         {%- elif label.vocabulary -%}
-            {%- set words = values.get(label.vocabulary, []) -%}
-            {%- do shown.append({
-                'name': label.label,
-                'expression': words_of(source, words, 'mart.' ~ adapter.quote('report_kind') if has_report_kind else none),
-                'comment': column.comment,
-            }) -%}
+            {%- set report_kind = 'mart.' ~ adapter.quote('report_kind') if has_report_kind else none -%}
+            {%- if label.vocabulary.endswith('[]') -%}
+                {#- a comma-separated list of codes (dim_document.withheld_tables), shown 、-separated -#}
+                {%- set words = values.get(label.vocabulary[:-2], []) -%}
+                {%- set expression = "array_to_string(list_transform(string_split(" ~ source ~ ", ','), lambda code: "
+                    ~ words_of('code', words, report_kind) ~ "), '、')" -%}
+            {%- else -%}
+                {%- set expression = words_of(source, values.get(label.vocabulary, []), report_kind) -%}
+            {%- endif -%}
+            {%- do shown.append({'name': label.label, 'expression': expression, 'comment': column.comment}) -%}
         {%- else -%}
             {%- do shown.append({'name': label.label, 'expression': source, 'comment': column.comment}) -%}
         {%- endif -%}
