@@ -195,3 +195,10 @@ def test_economic_name_lookup_prefers_current_names(cls: Classification) -> None
 def test_class_names_are_unique(cls: Classification) -> None:
     names = [s.name for s in cls.function.values() if s.level == "类"]
     assert len(names) == len(set(names))
+
+
+def test_a_name_printed_without_its_code_means_the_code_still_in_use() -> None:
+    # 30104 其他社会保障缴费 ended in 2017; the name is 30112's since 2018.
+    classification = load_classification()
+    assert classification.economic_code_for_name("其他社会保障缴费", "301") == "30112"
+    assert classification.economic_name_in("30104", 2017) == "其他社会保障缴费"

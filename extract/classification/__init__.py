@@ -128,8 +128,9 @@ class Classification:
         self.economic = economic
         names: dict[str, str] = {}
         classes = [subject for subject in function.values() if subject.level == "类"]
-        for subject in classes:
-            names[normalise_name(subject.name)] = subject.code
+        for subject in classes:  # a code still in use names first: an ended code's last name may be another's now
+            if subject.valid_to is None:
+                names[normalise_name(subject.name)] = subject.code
         for subject in classes:
             for former in subject.names:
                 names.setdefault(normalise_name(former.name), subject.code)
@@ -140,8 +141,9 @@ class Classification:
         children: dict[tuple[str, str], str] = {}
         placed = [subject for subject in function.values() if subject.parent_code is not None]
         for subject in placed:
-            children.setdefault((subject.parent_code, normalise_name(subject.name)), subject.code)
-        for subject in placed:  # a former name never shadows a sibling's current one
+            if subject.valid_to is None:
+                children.setdefault((subject.parent_code, normalise_name(subject.name)), subject.code)
+        for subject in placed:  # a former name (an ended code's too) never shadows a sibling's current one
             for former in subject.names:
                 children.setdefault((subject.parent_code, normalise_name(former.name)), subject.code)
         self._child_by_name = children
@@ -239,6 +241,8 @@ class Classification:
         key = normalise_name(name)
         for current in (True, False):
             for subject in self.economic.values():
+                if current and subject.valid_to is not None:  # ended: its last name may be a sibling's now
+                    continue
                 names = (subject.name,) if current else tuple(n.name for n in subject.names)
                 if key in map(normalise_name, names) and (subject.level == "类" or subject.class_code == class_code):
                     return subject.code
