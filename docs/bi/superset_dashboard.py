@@ -589,7 +589,9 @@ def screenshot(base: str, slug: str, password: str, target: Path, timeout_ms: in
 
     started = time.monotonic()
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), args=["--no-sandbox"])
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path(), args=["--no-sandbox", "--disable-dev-shm-usage"]
+        )
         page = browser.new_page(viewport={"width": 1600, "height": 1200}, locale="zh-CN")
         log_in(page, base, password, timeout_ms)
         page.goto(f"{base}/superset/dashboard/{slug}/?standalone=1")
