@@ -31,6 +31,7 @@ import os
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -249,6 +250,13 @@ def prepare_metadata(workdir: Path) -> str:
             if done.returncode != 0:
                 raise RunError(f"`superset {' '.join(step[1:3])}` failed: see {workdir / 'superset-setup.log'}")
     return password
+
+
+def ensure_port_free(port: int) -> None:
+    """Another server on the port would answer our health check in our server's place."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            raise RunError(f"127.0.0.1:{port} is in use (a Superset left serving? stop it, or pass --port)")
 
 
 def start_server(workdir: Path, port: int) -> subprocess.Popen[bytes]:
@@ -635,6 +643,7 @@ def print_chart_data(checked: list[ChartData]) -> None:
 def run(arguments: argparse.Namespace) -> int:
     workdir: Path = arguments.workdir
     spec = load_spec(arguments.spec)
+    ensure_port_free(arguments.port)
 
     started = time.monotonic()
     snapshot = snapshot_warehouse(arguments.warehouse, workdir)
