@@ -13,8 +13,9 @@ docs/bi/requirements.txt on the first run; this script then re-runs itself insid
    dataset per answer mart, the charts and the dashboard of docs/bi/dashboard.yaml (a re-run replaces
    them),
 4. proves the dashboard renders: fetches every chart's data through the chart data API (rows > 0, each
-   metric's total equal to the chart's check query run directly on the snapshot with DuckDB) and
-   screenshots the dashboard in headless Chromium, logged in, once every chart has drawn,
+   metric's total equal to the chart's check query run directly on the snapshot with DuckDB), opens
+   the dashboard in headless Chromium, logged in, until every chart has drawn, holds the data the
+   dashboard's own requests received to the same totals, and screenshots it,
 5. stops Superset (unless --keep-serving).
 
 Exit status 0 when every chart rendered and agreed with DuckDB, 1 when one did not, 2 when the run
@@ -50,6 +51,7 @@ CHROMIUM_CANDIDATES = ("/usr/lib/chromium/chromium", "/usr/bin/chromium", "/usr/
 CHART_SELECTOR = ".dashboard-component-chart-holder"
 DRAWN_SELECTOR = "canvas, svg, table, .superset-legacy-chart-big-number, .big_number_total"
 ERROR_SELECTOR = ".ant-alert-error, [data-test='error-message'], .alert-danger"
+CHART_DATA_PATH = "/api/v1/chart/data"
 
 
 class RunError(Exception):
@@ -538,21 +540,38 @@ def build_dashboard(api: Superset, spec: dict[str, Any], charts: list[Chart], da
 
 @dataclass(frozen=True)
 class ChartData:
+    """A chart's totals three ways: the chart data API's, the browser's (what the dashboard drew), DuckDB's."""
+
     chart: Chart
     rows: int
     totals: list[Decimal]
+    drawn: list[Decimal] | None
     expected: list[Decimal]
 
     @property
     def agrees(self) -> bool:
-        return self.rows > 0 and self.totals == self.expected
+        return self.rows > 0 and self.totals == self.expected and self.drawn == self.expected
 
 
-def fetch_chart_data(api: Superset, chart: Chart, chart_id: int, expected: list[Decimal]) -> ChartData:
+def metric_totals(chart: Chart, result: dict[str, Any]) -> list[Decimal] | None:
+    """Each metric summed over a chart data result's rows. A result pivoted by series (how the ECharts
+    charts ask for their data: one column per series) sums every series of its one metric."""
+    rows, labels = result["data"], [metric["label"] for metric in chart.metrics]
+    if all(label in result["colnames"] for label in labels):
+        return [sum((Decimal(row[label] or 0) for row in rows), Decimal(0)) for label in labels]
+    if len(labels) != 1:
+        return None
+    axis = chart.x_axis["label"] if chart.x_axis else None
+    values = [value for row in rows for key, value in row.items() if key != axis and value is not None]
+    if not all(isinstance(value, int | Decimal) and not isinstance(value, bool) for value in values):
+        return None
+    return [sum((Decimal(value) for value in values), Decimal(0))]
+
+
+def fetch_chart_data(api: Superset, chart: Chart, chart_id: int) -> tuple[int, list[Decimal]]:
+    """The chart's rows and metric totals from its saved query, through the chart data API."""
     result = api.call("GET", f"/api/v1/chart/{chart_id}/data/", format="json", type="full")["result"][0]
-    rows = result["data"]
-    totals = [sum((Decimal(row[metric["label"]] or 0) for row in rows), Decimal(0)) for metric in chart.metrics]
-    return ChartData(chart, len(rows), totals, expected)
+    return len(result["data"]), metric_totals(chart, result) or []
 
 
 def chromium_path() -> str:
@@ -568,6 +587,7 @@ class Rendering:
     drawn: int
     errors: list[str]
     seconds: float
+    data: dict[int, dict[str, Any]]  # slice id → the chart data result the dashboard drew
 
 
 LOGIN_ATTEMPTS = 3
@@ -602,6 +622,8 @@ def screenshot(base: str, slug: str, password: str, target: Path, timeout_ms: in
         )
         page = browser.new_page(viewport={"width": 1600, "height": 1200}, locale="zh-CN")
         log_in(page, base, password, timeout_ms)
+        answers: list[Any] = []
+        page.on("response", lambda response: answers.append(response) if CHART_DATA_PATH in response.url else None)
         page.goto(f"{base}/superset/dashboard/{slug}/?standalone=1")
         problems = []
         try:
@@ -623,21 +645,44 @@ def screenshot(base: str, slug: str, password: str, target: Path, timeout_ms: in
         problems += [element.inner_text().strip() for element in page.query_selector_all(ERROR_SELECTOR)]
         target.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(target), full_page=True)
+        data = drawn_data(answers)
         browser.close()
-    return Rendering(len(holders), drawn, problems, time.monotonic() - started)
+    return Rendering(len(holders), drawn, problems, time.monotonic() - started, data)
+
+
+def drawn_data(answers: list[Any]) -> dict[int, dict[str, Any]]:
+    """The chart data results the dashboard asked for, by the slice id its request names."""
+    data = {}
+    for response in answers:
+        request = response.request
+        if request.method != "POST" or not response.ok:
+            continue
+        slice_id = (request.post_data_json or {}).get("form_data", {}).get("slice_id")
+        if slice_id is not None:
+            data[int(slice_id)] = json.loads(response.text(), parse_float=Decimal)["result"][0]
+    return data
 
 
 # -- the run ---------------------------------------------------------------------------------------
 
 
 def print_chart_data(checked: list[ChartData]) -> None:
-    print("\n| chart | rows | metric | Superset chart data API | DuckDB on the warehouse | equal |")
-    print("|---|---:|---|---:|---:|---|")
+    print("\n| chart | rows | metric | chart data API | drawn by the dashboard | DuckDB on the warehouse | equal |")
+    print("|---|---:|---|---:|---:|---:|---|")
     for data in checked:
-        for metric, total, expected in zip(data.chart.metrics, data.totals, data.expected, strict=True):
-            same = "yes" if data.rows > 0 and total == expected else "NO"
-            print(f"| {data.chart.title} | {data.rows} | {metric['label']} | {total:,.4f} | {expected:,.4f} | {same} |")
+        missing = [None] * len(data.expected)
+        columns = zip(data.chart.metrics, data.totals or missing, data.drawn or missing, data.expected, strict=True)
+        for metric, total, drawn, expected in columns:
+            same = "yes" if data.rows > 0 and total == expected == drawn else "NO"
+            print(
+                f"| {data.chart.title} | {data.rows} | {metric['label']} | {amount(total)} | {amount(drawn)} "
+                f"| {amount(expected)} | {same} |"
+            )
     print(flush=True)
+
+
+def amount(value: Decimal | None) -> str:
+    return "—" if value is None else f"{value:,.4f}"
 
 
 def run(arguments: argparse.Namespace) -> int:
@@ -703,18 +748,26 @@ def build_and_prove(
     )
 
     started = time.monotonic()
-    checked = [fetch_chart_data(api, chart, chart_ids[chart.title], expected[chart.key]) for chart in charts]
-    say("chart data", f"{len(checked)} charts through /api/v1/chart/<id>/data/: {time.monotonic() - started:.1f} s")
-    print_chart_data(checked)
+    fetched = {chart.key: fetch_chart_data(api, chart, chart_ids[chart.title]) for chart in charts}
+    say("chart data", f"{len(fetched)} charts through /api/v1/chart/<id>/data/: {time.monotonic() - started:.1f} s")
 
     rendering = screenshot(base, spec["dashboard"]["slug"], password, arguments.screenshot)
     say(
         "screenshot",
         f"{arguments.screenshot}: {rendering.drawn} of {rendering.charts} charts drawn, "
-        f"{len(rendering.errors)} errors, {rendering.seconds:.1f} s (headless Chromium, logged in)",
+        f"{len(rendering.errors)} errors, {len(rendering.data)} chart data answers seen, "
+        f"{rendering.seconds:.1f} s (headless Chromium, logged in)",
     )
     for error in rendering.errors:
         say("chart error", error.replace("\n", " ")[:200])
+
+    checked = []
+    for chart in charts:
+        rows, totals = fetched[chart.key]
+        drawn = rendering.data.get(chart_ids[chart.title])
+        drawn_totals = metric_totals(chart, drawn) if drawn else None
+        checked.append(ChartData(chart, rows, totals, drawn_totals, expected[chart.key]))
+    print_chart_data(checked)
 
     untouched = file_digest(snapshot) == digest_before
     say("read-only", f"the snapshot's sha256 {'is unchanged' if untouched else 'CHANGED'} after Superset read it")
