@@ -6,8 +6,8 @@ One self-contained HTML file (inline CSS, charts as inline SVG drawn by warehous
 no network): spending by functional class (类) over the years, the largest departments, budget execution
 (budget against final by department), the 三公 trend, and the year's quality issues. Amounts in 万元.
 It reads the answer marts (marts.mart_function_rollup, mart_department_year, mart_budget_execution,
-mart_three_public_trend) and marts.fct_quality_issue, read-only. A region is (part of) the region name
-as stored in marts.dim_document.region; a part matching several regions (乐山市) sums them.
+mart_three_public_trend) and marts.fct_quality_issue, read-only. A region is (part of) a department's
+region name (marts.dim_department.region); a part matching several regions (乐山市) sums them.
 """
 
 from __future__ import annotations
@@ -91,11 +91,19 @@ class RegionReport:
 # --- reading ---------------------------------------------------------------------------------------------
 
 
+# A document's region is its department's (dim_department): a document printing its department's short name
+# prints its region short too (金口河区 for 乐山市金口河区), and the answer marts file it under the department's.
+DOCUMENTS = (
+    "(select d.document_id, d.fiscal_year, d.department_name, d.report_kind,"
+    " coalesce(p.region, d.region) as region"
+    " from marts.dim_document d left join marts.dim_department p on p.department_id = d.department_id)"
+)
+
+
 def matching_regions(con: duckdb.DuckDBPyConnection, selector: str) -> list[str]:
-    """Every region whose stored name contains the selector: 金口河区 is 乐山市金口河区 and a 金口河区 printed
-    without its city alike."""
+    """Every department region whose name contains the selector: 金口河区 is 乐山市金口河区."""
     rows = con.execute(
-        "select distinct region from marts.dim_document where contains(region, ?) order by region", [selector.strip()]
+        f"select distinct region from {DOCUMENTS} where contains(region, ?) order by region", [selector.strip()]
     ).fetchall()
     return [region for (region,) in rows]
 
@@ -109,10 +117,7 @@ def region_report(con: duckdb.DuckDBPyConnection, selector: str, year: int) -> R
     regions = matching_regions(con, selector)
     if not regions:
         known = [
-            r
-            for (r,) in con.execute(
-                "select distinct region from marts.dim_document where region is not null"
-            ).fetchall()
+            r for (r,) in con.execute(f"select distinct region from {DOCUMENTS} where region is not null").fetchall()
         ]
         raise RegionReportError(f"no region matches {selector!r} (regions: {'、'.join(sorted(known)) or 'none'})")
     documents = _documents_of(con, regions, year)
@@ -134,7 +139,7 @@ def region_report(con: duckdb.DuckDBPyConnection, selector: str, year: int) -> R
 
 def _years_of(con: duckdb.DuckDBPyConnection, regions: list[str]) -> list[int]:
     rows = con.execute(
-        "select distinct fiscal_year from marts.dim_document where list_contains(?, region) and fiscal_year is not null"
+        f"select distinct fiscal_year from {DOCUMENTS} where list_contains(?, region) and fiscal_year is not null"
         " order by fiscal_year",
         [regions],
     ).fetchall()
@@ -150,7 +155,7 @@ def _has_relation(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> boo
 
 def _documents_of(con: duckdb.DuckDBPyConnection, regions: list[str], year: int) -> list[str]:
     rows = con.execute(
-        "select document_id from marts.dim_document where list_contains(?, region) and fiscal_year = ?"
+        f"select document_id from {DOCUMENTS} where list_contains(?, region) and fiscal_year = ?"
         " order by department_name, report_kind, document_id",
         [regions, year],
     ).fetchall()
