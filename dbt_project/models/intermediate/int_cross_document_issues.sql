@@ -10,19 +10,8 @@ with reports as (
 ),
 
 three_public as (
-    select
-        reports.department_id,
-        reports.fiscal_year,
-        reports.report_kind,
-        reports.file_name,
-        facts.document_id,
-        facts.item,
-        facts.amount_yuan,
-        facts.page,
-        facts.yuan_per_cent
-    from {{ ref('int_three_public') }} as facts
-    inner join reports on reports.document_id = facts.document_id
-    where facts.measure = 'budget'
+    select * from {{ ref('int_department_three_public') }}
+    where measure = 'budget'
 ),
 
 compared as (

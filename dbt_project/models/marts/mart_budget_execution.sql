@@ -8,22 +8,14 @@ with reports as (
 ),
 
 amounts as (
-    select
-        reports.department_id,
-        reports.fiscal_year,
-        reports.report_kind,
-        spending.subject_code,
-        spending.amount_yuan
-    from {{ ref('int_department_expenditure') }} as spending
-    inner join reports on reports.document_id = spending.document_id
-    where spending.measure = 'total'
+    select department_id, fiscal_year, report_kind, subject_code, amount_yuan
+    from {{ ref('int_department_expenditure') }}
+    where measure = 'total'
 ),
 
 levels_printed as (
-    select reports.department_id, reports.fiscal_year, reports.report_kind, spending.subject_level
-    from {{ ref('int_department_expenditure') }} as spending
-    inner join reports on reports.document_id = spending.document_id
-    group by all
+    select distinct department_id, fiscal_year, report_kind, subject_level
+    from {{ ref('int_department_expenditure') }}
 ),
 
 subjects as (

@@ -46,7 +46,7 @@ three_public as (
         document_id,
         max(amount_yuan) filter (where measure = 'budget') as three_public_budget_yuan,
         max(amount_yuan) filter (where measure = 'actual') as three_public_actual_yuan
-    from {{ ref('int_three_public') }}
+    from {{ ref('int_department_three_public') }}
     where item = 'total'
     group by document_id
 ),

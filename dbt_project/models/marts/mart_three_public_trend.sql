@@ -1,20 +1,8 @@
 -- 三公 per department, item and year, from the department's consolidated reports: the budget as the
 -- year's budget document prints it (else as the final account prints its 预算数), the actual as the
 -- final account prints it, and the change of the actual on the year before.
-with reports as (
-    select * from {{ ref('int_department_reports') }}
-),
-
-amounts as (
-    select
-        reports.department_id,
-        reports.fiscal_year,
-        reports.report_kind,
-        three_public.item,
-        three_public.measure,
-        three_public.amount_yuan
-    from {{ ref('int_three_public') }} as three_public
-    inner join reports on reports.document_id = three_public.document_id
+with amounts as (
+    select * from {{ ref('int_department_three_public') }}
 ),
 
 yearly as (
