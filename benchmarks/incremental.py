@@ -40,8 +40,10 @@ def main() -> int:
     print("\n=== incremental benchmark ===")
     print(f"documents:           {args.documents}")
     print(f"first run:           {first:8.1f} s   ({table_value(first_out, 'loaded')} loaded)")
-    print(f"second run:          {second:8.2f} s   ({table_value(second_out, 'new')} new, "
-          f"{table_value(second_out, 'unchanged (already loaded)')} unchanged)")
+    print(
+        f"second run:          {second:8.2f} s   ({table_value(second_out, 'new')} new, "
+        f"{table_value(second_out, 'unchanged (already loaded)')} unchanged)"
+    )
     print(f"second / first:      {100 * second / first:8.2f} %   (acceptance: < 5 %)")
     print(f"published file byte-identical after the second run: {unchanged}")
     ok = second / first < 0.05 and unchanged and table_value(second_out, "new") == "0"

@@ -39,8 +39,10 @@ def main() -> int:
     print("\n=== parallel extraction benchmark ===")
     print(f"documents: {args.documents}, cores: {os.cpu_count()}")
     for name, (stage, wall) in (("1 process", single), (f"{args.workers} processes", parallel)):
-        print(f"{name:>12}: extract + gate {stage:6.1f} s = {args.documents / stage:5.2f} docs/s;"
-              f" whole run {wall:6.1f} s = {args.documents / wall:5.2f} docs/s")
+        print(
+            f"{name:>12}: extract + gate {stage:6.1f} s = {args.documents / stage:5.2f} docs/s;"
+            f" whole run {wall:6.1f} s = {args.documents / wall:5.2f} docs/s"
+        )
     speedup = single[0] / parallel[0]
     print(f"this machine's ceiling, extraction alone in {args.workers} processes: {ceiling:.2f}x")
     print(f"speed-up of the extract + gate stage: {speedup:.2f}x (acceptance: >= 1.7x)")
@@ -85,8 +87,17 @@ def machine_ceiling(inbox: Path, workers: int, sample: int = 6) -> float:
 
 def run(inbox: Path, folder: Path, workers: int) -> tuple[float, float]:
     shutil.rmtree(folder, ignore_errors=True)
-    command = [sys.executable, "-m", "flows.cli", "ingest", str(inbox), "--warehouse", str(folder / "w.duckdb"),
-               "--workers", str(workers)]
+    command = [
+        sys.executable,
+        "-m",
+        "flows.cli",
+        "ingest",
+        str(inbox),
+        "--warehouse",
+        str(folder / "w.duckdb"),
+        "--workers",
+        str(workers),
+    ]
     started = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - started

@@ -49,9 +49,7 @@ def required_tables(report_kind: str | None, printed_kinds: Iterable[str]) -> li
         return []
     printed_kinds = set(printed_kinds)
     requirements = table_requirements()
-    sets_followed = {
-        entry for kind in printed_kinds for entry in requirements.get(kind, ((), {}))[0] if ":" in entry
-    }
+    sets_followed = {entry for kind in printed_kinds for entry in requirements.get(kind, ((), {}))[0] if ":" in entry}
     return [
         kind
         for kind, (entries, _) in requirements.items()
@@ -119,8 +117,10 @@ def _blamed(slips: Counter[str], partners: dict[str, set[str]], odd_units: set[s
 def _unit_check(table: TableRead, slipped: bool, partners: set[str]) -> DocumentCheck:
     kind, title, unit, page = table.table_kind, table.title, table.unit, table.first_page
     others = "、".join(sorted(partners)) or "其他表"
-    message = (f"{title}（第{page}页，单位：{unit}）的金额与{others}所列相差 10000 倍：单位行与金额不符"
-               f"（单位印错或读错），本表数据未载入")
+    message = (
+        f"{title}（第{page}页，单位：{unit}）的金额与{others}所列相差 10000 倍：单位行与金额不符"
+        f"（单位印错或读错），本表数据未载入"
+    )
     return DocumentCheck("unit.slip", "error", not slipped, message, kind, page)
 
 
@@ -139,11 +139,16 @@ def swapped_column_checks(doc: ExtractedDocument) -> list[DocumentCheck]:
     swapped = abs(project.amount_yuan - reference) <= 2 * step and abs(basic.amount_yuan - reference) > 2 * step
     unit = _unit(doc, table_kind)
     page = next((t.first_page for t in doc.tables if t.table_kind == table_kind), basic.page)
-    message = (f"{_title(doc, table_kind)}（第{page}页）的项目支出合计 {printed(project.amount_yuan, unit)} "
-               f"等于基本支出决算（预算）表的基本支出 {printed(reference, unit)}，而基本支出合计为 "
-               f"{printed(basic.amount_yuan, unit)}：基本支出与项目支出两列互换（印错或读错），本表数据未载入")
-    return [DocumentCheck("column.swapped", "error", not swapped, message, table_kind, page, None,
-                          reference, basic.amount_yuan)]
+    message = (
+        f"{_title(doc, table_kind)}（第{page}页）的项目支出合计 {printed(project.amount_yuan, unit)} "
+        f"等于基本支出决算（预算）表的基本支出 {printed(reference, unit)}，而基本支出合计为 "
+        f"{printed(basic.amount_yuan, unit)}：基本支出与项目支出两列互换（印错或读错），本表数据未载入"
+    )
+    return [
+        DocumentCheck(
+            "column.swapped", "error", not swapped, message, table_kind, page, None, reference, basic.amount_yuan
+        )
+    ]
 
 
 def _printed_totals(facts: Iterable[Fact]) -> dict[tuple[str, str], Fact]:

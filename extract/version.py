@@ -16,8 +16,9 @@ def source_fingerprint(root: Path) -> str:
     """12 hex digits of SHA-256 over the package's code and spec files (relative path and bytes, in
     path order): the same on every machine for the same checkout."""
     digest = hashlib.sha256()
-    for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in SOURCE_SUFFIXES
-                       and "__pycache__" not in p.parts):
+    for path in sorted(
+        p for p in root.rglob("*") if p.is_file() and p.suffix in SOURCE_SUFFIXES and "__pycache__" not in p.parts
+    ):
         digest.update(path.relative_to(root).as_posix().encode() + b"\0")
         digest.update(path.read_bytes() + b"\0")
     return digest.hexdigest()[:12]

@@ -31,14 +31,22 @@ LOCAL_CLUSTER_CONFIG: dict[str, Any] = {
 def local_cluster_environment() -> dict[str, str]:
     """LOCAL_CLUSTER_CONFIG as Dask's environment variables, for a cluster another process starts (the
     runs `caijue serve` executes)."""
-    return {"DASK_" + key.upper().replace(".", "__").replace("-", "_"): str(value)
-            for key, value in LOCAL_CLUSTER_CONFIG.items()}
+    return {
+        "DASK_" + key.upper().replace(".", "__").replace("-", "_"): str(value)
+        for key, value in LOCAL_CLUSTER_CONFIG.items()
+    }
 
 
 def local_cluster_options(workers: int) -> dict[str, Any]:
     # pdfplumber is pure Python: threads share one core, processes use all of them.
-    return {"n_workers": workers, "threads_per_worker": 1, "processes": True, "dashboard_address": ":0",
-            "silence_logs": logging.CRITICAL, "preload": ["flows.warmup"]}
+    return {
+        "n_workers": workers,
+        "threads_per_worker": 1,
+        "processes": True,
+        "dashboard_address": ":0",
+        "silence_logs": logging.CRITICAL,
+        "preload": ["flows.warmup"],
+    }
 
 
 def scheduled_task_runner(workers: int, dask_address: str | None = None) -> TaskRunner:

@@ -51,15 +51,28 @@ def serve(
         served = ingest_flow.with_options(task_runner=runner)
         schedule = f"cron {cron!r}" if cron else f"every {interval:g} s"
         say(f"serve: deployment caijue-ingest/{name}, {schedule}, inbox {inbox} → {warehouse}")
-        say(f"serve: Prefect API {api_url} (UI at {api_url.removesuffix('/api')}); "
-            f"`prefect deployment inspect caijue-ingest/{name}` shows the schedule")
-        parameters = {"paths": [str(inbox)], "warehouse": str(warehouse), "timeout_seconds": timeout_seconds,
-                      "max_in_flight": max(1, workers), "queued": 0 if dask_address else max(1, workers)}
+        say(
+            f"serve: Prefect API {api_url} (UI at {api_url.removesuffix('/api')}); "
+            f"`prefect deployment inspect caijue-ingest/{name}` shows the schedule"
+        )
+        parameters = {
+            "paths": [str(inbox)],
+            "warehouse": str(warehouse),
+            "timeout_seconds": timeout_seconds,
+            "max_in_flight": max(1, workers),
+            "queued": 0 if dask_address else max(1, workers),
+        }
         with suppress(KeyboardInterrupt, SystemExit):
             # limit=1: one run at a time (a run waits for the warehouse's writer lock anyway).
-            served.serve(name=name, cron=cron, interval=interval, parameters=parameters, limit=1,
-                         print_starting_message=False,
-                         description=f"caijue: ingest new PDFs from {inbox} into {warehouse}")
+            served.serve(
+                name=name,
+                cron=cron,
+                interval=interval,
+                parameters=parameters,
+                limit=1,
+                print_starting_message=False,
+                description=f"caijue: ingest new PDFs from {inbox} into {warehouse}",
+            )
     say("serve: stopped")
     return 0
 
@@ -78,11 +91,21 @@ def prefect_server(port: int | None = None) -> Iterator[str]:
     port = port or _free_port(DEFAULT_PORT)
     api_url = f"http://127.0.0.1:{port}/api"
     say(f"serve: starting a Prefect server (SQLite in {os.environ.get('PREFECT_HOME')}) on port {port}")
-    env = {**os.environ, "PREFECT_SERVER_UI_ENABLED": "true", "PREFECT_UI_ENABLED": "true",
-           "PREFECT_SERVER_API_HOST": "127.0.0.1", "PREFECT_SERVER_API_PORT": str(port)}
-    server = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--no-background"],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              preexec_fn=_die_with_parent, start_new_session=True)
+    env = {
+        **os.environ,
+        "PREFECT_SERVER_UI_ENABLED": "true",
+        "PREFECT_UI_ENABLED": "true",
+        "PREFECT_SERVER_API_HOST": "127.0.0.1",
+        "PREFECT_SERVER_API_PORT": str(port),
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "prefect", "server", "start", "--no-background"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        preexec_fn=_die_with_parent,
+        start_new_session=True,
+    )
     try:
         _wait_healthy(api_url, server)
         os.environ["PREFECT_API_URL"] = api_url

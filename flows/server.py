@@ -77,6 +77,14 @@ def prefect_api(while_starting: Callable[[], None] | None = None) -> Iterator[st
 def quiet_libraries() -> None:
     """The local Dask cluster logs every worker start and stop (and connection tracebacks on shutdown):
     none of it is for the person running caijue."""
-    for name in ("distributed", "distributed.nanny", "distributed.scheduler", "distributed.worker",
-                 "distributed.core", "distributed.comm", "distributed.batched", "distributed.http.proxy"):
+    for name in (
+        "distributed",
+        "distributed.nanny",
+        "distributed.scheduler",
+        "distributed.worker",
+        "distributed.core",
+        "distributed.comm",
+        "distributed.batched",
+        "distributed.http.proxy",
+    ):
         logging.getLogger(name).setLevel(logging.CRITICAL)

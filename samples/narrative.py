@@ -96,8 +96,13 @@ def glossary(layout_name: str, report_kind: str, words: dict[str, str]) -> list[
 
 def toc(layout_name: str, parts: list[str], table_titles: list[str], words: dict[str, str]) -> list[Block]:
     spec = texts()[layout_name]
-    keys = {"overview": "overview_part", "narrative": "narrative_part", "glossary": "glossary_part",
-            "tables": "tables_part", "other_notes": "other_part"}
+    keys = {
+        "overview": "overview_part",
+        "narrative": "narrative_part",
+        "glossary": "glossary_part",
+        "tables": "tables_part",
+        "other_notes": "other_part",
+    }
     blocks: list[Block] = [("h1", "目 录")]
     for part in parts:
         key = keys.get(part)
@@ -133,8 +138,10 @@ def final_narrative(
             return "与上年持平"
         word, rate = ("增加", "增长") if diff > 0 else ("减少", "下降")
         reason = common["reasons_up" if diff > 0 else "reasons_down"][abs(diff) % 3]
-        return (f"与{fig.space}{prev}{fig.space}年度相比，{word}{fig.wan(abs(diff))}万元，"
-                f"{rate}{fig.pct(abs(diff), before)}。主要变动原因是{reason}")
+        return (
+            f"与{fig.space}{prev}{fig.space}年度相比，{word}{fig.wan(abs(diff))}万元，"
+            f"{rate}{fig.pct(abs(diff), before)}。主要变动原因是{reason}"
+        )
 
     grand, grand_prev = total(acc, "income.grand_total"), total(previous, "income.grand_total")
     income_total = total(acc, "income.total")
@@ -157,29 +164,51 @@ def final_narrative(
         ("h2", "一、收入支出决算总体情况说明"),
         ("p", f"{year}{fig.space}年度收、支总计均为{n(grand)}万元。{trend(grand, grand_prev)}。"),
         ("h2", "二、收入决算情况说明"),
-        ("p", f"{year}{fig.space}年度本年收入合计{n(income_total)}万元，其中："
-              + "；".join(f"{name}{n(v)}万元，占{fig.pct(v, income_total)}" for name, v in sources if v) + "。"),
+        (
+            "p",
+            f"{year}{fig.space}年度本年收入合计{n(income_total)}万元，其中："
+            + "；".join(f"{name}{n(v)}万元，占{fig.pct(v, income_total)}" for name, v in sources if v)
+            + "。",
+        ),
         ("h2", "三、支出决算情况说明"),
-        ("p", f"{year}{fig.space}年度本年支出合计{n(spent)}万元，其中：基本支出{n(basic)}万元，"
-              f"占{fig.pct(basic, spent)}；项目支出{n(project)}万元，占{fig.pct(project, spent)}。"),
+        (
+            "p",
+            f"{year}{fig.space}年度本年支出合计{n(spent)}万元，其中：基本支出{n(basic)}万元，"
+            f"占{fig.pct(basic, spent)}；项目支出{n(project)}万元，占{fig.pct(project, spent)}。",
+        ),
         ("h2", "四、财政拨款收入支出决算总体情况说明"),
-        ("p", f"{year}{fig.space}年度财政拨款收、支总计均为{n(fiscal_grand)}万元。"
-              f"{trend(fiscal_grand, fiscal_prev)}。"),
+        (
+            "p",
+            f"{year}{fig.space}年度财政拨款收、支总计均为{n(fiscal_grand)}万元。{trend(fiscal_grand, fiscal_prev)}。",
+        ),
         ("h2", "五、一般公共预算财政拨款支出决算情况说明"),
         ("p", "（一）一般公共预算财政拨款支出决算总体情况"),
-        ("p", f"{year}{fig.space}年度一般公共预算财政拨款支出{n(gpb)}万元，占本年支出合计的{fig.pct(gpb, spent)}。"
-              f"{trend(gpb, gpb_prev)}。"),
+        (
+            "p",
+            f"{year}{fig.space}年度一般公共预算财政拨款支出{n(gpb)}万元，占本年支出合计的{fig.pct(gpb, spent)}。"
+            f"{trend(gpb, gpb_prev)}。",
+        ),
         ("p", "（二）一般公共预算财政拨款支出决算结构情况"),
     ]
     classes = acc.class_totals("gpb_total")
     names = load_classification()
-    blocks.append(("p", f"{year}{fig.space}年度一般公共预算财政拨款支出{n(gpb)}万元，主要用于以下方面："
-                   + "；".join(f"{names.function_name(c)}{n(v)}万元，占{fig.pct(v, gpb)}"
-                              for c, v in sorted(classes.items())) + "。"))
+    blocks.append(
+        (
+            "p",
+            f"{year}{fig.space}年度一般公共预算财政拨款支出{n(gpb)}万元，主要用于以下方面："
+            + "；".join(f"{names.function_name(c)}{n(v)}万元，占{fig.pct(v, gpb)}" for c, v in sorted(classes.items()))
+            + "。",
+        )
+    )
     gpb_budget = budget.summary_line("expense.total", "general_public_budget")
     blocks.append(("p", "（三）一般公共预算财政拨款支出决算具体情况"))
-    blocks.append(("p", f"{year}{fig.space}年度一般公共预算支出决算数为{n(gpb)}万元，"
-                        f"完成年初预算的{fig.pct(gpb, gpb_budget)}。其中："))
+    blocks.append(
+        (
+            "p",
+            f"{year}{fig.space}年度一般公共预算支出决算数为{n(gpb)}万元，"
+            f"完成年初预算的{fig.pct(gpb, gpb_budget)}。其中：",
+        )
+    )
     for i, (code, item) in enumerate(sorted((c, it) for c, it in acc.items.items() if it.gpb_total), 1):
         planned = budget.items[code].gpb_total if code in budget.items else 0
         actual = item.gpb_total
@@ -205,16 +234,21 @@ def final_narrative(
     ]
     blocks += _three_public_final(acc, fig)
     gf = acc.summary_line("expense.total", "government_fund")
-    gf_text = (f"{year}{fig.space}年度政府性基金预算财政拨款支出{n(gf)}万元。" if gf else
-               f"{year}{fig.space}年度{words['dept']}无政府性基金预算财政拨款收入和支出。")
+    gf_text = (
+        f"{year}{fig.space}年度政府性基金预算财政拨款支出{n(gf)}万元。"
+        if gf
+        else f"{year}{fig.space}年度{words['dept']}无政府性基金预算财政拨款收入和支出。"
+    )
     blocks += [
         ("h2", "八、政府性基金预算支出决算情况说明"),
         ("p", gf_text),
         ("h2", "九、国有资本经营预算支出决算情况说明"),
         ("p", f"{year}{fig.space}年度国有资本经营预算财政拨款支出 0 万元。"),
         ("h2", "十、其他重要事项的情况说明"),
-        ("p", f"（一）机关运行经费支出情况：{year}{fig.space}年度，{words['dept']}"
-              f"机关运行经费支出{n(public_use)}万元。"),
+        (
+            "p",
+            f"（一）机关运行经费支出情况：{year}{fig.space}年度，{words['dept']}机关运行经费支出{n(public_use)}万元。",
+        ),
     ]
     return blocks
 
@@ -228,11 +262,14 @@ def _three_public_final(acc: Accounts, fig: Figures) -> list[Block]:
     return [
         ("h2", "七、财政拨款“三公”经费支出决算情况说明"),
         ("p", overall),
-        ("p", f"其中：因公出国（境）费支出决算{n(v[('overseas_travel', 'actual')])}万元；"
-              f"公务用车购置及运行维护费支出决算{n(v[('vehicle_total', 'actual')])}万元，"
-              f"其中：公务用车购置支出{n(v[('vehicle_purchase', 'actual')])}万元，"
-              f"公务用车运行维护费支出{n(v[('vehicle_operation', 'actual')])}万元；"
-              f"公务接待费支出决算{n(v[('reception', 'actual')])}万元。"),
+        (
+            "p",
+            f"其中：因公出国（境）费支出决算{n(v[('overseas_travel', 'actual')])}万元；"
+            f"公务用车购置及运行维护费支出决算{n(v[('vehicle_total', 'actual')])}万元，"
+            f"其中：公务用车购置支出{n(v[('vehicle_purchase', 'actual')])}万元，"
+            f"公务用车运行维护费支出{n(v[('vehicle_operation', 'actual')])}万元；"
+            f"公务接待费支出决算{n(v[('reception', 'actual')])}万元。",
+        ),
     ]
 
 
@@ -254,15 +291,25 @@ def budget_narrative(
     gf = acc.summary_line("expense.total", "government_fund")
     gf_prev = previous.summary_line("expense.total", "government_fund")
     blocks: list[Block] = [("h1", spec["narrative_part"].format(**words))]
-    blocks.append(("p", f"{year}年，{words['dept']}收入预算{n(total)}万元，其中：财政拨款收入{n(fiscal)}万元，"
-                        f"{fig.change(fiscal, fiscal_prev, prev)}；"
-                        f"事业收入{n(acc.summary_line('income.business', 'all'))}万元；事业单位经营收入 0 万元；"
-                        f"其他收入{n(acc.summary_line('income.other', 'all'))}万元。"))
-    blocks.append(("p", f"支出预算{n(total)}万元，其中：财政拨款支出预算{n(fiscal)}万元，"
-                        f"{fig.change(fiscal, fiscal_prev, prev)}。"
-                        f"财政拨款支出预算中，一般公共预算拨款支出预算{n(gpb)}万元，{fig.change(gpb, gpb_prev, prev)}；"
-                        f"政府性基金拨款支出预算{n(gf)}万元，{fig.change(gf, gf_prev, prev)}；"
-                        f"国有资本经营预算拨款支出预算 0 万元，与{prev}年预算持平。"))
+    blocks.append(
+        (
+            "p",
+            f"{year}年，{words['dept']}收入预算{n(total)}万元，其中：财政拨款收入{n(fiscal)}万元，"
+            f"{fig.change(fiscal, fiscal_prev, prev)}；"
+            f"事业收入{n(acc.summary_line('income.business', 'all'))}万元；事业单位经营收入 0 万元；"
+            f"其他收入{n(acc.summary_line('income.other', 'all'))}万元。",
+        )
+    )
+    blocks.append(
+        (
+            "p",
+            f"支出预算{n(total)}万元，其中：财政拨款支出预算{n(fiscal)}万元，"
+            f"{fig.change(fiscal, fiscal_prev, prev)}。"
+            f"财政拨款支出预算中，一般公共预算拨款支出预算{n(gpb)}万元，{fig.change(gpb, gpb_prev, prev)}；"
+            f"政府性基金拨款支出预算{n(gf)}万元，{fig.change(gf, gf_prev, prev)}；"
+            f"国有资本经营预算拨款支出预算 0 万元，与{prev}年预算持平。",
+        )
+    )
     blocks.append(("p", "财政拨款支出主要内容如下："))
     fiscal_items = sorted((c, it) for c, it in acc.items.items() if it.fiscal_total)
     for i, (code, item) in enumerate(fiscal_items, 1):
@@ -289,12 +336,18 @@ def budget_other_notes(
     return [
         ("h1", spec.get("other_part", "其他相关情况说明")),
         ("h2", f"一、{year}年“三公”经费预算情况说明"),
-        ("p", f"{year}年“三公”经费预算数为{n(total)}万元，"
-              f"{fig.change(total, before[('total', 'budget')], year - 1)}。其中："),
+        (
+            "p",
+            f"{year}年“三公”经费预算数为{n(total)}万元，"
+            f"{fig.change(total, before[('total', 'budget')], year - 1)}。其中：",
+        ),
         ("p", f"（一）因公出国（境）费{n(v[('overseas_travel', 'budget')])}万元。"),
-        ("p", f"（二）公务用车购置及运行费{n(v[('vehicle_total', 'budget')])}万元。其中：公务用车购置费"
-              f"{n(v[('vehicle_purchase', 'budget')])}万元；"
-              f"公务用车运行费{n(v[('vehicle_operation', 'budget')])}万元。"),
+        (
+            "p",
+            f"（二）公务用车购置及运行费{n(v[('vehicle_total', 'budget')])}万元。其中：公务用车购置费"
+            f"{n(v[('vehicle_purchase', 'budget')])}万元；"
+            f"公务用车运行费{n(v[('vehicle_operation', 'budget')])}万元。",
+        ),
         ("p", f"（三）公务接待费{n(v[('reception', 'budget')])}万元。"),
         ("h2", "二、机关运行经费预算"),
         ("p", f"{year}年{words['dept']}财政拨款的机关运行经费预算为{n(v[('office_operation', 'budget')])}万元。"),

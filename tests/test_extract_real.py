@@ -62,9 +62,13 @@ def test_document_facts_come_from_the_cover(folder: str) -> None:
     meta = json.loads((REAL / folder / "expected" / "meta.json").read_text(encoding="utf-8"))
     document = extracted(folder).meta
     assert document.document_id == meta["sha256"]
-    assert (document.department_name, document.fiscal_year, document.report_kind, document.report_level,
-            document.page_count) == (meta["department_name"], meta["fiscal_year"], meta["report_kind"],
-                                     meta["report_level"], meta["page_count"])
+    assert (
+        document.department_name,
+        document.fiscal_year,
+        document.report_kind,
+        document.report_level,
+        document.page_count,
+    ) == (meta["department_name"], meta["fiscal_year"], meta["report_kind"], meta["report_level"], meta["page_count"])
 
 
 @pytest.mark.parametrize("folder", REAL_DOCUMENTS)

@@ -17,32 +17,87 @@ REAL = SHARED / "corpus" / "real"
 WILD = SHARED / "corpus" / "wild"
 
 CONTRACT_COLUMNS = {
-    "dim_document": {"document_id": "VARCHAR", "file_name": "VARCHAR", "department_name": "VARCHAR",
-                     "fiscal_year": "INTEGER", "report_kind": "VARCHAR", "report_level": "VARCHAR",
-                     "region": "VARCHAR", "page_count": "INTEGER", "status": "VARCHAR",
-                     "loaded_at": "TIMESTAMP"},
+    "dim_document": {
+        "document_id": "VARCHAR",
+        "file_name": "VARCHAR",
+        "department_name": "VARCHAR",
+        "fiscal_year": "INTEGER",
+        "report_kind": "VARCHAR",
+        "report_level": "VARCHAR",
+        "region": "VARCHAR",
+        "page_count": "INTEGER",
+        "status": "VARCHAR",
+        "loaded_at": "TIMESTAMP",
+    },
     "dim_department": {"department_id": "VARCHAR", "department_name": "VARCHAR", "region": "VARCHAR"},
-    "dim_function_subject": {"subject_code": "VARCHAR", "subject_level": "VARCHAR", "class_code": "VARCHAR",
-                             "section_code": "VARCHAR", "subject_name": "VARCHAR", "parent_code": "VARCHAR"},
-    "dim_economic_subject": {"econ_code": "VARCHAR", "econ_level": "VARCHAR", "class_code": "VARCHAR",
-                             "econ_name": "VARCHAR"},
-    "fct_function_amount": {"document_id": "VARCHAR", "department_id": "VARCHAR", "fiscal_year": "INTEGER",
-                            "report_kind": "VARCHAR", "table_kind": "VARCHAR", "fund_scope": "VARCHAR",
-                            "subject_code": "VARCHAR", "subject_level": "VARCHAR", "measure": "VARCHAR",
-                            "amount_yuan": "DECIMAL(20,2)"},
-    "fct_economic_amount": {"document_id": "VARCHAR", "department_id": "VARCHAR", "fiscal_year": "INTEGER",
-                            "report_kind": "VARCHAR", "table_kind": "VARCHAR", "fund_scope": "VARCHAR",
-                            "econ_code": "VARCHAR", "econ_level": "VARCHAR", "measure": "VARCHAR",
-                            "amount_yuan": "DECIMAL(20,2)"},
-    "fct_summary_line": {"document_id": "VARCHAR", "department_id": "VARCHAR", "fiscal_year": "INTEGER",
-                         "report_kind": "VARCHAR", "table_kind": "VARCHAR", "fund_scope": "VARCHAR",
-                         "line_key": "VARCHAR", "amount_yuan": "DECIMAL(20,2)"},
-    "fct_three_public": {"document_id": "VARCHAR", "department_id": "VARCHAR", "fiscal_year": "INTEGER",
-                         "report_kind": "VARCHAR", "item": "VARCHAR", "measure": "VARCHAR",
-                         "amount_yuan": "DECIMAL(20,2)"},
-    "fct_quality_issue": {"document_id": "VARCHAR", "check_name": "VARCHAR", "severity": "VARCHAR",
-                          "table_kind": "VARCHAR", "page": "INTEGER", "subject_code": "VARCHAR",
-                          "expected": "DECIMAL(20,2)", "actual": "DECIMAL(20,2)", "message": "VARCHAR"},
+    "dim_function_subject": {
+        "subject_code": "VARCHAR",
+        "subject_level": "VARCHAR",
+        "class_code": "VARCHAR",
+        "section_code": "VARCHAR",
+        "subject_name": "VARCHAR",
+        "parent_code": "VARCHAR",
+    },
+    "dim_economic_subject": {
+        "econ_code": "VARCHAR",
+        "econ_level": "VARCHAR",
+        "class_code": "VARCHAR",
+        "econ_name": "VARCHAR",
+    },
+    "fct_function_amount": {
+        "document_id": "VARCHAR",
+        "department_id": "VARCHAR",
+        "fiscal_year": "INTEGER",
+        "report_kind": "VARCHAR",
+        "table_kind": "VARCHAR",
+        "fund_scope": "VARCHAR",
+        "subject_code": "VARCHAR",
+        "subject_level": "VARCHAR",
+        "measure": "VARCHAR",
+        "amount_yuan": "DECIMAL(20,2)",
+    },
+    "fct_economic_amount": {
+        "document_id": "VARCHAR",
+        "department_id": "VARCHAR",
+        "fiscal_year": "INTEGER",
+        "report_kind": "VARCHAR",
+        "table_kind": "VARCHAR",
+        "fund_scope": "VARCHAR",
+        "econ_code": "VARCHAR",
+        "econ_level": "VARCHAR",
+        "measure": "VARCHAR",
+        "amount_yuan": "DECIMAL(20,2)",
+    },
+    "fct_summary_line": {
+        "document_id": "VARCHAR",
+        "department_id": "VARCHAR",
+        "fiscal_year": "INTEGER",
+        "report_kind": "VARCHAR",
+        "table_kind": "VARCHAR",
+        "fund_scope": "VARCHAR",
+        "line_key": "VARCHAR",
+        "amount_yuan": "DECIMAL(20,2)",
+    },
+    "fct_three_public": {
+        "document_id": "VARCHAR",
+        "department_id": "VARCHAR",
+        "fiscal_year": "INTEGER",
+        "report_kind": "VARCHAR",
+        "item": "VARCHAR",
+        "measure": "VARCHAR",
+        "amount_yuan": "DECIMAL(20,2)",
+    },
+    "fct_quality_issue": {
+        "document_id": "VARCHAR",
+        "check_name": "VARCHAR",
+        "severity": "VARCHAR",
+        "table_kind": "VARCHAR",
+        "page": "INTEGER",
+        "subject_code": "VARCHAR",
+        "expected": "DECIMAL(20,2)",
+        "actual": "DECIMAL(20,2)",
+        "message": "VARCHAR",
+    },
 }
 
 
@@ -99,18 +154,30 @@ def test_generated_documents_are_loaded_with_their_cover_facts(corpus: Path, fir
             meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
             row = con.execute(
                 "select department_name, fiscal_year, report_kind, report_level, page_count, status"
-                " from marts.dim_document where document_id = ?", [meta["sha256"]]).fetchone()
-            assert row == (meta["department_name"], meta["fiscal_year"], meta["report_kind"],
-                           meta["report_level"], meta["page_count"], "loaded")
+                " from marts.dim_document where document_id = ?",
+                [meta["sha256"]],
+            ).fetchone()
+            assert row == (
+                meta["department_name"],
+                meta["fiscal_year"],
+                meta["report_kind"],
+                meta["report_level"],
+                meta["page_count"],
+                "loaded",
+            )
 
 
 def test_marts_match_the_contract(first_run) -> None:
     warehouse, _ = first_run
     with duckdb.connect(str(warehouse), read_only=True) as con:
         for table, columns in CONTRACT_COLUMNS.items():
-            found = dict(con.execute(
-                "select column_name, data_type from information_schema.columns"
-                " where table_schema = 'marts' and table_name = ?", [table]).fetchall())
+            found = dict(
+                con.execute(
+                    "select column_name, data_type from information_schema.columns"
+                    " where table_schema = 'marts' and table_name = ?",
+                    [table],
+                ).fetchall()
+            )
             assert {c: found.get(c) for c in columns} == columns, table
         schemas = {r[0] for r in con.execute("select schema_name from information_schema.schemata").fetchall()}
     assert {"raw", "staging", "marts"} <= schemas
@@ -138,8 +205,9 @@ def test_a_file_that_is_not_a_pdf_fails_alone_with_its_reason(first_run) -> None
 def mart_fingerprint(warehouse: Path) -> dict[str, str]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         return {
-            table: str(con.execute(
-                f"select count(*), coalesce(sum(hash(t)::hugeint), 0) from marts.{table} t").fetchone())
+            table: str(
+                con.execute(f"select count(*), coalesce(sum(hash(t)::hugeint), 0) from marts.{table} t").fetchone()
+            )
             for table in CONTRACT_COLUMNS
         }
 

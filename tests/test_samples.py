@@ -170,8 +170,16 @@ def test_income_total_is_the_sum_of_its_sources_and_spending_of_its_kinds(truths
 
 
 def test_summary_tables_balance(truths: dict[str, Truth]) -> None:
-    lines = ("general_public_budget", "government_fund", "soe_capital", "higher_subsidy", "business",
-             "operating", "subordinate_remit", "other")
+    lines = (
+        "general_public_budget",
+        "government_fund",
+        "soe_capital",
+        "higher_subsidy",
+        "business",
+        "operating",
+        "subordinate_remit",
+        "other",
+    )
     for stem, truth in truths.items():
         for table, scope in (("income_expense_summary", "all"), ("fiscal_summary", "fiscal")):
             line = {key: amount for (t, sc, key), amount in truth.summary.items() if t == table and sc == scope}
@@ -310,7 +318,11 @@ def test_seed_department_tables_come_from_its_narrative_items(documents: list[Do
     assert facts[("income", "table_total:total", "")] == 863_22 * wan // 100
     table_pages = {page for pages in document.rendered.table_pages.values() for page in pages}
     text = _text(document, [p for p in range(1, document.rendered.page_count + 1) if p not in table_pages])
-    published = ("基本支出 535.68 万元", "基本支出 535.62 万元", "社会保障和就业支出 67.49 万元",
-                 "农林水支出 0.52 万元")
+    published = (
+        "基本支出 535.68 万元",
+        "基本支出 535.62 万元",
+        "社会保障和就业支出 67.49 万元",
+        "农林水支出 0.52 万元",
+    )
     for printed in published:
         assert printed in text

@@ -57,8 +57,9 @@ def holds(warehouse: Path, document_id: str) -> bool:
 
 def prefect_cli(api_url: str, *args: str) -> str:
     env = {**os.environ, "PREFECT_API_URL": api_url}
-    done = subprocess.run([sys.executable, "-m", "prefect", *args], env=env, capture_output=True, text=True,
-                          timeout=120, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "prefect", *args], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
 
@@ -77,9 +78,29 @@ def test_serve_registers_a_schedule_and_a_scheduled_run_ingests_a_dropped_file(t
     env = {key: value for key, value in os.environ.items() if key != "PREFECT_API_URL"}
     env["PREFECT_HOME"] = str(tmp_path / "data" / ".caijue" / "prefect")  # not the session's test server's
     serve = subprocess.Popen(
-        [sys.executable, "-m", "flows.cli", "serve", "--inbox", str(inbox), "--interval", "10", "--name", "test",
-         "--warehouse", str(warehouse), "--workers", "1", "--port", str(port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "flows.cli",
+            "serve",
+            "--inbox",
+            str(inbox),
+            "--interval",
+            "10",
+            "--name",
+            "test",
+            "--warehouse",
+            str(warehouse),
+            "--workers",
+            "1",
+            "--port",
+            str(port),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
     )
     try:
         wait_for(lambda: healthy(api_url), "the Prefect server")

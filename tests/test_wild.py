@@ -38,8 +38,9 @@ def extracted(name: str) -> ExtractedDocument:
 def test_a_published_budget_or_final_account_loads_with_its_core_tables(name: str, gate) -> None:
     document = extracted(name)
     result = gate.check(document)
-    errors = [f"{p.check_name} p{p.page}: {p.message}" for p in [*document.problems, *result.issues]
-              if p.severity == "error"]
+    errors = [
+        f"{p.check_name} p{p.page}: {p.message}" for p in [*document.problems, *result.issues] if p.severity == "error"
+    ]
     assert result.status == "loaded", errors
     kinds = {t.table_kind for t in document.tables}
     assert {"income_expense_summary", "income", "expenditure", "fiscal_summary", "gpb_expenditure"} <= kinds
@@ -75,8 +76,13 @@ def test_extraction_does_not_depend_on_hash_order() -> None:
         "print(json.dumps(sorted(repr(f) for f in d.facts)))"
     )
     runs = [
-        subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
-                       env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+        subprocess.run(
+            [sys.executable, "-c", script],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
         for seed in ("1", "2")
     ]
     assert json.loads(runs[0]) == json.loads(runs[1])
@@ -113,8 +119,9 @@ def test_a_table_caijue_does_not_read_is_named_and_its_next_pages_go_with_it() -
 
 def test_jiangsu_s_fiscal_expenditure_by_function_is_read() -> None:
     """财政拨款支出预算表（功能科目）: all 财政拨款 spending by function, in the fiscal scope."""
-    facts = [f for f in extracted("js-rdcwhbgt-2019-budget-dept.pdf").facts
-             if f.table_kind == "fiscal_expenditure_detail"]
+    facts = [
+        f for f in extracted("js-rdcwhbgt-2019-budget-dept.pdf").facts if f.table_kind == "fiscal_expenditure_detail"
+    ]
     assert {f.fund_scope for f in facts} == {"fiscal"} and all(f.page == 5 for f in facts)
     amounts = {f.key: f.amount_yuan for f in facts if f.measure == "total"}
     assert amounts["table_total"] == Decimal("183303700.00") and amounts["2010101"] == Decimal("74482000.00")
