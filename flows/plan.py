@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 
+from flows.inbox import Refusal, cannot_read, readable_path, survey
 from flows.summary import RunSummary
 from flows.version import READING_VERSION
 from warehouse.departments import Override, loaded_overrides, override_file, read_overrides
@@ -31,6 +32,8 @@ class Plan:
     overrides: list[Override] = field(default_factory=list)  # the department override file's rows
     overrides_file: Path | None = None
     overrides_pending: bool = False  # the file says what the published warehouse does not hold yet
+    refused: list[Refusal] = field(default_factory=list)  # files not read, to record as failed (flows/inbox.py)
+    notes: list[str] = field(default_factory=list)  # a file found again under another name
 
     @property
     def unchanged(self) -> int:
@@ -43,22 +46,13 @@ class Plan:
     @property
     def up_to_date(self) -> bool:
         """Nothing to extract, the override file loaded and the marts built: the run has nothing to do."""
-        return not self.todo and self.marts_exist and not self.overrides_pending
+        return not self.todo and not self.refused and self.marts_exist and not self.overrides_pending
 
 
 def discover(paths: Iterable[Path]) -> list[Path]:
-    """Every *.pdf under the given files and folders (recursive), each file once, in a stable order."""
-    found: dict[Path, None] = {}
-    for path in paths:
-        if path.is_dir():
-            for pdf in sorted(path.rglob("*")):
-                if pdf.is_file() and pdf.suffix.lower() == ".pdf":
-                    found[pdf.resolve()] = None
-        elif path.is_file():
-            found[path.resolve()] = None
-        else:
-            raise FileNotFoundError(f"no such file or folder: {path}")
-    return list(found)
+    """Every *.pdf under the given files and folders (recursive), each file once, in a stable order; the
+    files refused (see flows/inbox.py) are not among them."""
+    return survey(paths).files
 
 
 def plan_run(
@@ -74,15 +68,43 @@ def plan_run(
     extractor_version = extractor_version or READING_VERSION
     source = override_file(warehouse, departments)
     overrides = read_overrides(source)
-    files = discover(paths)
-    ids = {path: fingerprint(path) for path in files}
-    known, marts, loaded = _published_state(warehouse)
+    inbox = survey(paths)
+    ids, unreadable = _fingerprints(inbox.files)
+    files = [path for path in inbox.files if path in ids]
+    known, marts, loaded, retry = _published_state(warehouse)
     todo: dict[str, Path] = {}
     for path in files:
         document_id = ids[path]
-        if known.get(document_id) != extractor_version:
+        if known.get(document_id) != extractor_version or document_id in retry:
             todo.setdefault(document_id, path)
-    return Plan(files, ids, known, list(todo.values()), marts, overrides, source.path, (loaded or []) != overrides)
+    refused = [r for r in [*inbox.refused, *unreadable] if r.retry or known.get(r.document_id) != extractor_version]
+    notes = inbox.notes + _same_bytes_notes(files, ids)
+    pending = (loaded or []) != overrides
+    plan = Plan(files, ids, known, list(todo.values()), marts, overrides, source.path, pending, refused, notes)
+    return plan
+
+
+def _fingerprints(files: list[Path]) -> tuple[dict[Path, str], list[Refusal]]:
+    """Each file's document_id; a file that cannot be read (permissions, gone since it was found) is
+    refused instead of stopping the run."""
+    ids: dict[Path, str] = {}
+    unreadable: list[Refusal] = []
+    for path in files:
+        try:
+            ids[path] = fingerprint(path)
+        except OSError as error:
+            unreadable.append(Refusal(path, cannot_read(error)))
+    return ids, unreadable
+
+
+def _same_bytes_notes(files: list[Path], ids: dict[Path, str]) -> list[str]:
+    first: dict[str, Path] = {}
+    notes = []
+    for path in files:
+        original = first.setdefault(ids[path], path)
+        if original != path:
+            notes.append(f"{readable_path(path)} has the same bytes as {readable_path(original)}: read once")
+    return notes
 
 
 def fingerprint(path: Path) -> str:
@@ -94,12 +116,39 @@ def fingerprint(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _published_state(warehouse: Path) -> tuple[dict[str, str], bool, list[Override] | None]:
+# Failures a later run could get past (the document's bytes are not at fault, the moment was): a timeout
+# on a busy night, a killed or crashed extraction process, a file unreadable for now (its task failed
+# even after its retries). Status reasons starting with these words are extracted again by every run
+# until they read; any other failure (not a PDF, encrypted, no tables, ...) waits for a new extractor.
+RETRYABLE_FAILURES: tuple[str, ...] = (
+    "extraction timed out",
+    "extraction crashed its process",
+    "extraction task failed",
+)
+
+
+def is_retryable(status: str, status_reason: str | None) -> bool:
+    """A failed document whose failure a retry could fix (see RETRYABLE_FAILURES)."""
+    return status == "failed" and (status_reason or "").startswith(RETRYABLE_FAILURES)
+
+
+def _published_state(warehouse: Path) -> tuple[dict[str, str], bool, list[Override] | None, set[str]]:
     if not warehouse.exists():
-        return {}, False, None
+        return {}, False, None, set()
     with duckdb.connect(str(warehouse), read_only=True) as con:
         marts = con.execute("select count(*) from information_schema.tables where table_schema = 'marts'").fetchone()
-        return known_documents(con), bool(marts and marts[0]), loaded_overrides(con)
+        return known_documents(con), bool(marts and marts[0]), loaded_overrides(con), _retryable_documents(con)
+
+
+def _retryable_documents(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """The published documents whose failure a retry could fix."""
+    exists = con.execute(
+        "select count(*) from information_schema.tables where table_schema = 'raw' and table_name = 'documents'"
+    ).fetchone()
+    if not (exists and exists[0]):
+        return set()
+    rows = con.execute("select document_id, status, status_reason from raw.documents where status = 'failed'")
+    return {document_id for document_id, status, reason in rows.fetchall() if is_retryable(status, reason)}
 
 
 def current_document_ids(warehouse: Path) -> set[str]:

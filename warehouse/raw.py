@@ -196,8 +196,9 @@ def load_document(
     withheld tables are kept in raw for diagnosis; the marts only expose loaded, unwithheld ones.
 
     Returns False, changing nothing, when the document is already present with the same
-    extractor_version. With another extractor_version the document's rows are replaced and its
-    original ingested_at kept. On any error the transaction is rolled back and the error raised.
+    extractor_version, unless it failed then (a run retries a failure a retry could fix). Otherwise
+    the document's rows are replaced and its original ingested_at kept. On any error the transaction
+    is rolled back and the error raised.
     """
     all_issues = _distinct([*doc.problems, *issues])
     _validate(doc, status, all_issues)
@@ -212,7 +213,7 @@ def load_document(
     con.begin()
     try:
         previous = _previous_load(con, document_id)
-        if previous is not None and previous[0] == extractor_version:
+        if previous is not None and previous[0] == extractor_version and previous[2] != "failed":
             con.rollback()
             return False
         if previous is not None:
@@ -251,12 +252,12 @@ def _validate(doc: ExtractedDocument, status: str, issues: Sequence[Problem]) ->
             raise ValueError(f"attributed_to must be one of {ATTRIBUTIONS} or None, not {issue.attributed_to!r}")
 
 
-def _previous_load(con: duckdb.DuckDBPyConnection, document_id: str) -> tuple[str, datetime] | None:
+def _previous_load(con: duckdb.DuckDBPyConnection, document_id: str) -> tuple[str, datetime, str] | None:
     row = con.execute(
-        f"select extractor_version, ingested_at from {SCHEMA}.documents where document_id = ?",
+        f"select extractor_version, ingested_at, status from {SCHEMA}.documents where document_id = ?",
         [document_id],
     ).fetchone()
-    return (row[0], row[1]) if row else None
+    return (row[0], row[1], row[2]) if row else None
 
 
 def _delete_document(con: duckdb.DuckDBPyConnection, document_id: str) -> None:
