@@ -160,6 +160,8 @@ def _common(parser: argparse.ArgumentParser) -> None:
 def _ingest(args: argparse.Namespace) -> int:
     warehouse = warehouse_path(args.warehouse)
     summary = _run(args.paths, warehouse, args)
+    if not summary.completed:
+        print(f"caijue: not published: {summary.failure}", file=sys.stderr)
     return 0 if summary.completed else 1
 
 
@@ -287,7 +289,7 @@ def _departments(args: argparse.Namespace) -> int:
         print(f"caijue: {error}", file=sys.stderr)
         return 2
     if not summary.published:
-        print(f"caijue: not published: {summary.dbt_message}", file=sys.stderr)
+        print(f"caijue: not published: {summary.failure or summary.dbt_message}", file=sys.stderr)
         return 1
     from flows.departments import list_departments
 

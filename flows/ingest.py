@@ -156,6 +156,9 @@ def rebuild(summary: RunSummary, load: Callable[[Path], None]) -> None:
         if summary.dbt_ok is False:
             say("publish: skipped (dbt build failed): the published warehouse is unchanged")
             return
+        if summary.failed_mart_checks:
+            say(f"publish: skipped ({summary.failure}): the published warehouse is unchanged")
+            return
         summary.superseded = len(current_document_ids(published) - current_document_ids(work))
         say("publish: started")
         summary.timings["publish"] = publish(work, published)

@@ -32,12 +32,23 @@ def summary_markdown(summary: RunSummary) -> str:
         f"| tables withheld (figures in doubt: in raw, not in the marts) | {_withheld_tables(summary)} |",
         f"| issues recorded | {issues} |",
         f"| warehouse published | {'yes' if summary.published else 'no (unchanged)'} |",
+        f"| mart checks failed (they stop the publish) | {len(summary.failed_mart_checks)} |",
         "",
+        *_failed_mart_checks(summary),
         "| stage | seconds |",
         "|---|---|",
         *(f"| {stage} | {seconds:.1f} |" for stage, seconds in summary.timings.items()),
     ]
     return "\n".join(lines)
+
+
+def _failed_mart_checks(summary: RunSummary) -> list[str]:
+    """The failed mart checks, listed in the run summary: the marts were not published, so they are in no
+    warehouse table (fct_quality_issue holds only the checks of what was published)."""
+    if not summary.failed_mart_checks:
+        return []
+    rows = [f"| {p.check_name} | {p.message} |" for p in summary.failed_mart_checks]
+    return [f"Not published: {summary.failure}", "", "| mart check | failure |", "|---|---|", *rows, ""]
 
 
 def _withheld_tables(summary: RunSummary) -> int:

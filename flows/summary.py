@@ -43,5 +43,21 @@ class RunSummary:
         return Counter(o.status for o in self.outcomes)
 
     @property
+    def failed_mart_checks(self) -> list[Problem]:
+        """The mart checks (GX validation of the built marts) that failed: each stops the publish."""
+        return [p for p in self.mart_problems if p.severity == "error"]
+
+    @property
     def completed(self) -> bool:
-        return self.dbt_ok is not False
+        return self.failure is None
+
+    @property
+    def failure(self) -> str | None:
+        """Why the run built nothing to publish, in one line; None when it completed."""
+        if self.dbt_ok is False:
+            return f"dbt build failed: {self.dbt_message}"
+        failed = self.failed_mart_checks
+        if not failed:
+            return None
+        more = f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""
+        return f"{len(failed)} mart check(s) failed: {failed[0].check_name}: {failed[0].message}{more}"

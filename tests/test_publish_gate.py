@@ -10,9 +10,10 @@ import duckdb
 import pytest
 
 import flows.extraction as extraction
-from extract import ExtractionError
-from flows.extraction import _failed, check_with_deadline
-from flows.plan import is_retryable, plan_run
+from extract import ExtractedDocument, ExtractionError
+from extract.model import DocumentMeta, Problem
+from flows.extraction import check_with_deadline
+from flows.plan import fingerprint, is_retryable, plan_run
 from flows.timeout import CallTimeout, ChildCrashed
 from flows.version import READING_VERSION
 from warehouse.raw import load_document
@@ -20,12 +21,16 @@ from warehouse.raw import load_document
 NOW = datetime(2026, 1, 1)
 
 
+def _failed_document(pdf: Path, reason: str) -> ExtractedDocument:
+    meta = DocumentMeta(fingerprint(pdf), pdf.name, None, None, None, None, None, 0)
+    return ExtractedDocument(meta=meta, problems=[Problem("unreadable_document", "error", f"{pdf.name}: {reason}")])
+
+
 def _write_failed(warehouse: Path, pdf: Path, reason: str) -> None:
-    outcome = _failed(str(pdf), pdf.read_bytes(), reason, None)
     with duckdb.connect(str(warehouse)) as con:
         assert load_document(
             con,
-            outcome.document,
+            _failed_document(pdf, reason),
             status="failed",
             status_reason=reason,
             issues=[],
@@ -75,11 +80,10 @@ def test_a_document_that_timed_out_is_extracted_again_and_its_failure_replaced(t
 
     assert plan.todo == [timed_out.resolve()]  # the HTML page waits for a new extractor version
     # The retry's reading replaces the failure although the extractor version is the same.
-    outcome = _failed(str(timed_out), timed_out.read_bytes(), "no tables found", None)
     with duckdb.connect(str(warehouse)) as con:
         assert load_document(
             con,
-            outcome.document,
+            _failed_document(timed_out, "no tables found"),
             status="failed",
             status_reason="no tables found",
             issues=[],
@@ -88,3 +92,70 @@ def test_a_document_that_timed_out_is_extracted_again_and_its_failure_replaced(t
             ingested_at=NOW,
         )
     assert plan_run([inbox], warehouse).todo == []
+
+
+# --- the publish is gated by the mart checks ---------------------------------------------------------
+
+DIM_DOCUMENT = """create table marts.dim_document as select * from (values
+    ('{id}', 'a.pdf', '财政局', 2024, 'budget', 'department', '金口河区', 10, 'loaded', timestamp '2026-01-01'),
+    ('{other}', 'b.pdf', '财政局', 2024, 'budget', 'department', '金口河区', 10, '{status}', timestamp '2026-01-01')
+) as t(document_id, file_name, department_name, fiscal_year, report_kind, report_level, region, page_count,
+      status, loaded_at)"""
+
+
+def _rebuild_with_marts(monkeypatch: pytest.MonkeyPatch, published: Path, status: str) -> object:
+    """`rebuild` with dbt's build replaced by one writing a dim_document whose second row has `status`:
+    the real mart checks then judge it."""
+    import flows.ingest as ingest
+    from flows.summary import RunSummary
+
+    def build(summary: RunSummary, work: Path) -> None:
+        with duckdb.connect(str(work)) as con:
+            con.execute("create schema if not exists marts")
+            con.execute("drop table if exists marts.dim_document")
+            con.execute(DIM_DOCUMENT.format(id="a" * 64, other="b" * 64, status=status))
+        summary.dbt_ok, summary.dbt_message = True, "1 node"
+
+    monkeypatch.setattr(ingest, "_build", build)
+    summary = RunSummary(published)
+    ingest.rebuild(summary, lambda work: None)
+    return summary
+
+
+def _published_bytes(tmp_path: Path) -> tuple[Path, bytes]:
+    published = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(published)) as con:
+        con.execute("create table kept as select 1 as x")
+    return published, published.read_bytes()
+
+
+def test_a_failing_mart_check_stops_the_publish_and_says_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from flows.publish import working_path
+    from flows.report import summary_markdown
+
+    published, before = _published_bytes(tmp_path)
+
+    summary = _rebuild_with_marts(monkeypatch, published, status="vanished")  # not a document status
+
+    assert published.read_bytes() == before  # the published file unchanged
+    assert not working_path(published).exists()  # the working copy discarded
+    assert not summary.published and not summary.completed  # `caijue ingest` exits 1
+    assert summary.failure is not None and "\n" not in summary.failure
+    assert "mart check(s) failed" in summary.failure and "dim_document" in summary.failure
+    assert "publish: skipped (1 mart check(s) failed" in capsys.readouterr().out
+    markdown = summary_markdown(summary)  # the run's artifact
+    assert "| mart checks failed (they stop the publish) | 1 |" in markdown
+    assert f"Not published: {summary.failure}" in markdown
+
+
+def test_marts_that_pass_their_checks_are_published(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    published, before = _published_bytes(tmp_path)
+
+    summary = _rebuild_with_marts(monkeypatch, published, status="quarantined")
+
+    assert summary.published and summary.completed and summary.failure is None
+    assert published.read_bytes() != before
+    with duckdb.connect(str(published), read_only=True) as con:
+        assert con.execute("select count(*) from marts.dim_document").fetchone() == (2,)
