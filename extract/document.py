@@ -50,7 +50,7 @@ def extract_document(data: bytes, file_name: str) -> ExtractedDocument:
     """Every table and fact of one PDF. Raises ExtractionError when the file is not a readable PDF."""
     specs = load_specs()
     pages = list(read_pages(data, file_name, lambda text: names_a_table(text, specs)))
-    problems: list[Problem] = [_needs_ocr(p) for p in pages if not p.has_text_layer]
+    problems: list[Problem] = [_needs_ocr(p) for p in pages if not p.has_text_layer and p.has_images]
     blocks = locate_tables(pages, specs, problems)
     meta = _meta(document_id_of(data), file_name, pages, blocks, problems)
     document = ExtractedDocument(meta=meta, problems=problems)
@@ -152,16 +152,21 @@ _NO_TABLES_REASON: dict[FileKind, str] = {
 }
 
 
+_BLANK_PAGES_REASON = "no text and no images on any page: nothing to read (not a scan)"
+
+
 def _file_kind(pages: list[Page], tables: list[TableRead], report_kind: ReportKind | None) -> FileKind:
     if tables:
         return "final account" if report_kind == "final" else "budget"
     if pages and all(not p.has_text_layer for p in pages):
-        return "scanned"
+        return "scanned" if any(p.has_images for p in pages) else "not a budget document"
     opening = fold("".join(p.text for p in pages[:3]))
     return "explanation only" if _SPEAKS_OF_ACCOUNTS.search(opening) else "not a budget document"
 
 
 def _no_tables(pages: list[Page], file_kind: FileKind) -> Problem:
+    if pages and not any(p.has_text_layer or p.has_images for p in pages):
+        return Problem("no_tables_found", "error", _BLANK_PAGES_REASON)
     reason = _NO_TABLES_REASON.get(file_kind) or _NO_TABLES_REASON["not a budget document"]
     heading = next((fold(line.text) for p in pages[:2] for line in p.lines if _WORDY.search(line.text)), "")
     if file_kind == "not a budget document" and heading:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import pdfplumber
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
+from pdfminer.pdfdocument import PDFEncryptionError
 from pdfminer.pdfparser import PDFSyntaxError
 from pdfplumber.utils.exceptions import PdfminerException
 
@@ -106,17 +107,13 @@ def read_pages(data: bytes, file_name: str, names_a_table: Callable[[str], bool]
     `names_a_table(text)` tells whether the document's text (PDFium's, all pages) names a table caijue reads;
     when it does not, no page's ruling is parsed (a 300-page price list is read in seconds, not minutes)."""
     if not data.lstrip()[:5].startswith(b"%PDF"):
-        if _is_web_page(data):
-            raise ExtractionError(
-                file_name, "not a PDF file: a web page (HTML) saved under a .pdf name", file_kind="web page"
-            )
-        raise ExtractionError(
-            file_name, "not a PDF file: it does not start with the PDF signature %PDF", file_kind="not a PDF"
-        )
+        looks_like = what_it_looks_like(data)
+        kind = "web page" if looks_like == _WEB_PAGE else "not a PDF"
+        raise ExtractionError(file_name, f"not a PDF file: {looks_like}", file_kind=kind)
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
     except (PdfminerException, PDFSyntaxError, ValueError) as exc:
-        raise ExtractionError(file_name, f"unreadable PDF: {exc}") from exc
+        raise ExtractionError(file_name, _why_unreadable(exc)) from exc
     plain = _plain_text_pages(data, names_a_table)
     with pdf:
         for number, page in enumerate(pdf.pages, start=1):
@@ -128,9 +125,58 @@ def read_pages(data: bytes, file_name: str, names_a_table: Callable[[str], bool]
                 page.flush_cache()
 
 
+_WEB_PAGE = "a web page (HTML) saved under a .pdf name"
+# A non-PDF is described by what it looks like, never by what it says: its bytes may be anything (a secrets file).
+_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG", "an image (PNG)"),
+    (b"\xff\xd8\xff", "an image (JPEG)"),
+    (b"GIF8", "an image (GIF)"),
+    (b"PK\x03\x04", "a ZIP archive or an Office file (docx, xlsx)"),
+    (b"\xd0\xcf\x11\xe0", "an old Office file (doc, xls)"),
+    (b"Rar!", "a RAR archive"),
+    (b"7z\xbc\xaf", "a 7-Zip archive"),
+    (b"\x1f\x8b", "a gzip archive"),
+)
+_ENCRYPTED = "encrypted PDF (a password is needed to open it)"
+
+
+def what_it_looks_like(data: bytes) -> str:
+    """What a file that is not a PDF looks like, in words that quote none of its bytes."""
+    if not data.strip():
+        return "an empty file" if not data else "an empty file (only blank space)"
+    for signature, looks_like in _SIGNATURES:
+        if data.startswith(signature):
+            return looks_like
+    if _is_web_page(data):
+        return _WEB_PAGE
+    return "plain text" if _is_text(data[:4096]) else "binary data of an unknown kind"
+
+
 def _is_web_page(data: bytes) -> bool:
     head = data.lstrip()[:512].lower()
     return head.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<html" in head
+
+
+def _is_text(head: bytes) -> bool:
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            text = head.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return all(ch.isprintable() or ch in "\t\r\n\f" for ch in text)
+    return False
+
+
+def _why_unreadable(exc: Exception) -> str:
+    """Why pdfminer cannot open the PDF, in words that do not echo the file's bytes (its messages may quote
+    tokens)."""
+    inner = exc.args[0] if isinstance(exc, PdfminerException) and exc.args else exc
+    if isinstance(inner, PDFEncryptionError):  # a wrong or missing password
+        return _ENCRYPTED
+    message = str(inner)
+    if not message or "b'" in message or 'b"' in message:
+        return f"unreadable PDF: its structure is damaged ({type(inner).__name__})"
+    return f"unreadable PDF: {message}"
 
 
 def _plain_text_pages(data: bytes, names_a_table: Callable[[str], bool] | None) -> dict[int, Page]:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from extract import ExtractedDocument, ExtractionError, document_id_of, extract_document
 from extract.model import DocumentMeta, FileKind, Problem
+from flows.inbox import Refusal, cannot_read, readable_path
 from flows.summary import DocumentOutcome
 from flows.timeout import CallTimeout, ChildCrashed, RemoteError, call_with_deadline
 
@@ -83,23 +84,34 @@ def _extract_and_check(data: bytes, file_name: str) -> CheckedDocument | tuple[s
 
 def read_file(path: str, timeout: float | None = None) -> CheckedDocument | DocumentOutcome:
     """Extract and check one file (in a child process killed after `timeout` seconds); a file that is
-    not a readable document, or takes too long, becomes a 'failed' outcome."""
-    data = Path(path).read_bytes()  # an OSError here is transient (network share): the task retries
+    not a readable document, or takes too long, becomes a 'failed' outcome, as does one that is gone or
+    forbidden by the time it is read (it is retried by the next run)."""
     try:
-        return check_with_deadline(data, Path(path).name, timeout)
+        data = Path(path).read_bytes()
+    except (FileNotFoundError, PermissionError) as exc:
+        return refused_outcome(Refusal(Path(path), cannot_read(exc)))
+    # any other OSError is transient (a network share): the task retries
+    try:
+        return check_with_deadline(data, readable_path(Path(path).name), timeout)
     except ExtractionError as exc:
-        return _failed(path, data, exc.reason, exc.page, exc.file_kind)
+        return _failed(path, document_id_of(data), exc.reason, exc.page, exc.file_kind)
     except Exception as exc:  # a bug must not stop the batch: report it against the file
-        return _failed(path, data, f"extractor crashed: {type(exc).__name__}: {exc}", None)
+        return _failed(path, document_id_of(data), f"extractor crashed: {type(exc).__name__}: {exc}", None)
+
+
+def refused_outcome(refusal: Refusal) -> DocumentOutcome:
+    """A file caijue did not read (flows/inbox.py) as a failed outcome."""
+    return _failed(str(refusal.path), refusal.document_id, refusal.reason, None)
 
 
 def _failed(
-    path: str, data: bytes, reason: str, page: int | None, file_kind: FileKind | None = None
+    path: str, document_id: str, reason: str, page: int | None, file_kind: FileKind | None = None
 ) -> DocumentOutcome:
-    meta = DocumentMeta(document_id_of(data), Path(path).name, None, None, None, None, None, 0)
-    problem = Problem("unreadable_document", "error", f"{Path(path).name}: {reason}", page=page)
+    name = readable_path(Path(path).name)
+    meta = DocumentMeta(document_id, name, None, None, None, None, None, 0)
+    problem = Problem("unreadable_document", "error", f"{name}: {reason}", page=page)
     document = ExtractedDocument(meta=meta, problems=[problem], file_kind=file_kind)
-    return DocumentOutcome(path, document, "failed", reason, [])
+    return DocumentOutcome(readable_path(path), document, "failed", reason, [])
 
 
 def outcome_of(path: str, read: CheckedDocument | DocumentOutcome) -> DocumentOutcome:
@@ -116,5 +128,5 @@ def outcome_of(path: str, read: CheckedDocument | DocumentOutcome) -> DocumentOu
 
 
 def process_file(path: str, timeout: float | None = None) -> DocumentOutcome:
-    """Extract and gate one file."""
-    return outcome_of(path, read_file(path, timeout))
+    """Extract and gate one file; its outcome names it readably (flows/inbox.py: readable_path)."""
+    return outcome_of(readable_path(path), read_file(path, timeout))

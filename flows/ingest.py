@@ -17,7 +17,8 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from extract import ExtractedDocument
 from extract.model import DocumentMeta, Problem
-from flows.extraction import DEFAULT_TIMEOUT_SECONDS, process_file
+from flows.extraction import DEFAULT_TIMEOUT_SECONDS, process_file, refused_outcome
+from flows.inbox import readable_path
 from flows.plan import Plan, batches_for, current_document_ids, discover, plan_run
 from flows.publish import discard, publish, start_working_copy, writer_lock
 from flows.report import say
@@ -109,6 +110,8 @@ def ingest_flow(
         plan = plan_run([Path(p) for p in paths], summary.warehouse, departments=departments_file)
         summary.discovered, summary.unchanged, summary.reextracted = len(plan.files), plan.unchanged, plan.reextract
         say(f"discover: {len(plan.files)} PDF files, {plan.unchanged} unchanged, {len(plan.todo)} to extract")
+        for note in [*plan.notes, *(f"{readable_path(r.path)}: {r.reason}" for r in plan.refused)]:
+            say(f"discover: {note}")
         summary.timings["discover"] = time.perf_counter() - clock
         if plan.up_to_date:
             say("nothing new: the published warehouse is up to date")
@@ -124,6 +127,7 @@ def _run_stages(summary: RunSummary, plan: Plan, timeout: float | None, max_in_f
     """extract + gate → (working copy) load → dbt build → validate marts → publish."""
     clock = time.perf_counter()
     summary.outcomes = _extract_and_gate(plan, timeout, max_in_flight, queued)
+    summary.outcomes += [refused_outcome(refusal) for refusal in plan.refused]  # flows/inbox.py
     summary.timings["extract + gate"] = time.perf_counter() - clock
 
     def load(work: Path) -> None:
@@ -228,6 +232,7 @@ def _file_size(path: Path) -> int:
 
 def _task_failed(path: str, document_id: str, error: object) -> DocumentOutcome:
     reason = f"extraction task failed: {type(error).__name__}: {error}"
+    path = readable_path(path)  # it is printed and stored: a name that is not UTF-8 made readable
     meta = DocumentMeta(document_id, Path(path).name, None, None, None, None, None, 0)
     problem = Problem("unreadable_document", "error", f"{Path(path).name}: {reason}")
     return DocumentOutcome(path, ExtractedDocument(meta=meta, problems=[problem]), "failed", reason, [])
