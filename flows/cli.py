@@ -7,7 +7,11 @@ import os
 import sys
 from pathlib import Path
 
+import duckdb
+
+from flows.errors import UserError, check_input, check_warehouse_writable, explain_database_error
 from flows.settings import prepare_prefect, warehouse_path
+from flows.stopping import EXIT_STOPPED, STOPPED, stop_cleanly
 
 EXAMPLE_QUERY = """select d.department_name, f.fiscal_year, f.report_kind, s.subject_name,
        sum(f.amount_yuan) as amount_yuan
@@ -19,12 +23,39 @@ group by all order by amount_yuan desc limit 10;"""
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run a subcommand. An error the user caused (flows/errors.py) is one line on stderr and exit 2;
+    `--debug` shows its traceback instead."""
     args = _parser().parse_args(argv)
-    return int(args.run(args) or 0)
+    try:
+        return int(args.run(args) or 0)
+    except UserError as error:
+        if args.debug:
+            raise
+        print(f"caijue: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:  # outside a run (a run stops itself: flows/stopping.py)
+        if args.debug:
+            raise
+        print(STOPPED, file=sys.stderr)
+        return EXIT_STOPPED
+    except duckdb.Error as error:
+        explained = explain_database_error(error, _given_warehouse(args))
+        if explained is None or args.debug:
+            raise
+        print(f"caijue: {explained}", file=sys.stderr)
+        return 2
+
+
+def _given_warehouse(args: argparse.Namespace) -> Path | None:
+    try:
+        return warehouse_path(getattr(args, "warehouse", None))
+    except (SystemExit, UserError):
+        return None
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="caijue", description=__doc__)
+    parser.add_argument("--debug", action="store_true", help="show the traceback of an error, not one line")
     commands = parser.add_subparsers(dest="command", required=True)
 
     ingest = commands.add_parser("ingest", help="extract, check, load and publish PDFs (files or folders)")
@@ -166,10 +197,9 @@ def _ingest(args: argparse.Namespace) -> int:
 
 
 def _run(paths: list[Path], warehouse: Path, args: argparse.Namespace):
-    missing = [p for p in paths if not p.exists()]
-    if missing:
-        print(f"caijue: no such file or folder: {', '.join(map(str, missing))}", file=sys.stderr)
-        raise SystemExit(2)
+    for path in paths:
+        check_input(path)
+    check_warehouse_writable(warehouse)
     prepare_prefect(warehouse.parent / ".caijue")
     from flows.plan import up_to_date_summary
     from flows.report import print_summary
@@ -185,15 +215,16 @@ def _run(paths: list[Path], warehouse: Path, args: argparse.Namespace):
     if summary is None:
         from flows.ingest import run_ingest
 
-        summary = run_ingest(
-            paths,
-            warehouse,
-            args.workers,
-            dask_address=args.dask_address,
-            timeout_seconds=args.timeout or None,
-            data_docs=getattr(args, "data_docs", None),
-            departments_file=departments_file,
-        )
+        with stop_cleanly():
+            summary = run_ingest(
+                paths,
+                warehouse,
+                args.workers,
+                dask_address=args.dask_address,
+                timeout_seconds=args.timeout or None,
+                data_docs=getattr(args, "data_docs", None),
+                departments_file=departments_file,
+            )
     print_summary(summary)
     return summary
 
@@ -264,8 +295,13 @@ def _report(args: argparse.Namespace) -> int:
         return 0
     paths = write_department_reports(warehouse, args.selector, args.out)
     paths += write_reports(warehouse, args.selector, args.out)  # and one Markdown page per document
+    if not paths:
+        raise UserError(
+            f"no department or document in {warehouse} matches {args.selector!r}",
+            "`caijue departments` lists the departments; a document_id prefix needs 6+ hex characters",
+        )
     print(describe(paths))
-    return 0 if paths else 1
+    return 0
 
 
 def _departments(args: argparse.Namespace) -> int:
@@ -298,10 +334,8 @@ def _departments(args: argparse.Namespace) -> int:
 
 
 def _survey(args: argparse.Namespace) -> int:
-    missing = [p for p in args.paths if not p.exists()]
-    if missing:
-        print(f"caijue: no such file or folder: {', '.join(map(str, missing))}", file=sys.stderr)
-        return 2
+    for path in args.paths:
+        check_input(path)
     from flows.survey import file_line, format_survey, survey, write_json
 
     def progress(record, done: int, total: int) -> None:

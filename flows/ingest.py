@@ -24,6 +24,7 @@ from flows.publish import discard, publish, start_working_copy, writer_lock
 from flows.report import say
 from flows.runners import DocumentRunner, map_bounded
 from flows.server import prefect_api, quiet_libraries
+from flows.stopping import building, built
 from flows.summary import DocumentOutcome, RunSummary
 from flows.version import READING_VERSION
 from warehouse.dbt import DbtOutcome
@@ -145,6 +146,7 @@ def rebuild(summary: RunSummary, load: Callable[[Path], None]) -> None:
     clock = time.perf_counter()
     say("load: copying the published warehouse to a working copy")
     work = start_working_copy(published)
+    building(work)  # a stop (Ctrl-C, SIGTERM) deletes it: flows/stopping.py
     try:
         load(work)
         summary.timings["load"] = time.perf_counter() - clock
@@ -170,6 +172,7 @@ def rebuild(summary: RunSummary, load: Callable[[Path], None]) -> None:
         say(f"publish: {published}")
     finally:
         discard(work)
+        built(work)
 
 
 def _data_docs(summary: RunSummary, folder: Path) -> None:

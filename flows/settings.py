@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from flows.errors import check_warehouse_readable
+
 REPOSITORY = Path(__file__).resolve().parent.parent
 DEFAULT_WAREHOUSE = Path("data/warehouse.duckdb")
 
@@ -25,6 +27,7 @@ def warehouse_path(cli_value: str | None = None) -> Path:
             f"caijue: a warehouse file cannot be called {path.name}: DuckDB would name its catalog {catalog!r},"
             f" like the schema {catalog}, and queries of {catalog}.… would be ambiguous; choose another name"
         )
+    check_warehouse_readable(path)
     return path
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import signal
 import subprocess
 import sys
 import threading
@@ -103,6 +104,7 @@ def call_with_deadline(function: Callable[..., T], *args: Any, seconds: float | 
 def _serve() -> None:
     """The child: answer calls until the parent closes the pipe. stdout carries the answers, so
     anything the called code prints goes to stderr."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent decides
     answers = Connection(os.dup(1), readable=False)
     os.dup2(2, 1)
     requests = Connection(os.dup(0), writable=False)

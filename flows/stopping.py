@@ -1,0 +1,76 @@
+"""Ctrl-C or SIGTERM during a run: stop within a second, with one line, publishing nothing.
+
+A run's work lives in processes it started (the Prefect server, the Dask cluster's nannies and
+workers, the extraction children under them) and in a working copy of the warehouse; the published
+file changes only by an atomic rename at the very end (flows/publish.py). Letting Python unwind on
+KeyboardInterrupt instead takes over a minute (Prefect's engine, Dask's shutdown, retries of the
+interrupted tasks) and every process prints its own traceback. So the first signal: kill every
+process this one started, delete the working copy this run was building, print one line and exit
+130. A run stopped at any point leaves the published warehouse as it was, whole; the next run
+extracts again whatever this one had not published.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from types import FrameType
+
+STOPPED = "caijue: stopped — nothing was published; the next run starts again"
+EXIT_STOPPED = 128 + signal.SIGINT  # what a shell reports for a command stopped by Ctrl-C
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+_building: list[Path] = []  # the working copy this process is building now, if any
+
+
+def building(work: Path) -> None:
+    """`work` is the working copy being built: a stop deletes it (and its WAL) until `built(work)`."""
+    _building.append(work)
+
+
+def built(work: Path) -> None:
+    if work in _building:
+        _building.remove(work)
+
+
+@contextmanager
+def stop_cleanly(exit_process: Callable[[int], None] = os._exit) -> Iterator[None]:
+    """For the block (a run, in the main thread): SIGINT or SIGTERM kills the run's processes, deletes
+    its working copy, prints STOPPED and exits the process at once."""
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        for number in STOP_SIGNALS:  # a second Ctrl-C while stopping changes nothing
+            signal.signal(number, signal.SIG_IGN)
+        kill_descendants()
+        for work in list(_building):
+            for path in (work, work.with_name(work.name + ".wal")):
+                path.unlink(missing_ok=True)
+        print(STOPPED, file=sys.stderr, flush=True)
+        sys.stdout.flush()
+        exit_process(EXIT_STOPPED)
+
+    previous = {number: signal.signal(number, stop) for number in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def kill_descendants() -> int:
+    """SIGKILL every process this one started, and theirs; returns how many. Nothing they hold is
+    worth saving (the run publishes nothing) and a killed process prints nothing."""
+    import psutil  # Dask's own dependency: its nannies use it to watch their workers
+
+    descendants = psutil.Process().children(recursive=True)
+    for process in descendants:  # frozen first: a parent killed after its child cannot start another
+        with suppress(psutil.NoSuchProcess):
+            process.suspend()
+    for process in descendants:  # SIGKILL cannot be caught: no need to wait (this process's other
+        with suppress(psutil.NoSuchProcess):  # threads would notice the deaths and start replacements)
+            process.kill()
+    return len(descendants)
