@@ -159,3 +159,54 @@ def test_marts_that_pass_their_checks_are_published(tmp_path: Path, monkeypatch:
     assert published.read_bytes() != before
     with duckdb.connect(str(published), read_only=True) as con:
         assert con.execute("select count(*) from marts.dim_document").fetchone() == (2,)
+
+
+# --- damage never wins ------------------------------------------------------------------------------
+
+COMPLETE = ("budget_summary", "income_summary", "expenditure_summary", "three_public")
+
+
+def _raw_document(con: duckdb.DuckDBPyConnection, document_id: str, ingested_at: str, tables: dict[str, bool]) -> None:
+    """One loaded budget of 财政局 2024 with `tables` (table_kind → withheld by the gate)."""
+    con.execute(
+        "insert into raw.documents (document_id, file_name, department_name, fiscal_year, report_kind,"
+        " report_level, region, page_count, status, extractor_version, ingested_at)"
+        " values (?, ?, '乐山市金口河区财政局', 2024, 'budget', 'department', ?, 30, 'loaded', ?, ?)",
+        [document_id, f"{document_id[:4]}.pdf", "四川省乐山市金口河区", READING_VERSION, ingested_at],
+    )
+    for table_kind, withheld in tables.items():
+        con.execute(
+            "insert into raw.document_tables (document_id, table_kind, title, first_page, last_page, unit,"
+            " is_empty, withheld_reason) values (?, ?, ?, 5, 5, '万元', false, ?)",
+            [document_id, table_kind, table_kind, "figures in doubt" if withheld else None],
+        )
+
+
+def test_a_damaged_copy_leaves_the_complete_reading_current(tmp_path: Path) -> None:
+    from warehouse.dbt import build_warehouse
+    from warehouse.raw import ensure_schema
+
+    warehouse = tmp_path / "warehouse.duckdb"
+    complete, damaged = "c" * 64, "d" * 64
+    with duckdb.connect(str(warehouse)) as con:
+        ensure_schema(con)
+        _raw_document(con, complete, "2026-01-01 00:00:00", dict.fromkeys(COMPLETE, False))
+        # The copy with two damaged table pages: one table unread, one withheld by the gate.
+        _raw_document(con, damaged, "2026-02-01 00:00:00", {**dict.fromkeys(COMPLETE[:2], False), COMPLETE[2]: True})
+
+    outcome = build_warehouse(warehouse, work_dir=tmp_path / ".dbt")
+
+    assert outcome.success, outcome.error or [n.message for n in outcome.failed]
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.execute(
+            "select document_id, status, is_current, not_current_reason from marts.dim_document order by loaded_at"
+        ).fetchall()
+    assert rows == [
+        (complete, "loaded", True, None),
+        (
+            damaged,
+            "loaded",
+            False,
+            "not current: it lacks tables the earlier copy (cccc.pdf) has: expenditure_summary, three_public",
+        ),
+    ]

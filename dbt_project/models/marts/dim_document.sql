@@ -31,6 +31,7 @@ select
     cast(documents.file_path as varchar) as file_path,
     cast(documents.file_kind as varchar) as file_kind,
     cast(withheld.withheld_tables as varchar) as withheld_tables,
-    cast(coalesce(withheld.withheld_table_count, 0) as integer) as withheld_table_count
+    cast(coalesce(withheld.withheld_table_count, 0) as integer) as withheld_table_count,
+    cast(documents.not_current_reason as varchar) as not_current_reason
 from documents
 left join withheld on withheld.document_id = documents.document_id
