@@ -110,6 +110,7 @@ def ingest_flow(
         clock = time.perf_counter()
         plan = plan_run([Path(p) for p in paths], summary.warehouse, departments=departments_file)
         summary.discovered, summary.unchanged, summary.reextracted = len(plan.files), plan.unchanged, plan.reextract
+        summary.retried = len(plan.retried)
         say(f"discover: {len(plan.files)} PDF files, {plan.unchanged} unchanged, {len(plan.todo)} to extract")
         for note in [*plan.notes, *(f"{readable_path(r.path)}: {r.reason}" for r in plan.refused)]:
             say(f"discover: {note}")

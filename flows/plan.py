@@ -34,6 +34,7 @@ class Plan:
     overrides_pending: bool = False  # the file says what the published warehouse does not hold yet
     refused: list[Refusal] = field(default_factory=list)  # files not read, to record as failed (flows/inbox.py)
     notes: list[str] = field(default_factory=list)  # a file found again under another name
+    retried: set[str] = field(default_factory=set)  # failed documents a retry could fix, in todo again
 
     @property
     def unchanged(self) -> int:
@@ -41,7 +42,8 @@ class Plan:
 
     @property
     def reextract(self) -> int:
-        return sum(1 for path in self.todo if self.document_ids[path] in self.known)
+        ids = (self.document_ids[path] for path in self.todo)
+        return sum(1 for document_id in ids if document_id in self.known and document_id not in self.retried)
 
     @property
     def up_to_date(self) -> bool:
@@ -81,6 +83,7 @@ def plan_run(
     notes = inbox.notes + _same_bytes_notes(files, ids)
     pending = (loaded or []) != overrides
     plan = Plan(files, ids, known, list(todo.values()), marts, overrides, source.path, pending, refused, notes)
+    plan.retried = retry & todo.keys()
     return plan
 
 

@@ -30,6 +30,7 @@ class RunSummary:
     discovered: int = 0
     unchanged: int = 0
     reextracted: int = 0  # known documents extracted again by a new extractor version
+    retried: int = 0  # failed documents extracted again: a retry could fix their failure (flows/plan.py)
     superseded: int = 0  # documents that were current and are replaced by a re-published version
     published: bool = False  # this run replaced the published warehouse
     outcomes: list[DocumentOutcome] = field(default_factory=list)

@@ -79,6 +79,7 @@ def test_a_document_that_timed_out_is_extracted_again_and_its_failure_replaced(t
     plan = plan_run([inbox], warehouse)
 
     assert plan.todo == [timed_out.resolve()]  # the HTML page waits for a new extractor version
+    assert plan.retried == {fingerprint(timed_out)} and plan.reextract == 0  # as the run summary counts them
     # The retry's reading replaces the failure although the extractor version is the same.
     with duckdb.connect(str(warehouse)) as con:
         assert load_document(
