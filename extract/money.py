@@ -41,6 +41,7 @@ def parse_amount(text: str | None, unit: Unit) -> Decimal:
 
 
 _WORDS = re.compile(r"[\u4e00-\u9fff()（）、]")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 def spilled_words(text: str | None) -> tuple[str, str] | None:
@@ -49,7 +50,8 @@ def spilled_words(text: str | None) -> tuple[str, str] | None:
     cell = fold(text)
     words = "".join(_WORDS.findall(cell))
     figure = _WORDS.sub("", cell)
-    return (words, figure) if words and figure and looks_like_amount(figure) else None
+    # brackets alone are no words: "(1,234.50)" is a negative amount, not a name's "()" run over into it
+    return (words, figure) if _HAN.search(words) and figure and looks_like_amount(figure) else None
 
 
 def figure_of(text: str | None, unit: Unit) -> Decimal | None:
