@@ -8,17 +8,15 @@ the same department's tables as a 2018 report would print them: 210 under its na
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from extract import extract_document
 from extract.model import ExtractedDocument
 from samples.seed import build_seed_document
+from tests.test_warehouse import connect
 from warehouse import raw
 from warehouse.dbt import build_warehouse
 
@@ -29,15 +27,6 @@ PRINTED_IN_2018 = {
     ("economic", "30113"): "提租补贴",  # a former 30312's name: contradicts the list
     ("function", "2080505"): "机关事业单位基本养老保险缴费",  # cut short by its cell: no issue
 }
-
-
-@contextmanager
-def connect(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    con = duckdb.connect(str(path))
-    try:
-        yield con
-    finally:
-        con.close()
 
 
 def as_printed_in_2018(seed: ExtractedDocument) -> ExtractedDocument:

@@ -20,14 +20,13 @@ import csv
 import io
 import os
 from collections.abc import Sequence
-from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
-from warehouse.raw import SCHEMA, ensure_schema
+from warehouse.raw import SCHEMA, ensure_schema, transaction
 
 DEPARTMENTS_ENV = "CAIJUE_DEPARTMENTS"
 DEFAULT_FILE_NAME = "departments.csv"
@@ -138,19 +137,13 @@ def load_overrides(con: duckdb.DuckDBPyConnection, overrides: Sequence[Override]
     if loaded_overrides(con) == list(overrides):
         return False
     now = datetime.now(UTC).replace(tzinfo=None)
-    con.begin()
-    try:
+    with transaction(con):
         con.execute(f"delete from {TABLE}")
         con.executemany(
             f"insert into {TABLE} (printed_name, region, department_name, line_number, source_file, loaded_at)"
             " values (?, ?, ?, ?, ?, ?)",
             [[o.printed_name, o.region, o.department_name, o.line_number, source.name, now] for o in overrides],
         )
-        con.commit()
-    except BaseException:
-        with suppress(duckdb.Error):  # keep the original error if the connection itself is gone
-            con.rollback()
-        raise
     return True
 
 

@@ -8,8 +8,8 @@ the extractor changed, in which case the document's rows are replaced.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from contextlib import suppress
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -176,6 +176,19 @@ def known_documents(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return dict(rows)
 
 
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """One transaction: committed when the block ends, rolled back (and the error raised) when it fails."""
+    con.begin()
+    try:
+        yield
+        con.commit()
+    except BaseException:
+        with suppress(duckdb.Error):  # keep the original error if the connection itself is gone
+            con.rollback()
+        raise
+
+
 def load_document(
     con: duckdb.DuckDBPyConnection,
     doc: ExtractedDocument,
@@ -210,11 +223,9 @@ def load_document(
         _issues_frame(document_id, all_issues),
         _units_frame(document_id, units_listed(doc.narrative)),
     ]
-    con.begin()
-    try:
+    with transaction(con):
         previous = _previous_load(con, document_id)
         if previous is not None and previous[0] == extractor_version and previous[2] != "failed":
-            con.rollback()
             return False
         if previous is not None:
             _delete_document(con, document_id)
@@ -229,11 +240,6 @@ def load_document(
         )
         for frame in frames:
             _insert_frame(con, frame)
-        con.commit()
-    except BaseException:
-        with suppress(duckdb.Error):  # keep the original error if the connection itself is gone
-            con.rollback()
-        raise
     return True
 
 

@@ -338,15 +338,22 @@ def unit_of(issue: Issue, table: TableInfo | None) -> str:
 
 
 def _amount(value: Decimal | None, unit: str) -> str:
+    if value is None or unit in ("年", "%"):
+        return figure_words(value, unit)
+    if unit == "万元":
+        return f"{figure_words(value / YUAN_PER_WAN, unit)} 万元"
+    return f"{figure_words(value, unit)} 元"
+
+
+def figure_words(value: Decimal | None, unit: str) -> str:
+    """A figure already in `unit` as the document prints it: a year bare, a share with %, money with separators."""
     if value is None:
         return ""
     if unit == "年":
         return f"{int(value)}"
     if unit == "%":
         return f"{value}%"
-    if unit == "万元":
-        return f"{value / YUAN_PER_WAN:,.2f} 万元"
-    return f"{value:,.2f} 元"
+    return f"{value:,.2f}"
 
 
 def write_reports(warehouse: Path, selector: str, out_dir: Path) -> list[Path]:

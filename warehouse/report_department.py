@@ -39,6 +39,7 @@ from warehouse.report import (
     DocumentReport,
     Issue,
     explanation,
+    figure_words,
     select_documents,
     status_words,
     unit_of,
@@ -267,16 +268,6 @@ def _in_unit(value: Decimal | None, unit: str) -> Decimal | None:
     return value / YUAN_PER_WAN if unit == "万元" else value
 
 
-def _figure_words(value: Decimal | None, unit: str) -> str:
-    if value is None:
-        return ""
-    if unit == "年":
-        return f"{int(value)}"
-    if unit == "%":
-        return f"{value}%"
-    return f"{value:,.2f}"
-
-
 # --- HTML ------------------------------------------------------------------------------------------------
 
 CSS = """
@@ -376,13 +367,13 @@ def _table_words(row: IssueRow) -> str:
 
 
 def _with_unit(value: Decimal | None, unit: str) -> str:
-    words = _figure_words(value, unit)
+    words = figure_words(value, unit)
     return f"{words} {unit}" if words and unit in ("万元", "元") else words
 
 
 def _image_html(row: IssueRow) -> str:
-    printed = _crop_html(row.crop, f"第{row.page}页所列 {_figure_words(row.printed, row.unit)}")
-    compared = _crop_html(row.compared, f"报表所印 {_figure_words(row.expected, row.unit)}")
+    printed = _crop_html(row.crop, f"第{row.page}页所列 {figure_words(row.printed, row.unit)}")
+    compared = _crop_html(row.compared, f"报表所印 {figure_words(row.expected, row.unit)}")
     return printed + compared
 
 
