@@ -52,6 +52,8 @@ UNPLACED_CHECKS: dict[str, str] = {
 
 YUAN_PER_WAN = Decimal(10000)
 CENT = Decimal("0.01")
+# DECIMAL(20,2), the warehouse's money type, holds at most 18 digits before the point
+LARGEST_YUAN = Decimal(10) ** 18 - CENT
 
 
 @dataclass(frozen=True, slots=True)

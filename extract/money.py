@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation, localcontext
 
-from extract.model import CENT, YUAN_PER_WAN, Unit
+from extract.model import CENT, LARGEST_YUAN, YUAN_PER_WAN, Unit
 from extract.text import fold
 
 ZERO_TEXTS = frozenset({"", "-", "—", "--", "——", "/", "…", "-—", "—-"})
@@ -37,7 +37,12 @@ def parse_amount(text: str | None, unit: Unit) -> Decimal:
         raise CellError(f"not an amount: {text!r}") from exc
     if negative:
         value = -value
-    return to_yuan(value, unit)
+    with localcontext() as exact:
+        exact.prec = len(cleaned) + 8  # every digit printed, and 万元's four more
+        yuan = to_yuan(value, unit)
+    if abs(yuan) > LARGEST_YUAN:
+        raise CellError(f"not an amount a budget prints (more than 18 digits of yuan): {text!r}")
+    return yuan
 
 
 _WORDS = re.compile(r"[\u4e00-\u9fff()（）、]")

@@ -8,6 +8,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests try 300 examples each in CI; `HYPOTHESIS_PROFILE=fuzz pytest -p no:xdist tests/test_amount_properties.py` searches far longer
+settings.register_profile("ci", max_examples=300, deadline=None)
+settings.register_profile("fuzz", max_examples=50_000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 _STATE = Path(tempfile.mkdtemp(prefix=f"caijue-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-"))
 # Before anything imports prefect (it creates PREFECT_HOME on import). Each xdist worker gets its own
