@@ -12,12 +12,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
-from prefect import flow, task
+from prefect import flow
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from extract import ExtractedDocument
 from extract.model import DocumentMeta, Problem
-from flows.extraction import DEFAULT_TIMEOUT_SECONDS, process_file, refused_outcome
+from flows.document_task import process_task
+from flows.extraction import DEFAULT_TIMEOUT_SECONDS, refused_outcome
 from flows.inbox import readable_path
 from flows.plan import Plan, batches_for, current_document_ids, discover, plan_run
 from flows.publish import discard, publish, start_working_copy, writer_lock
@@ -32,15 +33,6 @@ from warehouse.departments import write_overrides
 from warehouse.raw import load_document
 
 __all__ = ["DocumentOutcome", "RunSummary", "discover", "ingest_flow", "rebuild", "run_ingest"]
-
-
-def process_batch(paths: list[str], timeout: float | None = None) -> list[DocumentOutcome]:
-    """A few documents per task: Prefect's own cost per task run (API calls, state changes, about 0.5 s
-    of a core on 2 cores) would otherwise eat a quarter of the parallel speed-up."""
-    return [process_file(path, timeout) for path in paths]
-
-
-process_task = task(process_batch, name="extract-and-gate", retries=2, retry_delay_seconds=2)
 
 
 def _load(warehouse: Path, outcomes: list[DocumentOutcome]) -> int:

@@ -9,7 +9,7 @@ from typing import Any
 
 
 def warm_up() -> None:
-    import flows.ingest  # noqa: F401  (Prefect's task engine, the task's own module)
+    import flows.document_task  # noqa: F401  (Prefect's task engine, the task's own module)
     from flows.extraction import warm_child
 
     warm_child()
