@@ -30,7 +30,7 @@ from expectations.assessment import assess
 from expectations.document_checks import DOCUMENT_CHECK_COLUMNS, document_checks_frame
 from expectations.frames import FACT_COLUMNS, IDENTITY_COLUMNS, facts_frame, identity_frame
 from expectations.identities import FAMILIES
-from expectations.marts import MART_SPECS, MartSpec
+from expectations.marts import MartSpec, mart_specs
 from expectations.vocabulary import Vocabulary, vocabulary
 from extract.model import ExtractedDocument, Problem, Severity
 
@@ -86,7 +86,13 @@ class _Meta:
 class Gate:
     """GX context, suites and batch definitions, built once; `check` takes ~0.3–0.5 s per document."""
 
-    def __init__(self, *, data_docs_dir: str | Path | None = None, max_rows_per_check: int = 20):
+    def __init__(
+        self,
+        *,
+        data_docs_dir: str | Path | None = None,
+        max_rows_per_check: int = 20,
+        vocab: Vocabulary | None = None,
+    ):
         import great_expectations as gx
         import great_expectations.expectations as gxe
         from great_expectations.data_context.types.base import ProgressBarsConfig
@@ -95,7 +101,8 @@ class Gate:
         # GX pins this module's logger to INFO on import and announces every temporary docs folder.
         logging.getLogger("great_expectations.data_context.types.base").setLevel(logging.WARNING)
         self._gx, self._gxe, self._column = gx, gxe, Column
-        self._vocab: Vocabulary = vocabulary()
+        self._vocab: Vocabulary = vocab or vocabulary()
+        self._mart_specs = mart_specs(self._vocab)
         self._max_rows = max_rows_per_check
         self.data_docs_dir = Path(data_docs_dir) if data_docs_dir is not None else None
         if self.data_docs_dir is None:
@@ -148,7 +155,7 @@ class Gate:
         Frames of unknown names are ignored; every failure is an error (the contract is broken)."""
         problems: list[Problem] = []
         for name, frame in frames.items():
-            spec = MART_SPECS.get(name)
+            spec = self._mart_specs.get(name)
             if spec is None:
                 continue
             suite_name = f"mart_{name}"

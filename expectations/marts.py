@@ -4,15 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from expectations.vocabulary import (
-    ECONOMIC_LEVELS,
-    FUNCTION_LEVELS,
-    REPORT_KINDS,
-    REPORT_LEVELS,
-    SEVERITIES,
-    STATUSES,
-    vocabulary,
-)
+from expectations.vocabulary import Vocabulary
 
 DOCUMENT_ID = r"^[0-9a-f]{64}$"
 FUNCTION_CODE = r"^\d{3}(?:\d{2}){0,2}$"
@@ -30,16 +22,17 @@ class MartSpec:
     grain: tuple[str, ...] = ()  # one row per these
 
 
-def _specs() -> dict[str, MartSpec]:
-    v = vocabulary()
-    fact_words = {"report_kind": REPORT_KINDS, "table_kind": v.table_kinds, "fund_scope": v.fund_scopes}
+def mart_specs(v: Vocabulary) -> dict[str, MartSpec]:
+    """The marts' specs in the words of `v` (the contract's vocabularies, extract/contract/*.csv)."""
+    fact_words = {"report_kind": v.report_kinds, "table_kind": v.table_kinds, "fund_scope": v.fund_scopes}
+    function_levels, economic_levels = frozenset(v.function_levels.values()), frozenset(v.economic_levels.values())
     specs = (
         MartSpec(
             "dim_document",
             ("document_id", "file_name", "department_name", "fiscal_year", "report_kind", "report_level",
              "region", "page_count", "status", "loaded_at"),
             keys=("document_id", "file_name", "status"),
-            vocab={"report_kind": REPORT_KINDS, "report_level": REPORT_LEVELS, "status": STATUSES},
+            vocab={"report_kind": v.report_kinds, "report_level": v.report_levels, "status": v.statuses},
             regex={"document_id": DOCUMENT_ID},
             grain=("document_id",),
         ),
@@ -53,14 +46,14 @@ def _specs() -> dict[str, MartSpec]:
             "dim_function_subject",
             ("subject_code", "subject_level", "class_code", "section_code", "subject_name", "parent_code"),
             keys=("subject_code", "subject_level", "class_code"),
-            vocab={"subject_level": FUNCTION_LEVELS},
+            vocab={"subject_level": function_levels},
             regex={"subject_code": FUNCTION_CODE},
         ),
         MartSpec(
             "dim_economic_subject",
             ("econ_code", "econ_level", "class_code", "econ_name"),
             keys=("econ_code", "econ_level", "class_code"),
-            vocab={"econ_level": ECONOMIC_LEVELS},
+            vocab={"econ_level": economic_levels},
             regex={"econ_code": ECONOMIC_CODE},
         ),
         MartSpec(
@@ -69,7 +62,7 @@ def _specs() -> dict[str, MartSpec]:
              "subject_code", "subject_level", "measure", "amount_yuan"),
             keys=("document_id", "table_kind", "fund_scope", "subject_code", "subject_level", "measure"),
             amounts=("amount_yuan",),
-            vocab={**fact_words, "subject_level": FUNCTION_LEVELS, "measure": v.measures},
+            vocab={**fact_words, "subject_level": function_levels, "measure": v.measures},
             regex={"document_id": DOCUMENT_ID, "subject_code": FUNCTION_CODE},
             grain=("document_id", "table_kind", "fund_scope", "subject_code", "measure"),
         ),
@@ -79,7 +72,7 @@ def _specs() -> dict[str, MartSpec]:
              "econ_code", "econ_level", "measure", "amount_yuan"),
             keys=("document_id", "table_kind", "fund_scope", "econ_code", "econ_level", "measure"),
             amounts=("amount_yuan",),
-            vocab={**fact_words, "econ_level": ECONOMIC_LEVELS, "measure": v.measures},
+            vocab={**fact_words, "econ_level": economic_levels, "measure": v.measures},
             regex={"document_id": DOCUMENT_ID, "econ_code": ECONOMIC_CODE},
             grain=("document_id", "table_kind", "fund_scope", "econ_code", "measure"),
         ),
@@ -98,7 +91,7 @@ def _specs() -> dict[str, MartSpec]:
             ("document_id", "department_id", "fiscal_year", "report_kind", "item", "measure", "amount_yuan"),
             keys=("document_id", "item", "measure"),
             amounts=("amount_yuan",),
-            vocab={"report_kind": REPORT_KINDS, "item": v.three_public_items, "measure": v.three_public_measures},
+            vocab={"report_kind": v.report_kinds, "item": v.three_public_items, "measure": v.three_public_measures},
             regex={"document_id": DOCUMENT_ID},
             grain=("document_id", "item", "measure"),
         ),
@@ -107,11 +100,8 @@ def _specs() -> dict[str, MartSpec]:
             ("document_id", "check_name", "severity", "table_kind", "page", "subject_code", "expected", "actual",
              "message"),
             keys=("document_id", "check_name", "severity"),
-            vocab={"severity": SEVERITIES},
+            vocab={"severity": v.severities},
             regex={"document_id": DOCUMENT_ID},
         ),
     )  # fmt: skip
     return {spec.name: spec for spec in specs}
-
-
-MART_SPECS: dict[str, MartSpec] = _specs()

@@ -10,6 +10,7 @@ checks the same on a built warehouse.
 from __future__ import annotations
 
 import csv
+import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
@@ -18,12 +19,14 @@ from pathlib import Path
 import pytest
 import yaml
 
+from expectations.vocabulary import CONTRACT_DIR, contract_words
 from warehouse.dbt import DBT_PROJECT
 
 SEEDS = DBT_PROJECT / "seeds"
 ANY_MART = "*"
 UNITS = ("元", "万元")
-REPORT_KINDS = ("final", "budget")
+REPORT_KINDS = contract_words("report_kinds")
+VOCABULARY_SEED = re.compile(r"ref\('(\w+)'\)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,9 +95,14 @@ def shown_names(mart: str) -> list[str]:
 
 
 def accepted_values(column: dict) -> list[str]:
+    """The words a column accepts: its accepted_values, or the vocabulary seed its relationship test names."""
     for test in column.get("data_tests", []):
         if isinstance(test, dict) and "accepted_values" in test:
             return [str(v) for v in test["accepted_values"]["arguments"]["values"]]
+        if isinstance(test, dict) and "relationships" in test:
+            seed = VOCABULARY_SEED.fullmatch(test["relationships"]["arguments"]["to"])
+            if seed and (CONTRACT_DIR / f"{seed[1]}.csv").is_file():
+                return list(contract_words(seed[1]))
     return []
 
 

@@ -1,0 +1,148 @@
+"""One definition per vocabulary: the contract's words are the CSVs of extract/contract/, read by the gate
+(expectations/vocabulary.py) and, as dbt seeds, by the marts' relationships tests.
+
+The specs' words (what the extractor can produce) and the model's literals are held equal to them here; no
+_models.yml restates a vocabulary as a list; and a word taken out of a seed (in a copy of the project) is
+flagged by the gate and fails the marts' test on the rows that carry it. Cost: one dbt build of a one-document
+warehouse (~20 s); the rest reads files.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import shutil
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import get_args
+
+import duckdb
+import pytest
+import yaml
+
+from expectations import Gate
+from expectations.vocabulary import CONTRACT_DIR, Vocabulary, contract_words, spec_words, vocabulary
+from extract.model import (
+    DocumentMeta,
+    DocumentStatus,
+    ExtractedDocument,
+    Fact,
+    ReportKind,
+    ReportLevel,
+    Severity,
+    TableRead,
+)
+from warehouse.dbt import DBT_PROJECT
+
+SEED = re.compile(r"ref\('(\w+)'\)")
+MODEL_FILES = sorted((DBT_PROJECT / "models").rglob("*.yml"))
+
+
+def _tests(node: object) -> list[dict]:
+    """Every data test of a _models.yml, anywhere in it."""
+    if isinstance(node, dict):
+        found = [t for t in node.get("data_tests", []) if isinstance(t, dict)]
+        return found + [t for value in node.values() for t in _tests(value)]
+    if isinstance(node, list):
+        return [t for item in node for t in _tests(item)]
+    return []
+
+
+def _model_tests() -> list[dict]:
+    return [t for path in MODEL_FILES for t in _tests(yaml.safe_load(path.read_text(encoding="utf-8")))]
+
+
+def test_the_contract_s_words_are_the_words_the_specs_produce() -> None:
+    words = vocabulary()
+    for name, produced in spec_words().items():
+        assert getattr(words, name) == produced, f"extract/contract/{name}.csv and the specs disagree"
+
+
+def test_the_model_s_literals_are_the_contract_s_words() -> None:
+    words = vocabulary()
+    assert words.report_kinds == frozenset(get_args(ReportKind))
+    assert words.report_levels == frozenset(get_args(ReportLevel))
+    assert words.statuses == frozenset(get_args(DocumentStatus))
+    assert words.severities == frozenset(get_args(Severity))
+
+
+def test_every_vocabulary_is_one_seed_and_no_model_restates_it() -> None:
+    seeds = {path.stem: frozenset(contract_words(path.stem)) for path in CONTRACT_DIR.glob("*.csv")}
+    restated = [
+        t["accepted_values"]["arguments"]["values"]
+        for t in _model_tests()
+        if "accepted_values" in t and frozenset(map(str, t["accepted_values"]["arguments"]["values"])) in seeds.values()
+    ]
+    assert not restated, f"use a relationships test to the vocabulary's seed instead of listing {restated}"
+    targets = [t["relationships"]["arguments"]["to"] for t in _model_tests() if "relationships" in t]
+    referred = {m[1] for target in targets if (m := SEED.fullmatch(target))}
+    unused = set(seeds) - referred
+    assert not unused, f"vocabulary seeds no mart refers to: {sorted(unused)}"
+
+
+# --- a word taken out of a seed ---------------------------------------------------------------------
+
+DOC_ID = "cd" * 32
+REMOVED = "reception"  # 公务接待费
+
+
+def _budget_with_three_public() -> ExtractedDocument:
+    """A 三公 table (预算数, 万元): 合计 10.00 = 出国 2.00 + 公务用车 5.00 + 公务接待 3.00."""
+    items = {"total": "10.00", "overseas_travel": "2.00", "vehicle_total": "5.00", REMOVED: "3.00"}
+    facts = [
+        Fact("three_public", "fiscal", "three_public", item, "budget", Decimal(wan) * 10000, 12, item)
+        for item, wan in items.items()
+    ]
+    meta = DocumentMeta(DOC_ID, "three-public.pdf", "测试局", 2024, "budget", "department", "测试区", 30)
+    table = TableRead("three_public", "“三公”经费预算表", 12, 12, "万元", False)
+    return ExtractedDocument(meta=meta, tables=[table], facts=facts)
+
+
+def _project_without(tmp_path: Path, vocabulary_name: str, word: str) -> Path:
+    """A copy of the dbt project with its seed folders beside it, `word` taken out of one vocabulary."""
+    root = tmp_path / "project"
+    shutil.copytree(DBT_PROJECT, root / "dbt_project", ignore=shutil.ignore_patterns("target", "logs"))
+    for folder in ("classification", "contract"):
+        shutil.copytree(CONTRACT_DIR.parent / folder, root / "extract" / folder, ignore=shutil.ignore_patterns("*.py*"))
+    seed = root / "extract" / "contract" / f"{vocabulary_name}.csv"
+    with seed.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    kept = [row for row in rows if row[0] != word]
+    assert len(kept) == len(rows) - 1, f"{word} is not in {vocabulary_name}"
+    with seed.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(kept)
+    return root
+
+
+def test_a_word_taken_out_of_a_seed_is_flagged_by_the_gate_and_fails_the_marts_test(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from warehouse import dbt
+    from warehouse.raw import ensure_schema, load_document
+
+    project = _project_without(tmp_path, "three_public_items", REMOVED)
+    doc = _budget_with_three_public()
+
+    def unknown_words(gate: Gate) -> list[str]:
+        return [p.message for p in gate.check(doc).issues if p.check_name == "structure.unknown_key"]
+
+    assert unknown_words(Gate()) == []
+    flagged = unknown_words(Gate(vocab=Vocabulary.read(project / "extract" / "contract")))
+    assert flagged and all(REMOVED in message for message in flagged), flagged
+
+    # A warehouse loaded while the word was the contract's: the marts' test finds it there.
+    warehouse = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        ensure_schema(con)
+        load_document(
+            con, doc, status="loaded", status_reason=None, issues=[], file_path="three-public.pdf",
+            extractor_version="test", ingested_at=datetime(2026, 1, 1),
+        )  # fmt: skip
+    monkeypatch.setattr(dbt, "DBT_PROJECT", project / "dbt_project")
+    outcome = dbt.build_warehouse(warehouse, work_dir=tmp_path / ".dbt")
+
+    failed = sorted(node.unique_id.split(".")[2] for node in outcome.failed)
+    assert failed == ["relationships_fct_three_public_item__item__ref_three_public_items_"], failed
+    [test] = outcome.failed
+    assert test.failures == 1  # the one 公务接待费 row
