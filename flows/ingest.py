@@ -247,7 +247,7 @@ def _build(summary: RunSummary, work: Path) -> None:
 def _describe(outcome: DbtOutcome) -> str:
     if outcome.error:
         return f"dbt could not run: {outcome.error}"
-    text = f"{outcome.nodes_run} nodes in {outcome.elapsed_seconds:.1f} s, {outcome.warnings} identity warnings"
+    text = f"{outcome.nodes_run} nodes in {outcome.elapsed_seconds:.1f} s, {outcome.warnings} warnings"
     failed = "; ".join(f"{n.unique_id}: {n.message}" for n in outcome.failed)
     return f"{text}, FAILED: {failed}" if failed else text
 

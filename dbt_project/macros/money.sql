@@ -6,11 +6,6 @@
     )
 {%- endmacro %}
 
-{#- A sum of n printed terms may miss its printed total by 0.01 × n in the printed unit. -#}
-{% macro outside_tolerance(expected, actual, n_terms, unit) -%}
-    abs({{ expected }} - {{ actual }}) > greatest({{ n_terms }}, 1) * {{ yuan_per_cent(unit) }}
-{%- endmacro %}
-
 {#- Yuan shown in 万元 (what people read), exactly: a decimal product, never a float division. -#}
 {% macro wan(yuan) -%}
     cast(({{ yuan }}) * 0.0001 as decimal(22, 6))

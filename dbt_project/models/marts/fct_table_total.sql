@@ -1,4 +1,5 @@
--- Not a contract mart: the printed 合计 rows, for checking identities against the subject rows.
+-- Not a contract mart: the printed 合计 rows (table_total, personnel_total, public_use_total), held to the
+-- gated facts by tests/marts_carry_the_gated_facts.sql.
 select
     cast(document_id as varchar) as document_id,
     cast(department_id as varchar) as department_id,
