@@ -72,10 +72,15 @@ class TableContext:
     result: TableResult = field(default_factory=TableResult)
     _header: list[Column] | None = field(default=None, init=False, repr=False)
 
-    def body_rows(self, amount_columns: frozenset[int] = frozenset()) -> Iterator[tuple[Grid, int, list[str]]]:
+    def body_rows(
+        self, amount_columns: frozenset[int] = frozenset(), *, below_header: bool = False
+    ) -> Iterator[tuple[Grid, int, list[str]]]:
+        """The rows from the first that carries a code or an amount; `below_header`: every row under the header
+        rows skipped, for a reader that tells its rows by their labels (a row of blank figures is a row too)."""
         headed = {c.index for c in self.header() if c.path}
         for g, grid in enumerate(self.block.grids):
-            start = body_start(grid, self.block.header_rows_skipped.get(g, 0))
+            skip = self.block.header_rows_skipped.get(g, 0)
+            start = skip if below_header else body_start(grid, skip)
             for r in range(start, len(grid.cells)):
                 yield grid, r, _under_headers(grid, r, headed, amount_columns)
 
@@ -880,9 +885,10 @@ def _read_three_public_rows(ctx: TableContext, columns: list[Column]) -> None:
     if not measures:
         own = "budget" if ctx.block.title.report_kind == "budget" else "actual"
         measures = [(c, own) for c in columns if vocabulary.measures.exact(c.leaf) == "total"][:1]
-    for grid, r, texts in ctx.body_rows():
+    # An item's row of blank cells is a row of zeros: rows are told by their item, the header by its own words.
+    for grid, r, texts in ctx.body_rows(below_header=True):
         item = next((i for t in texts if (i := vocabulary.three_public_items.exact(t))), None)
-        if item is None:
+        if item is None or any(fold(texts[column.index]) in column.path for column, _ in measures):
             continue
         for column, measure in measures:
             target = AmountColumn(column.index, measure, ctx.spec.fund_scope, column.leaf)

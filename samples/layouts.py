@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -106,6 +108,25 @@ class Layout:
             raw = {**merged, **by_level.get(level, {})}
             specs.append(_table_spec(raw, self.code_style, self._doc))
         return specs
+
+    def table_kinds(self) -> tuple[str, ...]:
+        """The kinds of the tables it prints, in printed order."""
+        return tuple(merged["kind"] for merged, _ in self._tables)
+
+    def narrowed(self, kinds: Collection[str], name_width: float | None = None) -> Layout:
+        """The same layout printing only its cover and the tables of `kinds`: a document of a page or three
+        (property tests render hundreds). Given `name_width`, its subject-name columns are that wide (in
+        the relative units of `w`), so long names wrap."""
+        unknown = set(kinds) - set(self.table_kinds())
+        if unknown:
+            raise ValueError(f"{self.name} prints no {sorted(unknown)} table")
+        width = {} if name_width is None else {"name_w": name_width}
+        tables = tuple(
+            ({**merged, **width}, {level: {**overrides, **width} for level, overrides in by_level.items()})
+            for merged, by_level in self._tables
+            if merged["kind"] in kinds
+        )
+        return dataclasses.replace(self, parts=("cover", "tables"), _tables=tables)
 
 
 def _node(raw: dict[str, Any]) -> HeaderNode:

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.pdfencrypt import StandardEncryption
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
@@ -70,9 +71,17 @@ class RenderedDocument:
 class PdfWriter:
     """A canvas with a cursor: pages, text that flows onto new pages, and ruled tables."""
 
-    def __init__(self, *, title: str, page_numbers: bool, ruling: str = "rects", repeat_header: bool = False) -> None:
+    def __init__(
+        self,
+        *,
+        title: str,
+        page_numbers: bool,
+        ruling: str = "rects",
+        repeat_header: bool = False,
+        encrypt: StandardEncryption | None = None,  # passwords and permissions (samples/bad_pdfs.py)
+    ) -> None:
         self._buffer = io.BytesIO()
-        self.canvas = Canvas(self._buffer, pagesize=A4, invariant=1, pageCompression=1)
+        self.canvas = Canvas(self._buffer, pagesize=A4, invariant=1, pageCompression=1, encrypt=encrypt)
         self.canvas.setTitle(title)
         self.canvas.setCreator("caijue samples")
         self.page = 0
@@ -178,10 +187,7 @@ class PdfWriter:
         """Header (and its numbering row) then body rows; a row that does not fit goes to a new page,
         with no header, or, given `repeat` (which prints the lines above the table), with the title
         lines and the header printed again."""
-        scale = self.width / sum(content.widths)
-        xs = [MARGIN_X]
-        for w in content.widths:
-            xs.append(xs[-1] + w * scale)
+        xs = _column_edges(content.widths, self.width)
 
         def head() -> None:
             self._header(content, xs)
@@ -263,6 +269,31 @@ class PdfWriter:
             else:
                 self.canvas.drawString(x0 + CELL_PAD_X, baseline, line)
             baseline -= leading
+
+
+def _column_edges(widths: Sequence[float], width: float) -> list[float]:
+    """The x of each column's left edge and of the last one's right edge: `widths` scaled to `width`."""
+    scale = width / sum(widths)
+    xs = [MARGIN_X]
+    for w in widths:
+        xs.append(xs[-1] + w * scale)
+    return xs
+
+
+def overflowing_figures(content: TableContent) -> list[str]:
+    """The figures wider than their cells (a figure is never wrapped: it would be drawn over the rule into
+    the next cell). A table with any cannot be printed legibly at the body size."""
+    page = landscape(A4) if content.orientation == "landscape" else A4
+    xs = _column_edges(content.widths, page[0] - 2 * MARGIN_X)
+    found = []
+    for row in (content.numbering, *content.rows):
+        col = 0
+        for cell in row:
+            room = xs[col + cell.span] - xs[col] - 2 * CELL_PAD_X
+            if cell.align == "r" and text_width(cell.text, BODY_SIZE) > room:
+                found.append(cell.text)
+            col += cell.span
+    return found
 
 
 def _row_height(row: Sequence[Cell], xs: Sequence[float]) -> float:
