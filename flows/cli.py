@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 
 from flows.errors import UserError, check_input, check_warehouse_writable, explain_database_error
+from flows.limits import DEFAULT_MEMORY_LIMIT_MIB, DEFAULT_PAGE_LIMIT, DocumentLimits
 from flows.settings import prepare_prefect, warehouse_path
 from flows.stopping import EXIT_STOPPED, STOPPED, stop_cleanly
 
@@ -124,6 +125,7 @@ def _parser() -> argparse.ArgumentParser:
     survey.add_argument("paths", nargs="+", type=Path)
     survey.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="files read at once (default: cores)")
     survey.add_argument("--timeout", type=float, default=300.0, help="seconds per file before it is failed (0: none)")
+    _memory_and_page_limits(survey)
     survey.add_argument("--json", type=Path, metavar="FILE", help="write every file's survey record to FILE")
     survey.add_argument(
         "--words", type=int, default=60, metavar="N", help="how many unplaced printed words to list (default 60)"
@@ -186,6 +188,30 @@ def _common(parser: argparse.ArgumentParser) -> None:
         default=300.0,
         help="seconds one document may take to extract before it is failed (default 300; 0: none)",
     )
+    _memory_and_page_limits(parser)
+
+
+def _memory_and_page_limits(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--memory-limit-mib",
+        type=int,
+        default=DEFAULT_MEMORY_LIMIT_MIB,
+        metavar="MIB",
+        help="resident memory the process reading one document may reach before the document is failed "
+        f"(default {DEFAULT_MEMORY_LIMIT_MIB}; 0: none; holds with a --timeout only)",
+    )
+    parser.add_argument(
+        "--page-limit",
+        type=int,
+        default=DEFAULT_PAGE_LIMIT,
+        metavar="PAGES",
+        help=f"a document with more pages is failed before any page is read (default {DEFAULT_PAGE_LIMIT}; 0: none)",
+    )
+
+
+def _limits(args: argparse.Namespace) -> DocumentLimits:
+    """The per-document limits the command line gives (0: none)."""
+    return DocumentLimits(args.timeout or None, args.memory_limit_mib or None, args.page_limit or None)
 
 
 def _ingest(args: argparse.Namespace) -> int:
@@ -224,6 +250,8 @@ def _run(paths: list[Path], warehouse: Path, args: argparse.Namespace):
                 timeout_seconds=args.timeout or None,
                 data_docs=getattr(args, "data_docs", None),
                 departments_file=departments_file,
+                memory_limit_mib=args.memory_limit_mib or None,
+                page_limit=args.page_limit or None,
             )
     print_summary(summary)
     return summary
@@ -244,6 +272,8 @@ def _serve(args: argparse.Namespace) -> int:
         dask_address=args.dask_address,
         timeout_seconds=args.timeout or None,
         port=args.port,
+        memory_limit_mib=args.memory_limit_mib or None,
+        page_limit=args.page_limit or None,
     )
 
 
@@ -341,7 +371,7 @@ def _survey(args: argparse.Namespace) -> int:
     def progress(record, done: int, total: int) -> None:
         print(f"[{done}/{total}] {file_line(record)}", flush=True)
 
-    records = survey(args.paths, args.workers, args.timeout or None, progress)
+    records = survey(args.paths, args.workers, _limits(args), progress)
     print()
     print(format_survey(records, unplaced_limit=args.words))
     if args.json:

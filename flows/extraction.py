@@ -9,11 +9,12 @@ from pathlib import Path
 
 from extract import ExtractedDocument, ExtractionError, document_id_of, extract_document
 from extract.model import DocumentMeta, FileKind, Problem
+from extract.page_count import page_count
 from flows.inbox import Refusal, cannot_read, readable_path
+from flows.limits import DocumentLimits
 from flows.summary import DocumentOutcome
-from flows.timeout import CallTimeout, ChildCrashed, RemoteError, call_with_deadline
+from flows.timeout import CallTimeout, ChildCrashed, OverMemoryLimit, RemoteError, call_with_deadline
 
-DEFAULT_TIMEOUT_SECONDS = 300.0  # a 350-page real report takes about 35 s on one core
 WARM_UP_SECONDS = 300.0
 
 
@@ -29,7 +30,10 @@ class CheckedDocument:
     identity_tally: dict[str, int] = field(default_factory=dict)
 
 
-def extract_and_check(data: bytes, file_name: str) -> CheckedDocument:
+def extract_and_check(data: bytes, file_name: str, page_limit: int | None = None) -> CheckedDocument:
+    """The document as read and the gate's verdict; ExtractionError when it cannot be read, at once when it has
+    more pages than `page_limit` (None: any number)."""
+    check_page_count(data, file_name, page_limit)
     document = extract_document(data, file_name)
     if not document.tables:  # scanned, or the explanation without its tables
         return CheckedDocument(document)
@@ -37,22 +41,41 @@ def extract_and_check(data: bytes, file_name: str) -> CheckedDocument:
     from flows.server import quiet_libraries
 
     quiet_libraries()
-    result = default_gate().check(document)
+    result = default_gate().check(document, data)  # the pages it finds contested are read a second time
     return CheckedDocument(
         document, result.status, list(result.issues), result.reason, dict(result.withheld), dict(result.identity_tally)
     )
 
 
-def check_with_deadline(data: bytes, file_name: str, seconds: float | None) -> CheckedDocument:
-    """`extract_and_check` in a child process, killed after `seconds` (None or <= 0: in this process,
-    no deadline). Raises ExtractionError for an unreadable document and for one that overran its
-    deadline or killed its process (neither would go better on a retry); RuntimeError for a bug."""
+def check_page_count(data: bytes, file_name: str, page_limit: int | None) -> None:
+    """ExtractionError when the document has more pages than `page_limit`, before any page is parsed."""
+    pages = page_count(data) if page_limit is not None else None
+    if pages is not None and page_limit is not None and pages > page_limit:
+        raise ExtractionError(file_name, f"too many pages ({pages}, the limit is {page_limit})")
+
+
+def check_with_deadline(
+    data: bytes,
+    file_name: str,
+    seconds: float | None,
+    *,
+    memory_limit_mib: int | None = None,
+    page_limit: int | None = None,
+) -> CheckedDocument:
+    """`extract_and_check` in a child process, killed after `seconds` or when its resident memory goes
+    over `memory_limit_mib` MiB (None: no limit; no deadline, None or <= 0: in this process, neither limit
+    holds). Raises ExtractionError for an unreadable document and for one that overran a limit or killed its
+    process (flows/plan.py retries those); RuntimeError for a bug."""
     if not seconds or seconds <= 0:
-        return extract_and_check(data, file_name)
+        return extract_and_check(data, file_name, page_limit)
     try:
-        result = call_with_deadline(_extract_and_check, data, file_name, seconds=seconds)
+        result = call_with_deadline(
+            _extract_and_check, data, file_name, page_limit, seconds=seconds, memory_mib=memory_limit_mib
+        )
     except CallTimeout as exc:
         raise ExtractionError(file_name, f"extraction timed out after {seconds:g} s") from exc
+    except OverMemoryLimit as exc:
+        raise ExtractionError(file_name, f"over the memory limit ({memory_limit_mib} MiB): {exc}") from exc
     except ChildCrashed as exc:
         raise ExtractionError(file_name, f"extraction crashed its process: {exc}") from exc
     except RemoteError as exc:
@@ -74,25 +97,31 @@ def _warm() -> None:
     default_gate()
 
 
-def _extract_and_check(data: bytes, file_name: str) -> CheckedDocument | tuple[str, int | None, FileKind]:
+def _extract_and_check(
+    data: bytes, file_name: str, page_limit: int | None = None
+) -> CheckedDocument | tuple[str, int | None, FileKind]:
     # Runs in the child. ExtractionError's constructor does not survive pickling: send its parts.
     try:
-        return extract_and_check(data, file_name)
+        return extract_and_check(data, file_name, page_limit)
     except ExtractionError as exc:
         return exc.reason, exc.page, exc.file_kind
 
 
-def read_file(path: str, timeout: float | None = None) -> CheckedDocument | DocumentOutcome:
-    """Extract and check one file (in a child process killed after `timeout` seconds); a file that is
-    not a readable document, or takes too long, becomes a 'failed' outcome, as does one that is gone or
-    forbidden by the time it is read (it is retried by the next run)."""
+def read_file(
+    path: str, timeout: float | None = None, *, memory_limit_mib: int | None = None, page_limit: int | None = None
+) -> CheckedDocument | DocumentOutcome:
+    """Extract and check one file (in a child process killed after `timeout` seconds or past
+    `memory_limit_mib`; see DocumentLimits); a file that is not a readable document, or goes over a limit,
+    becomes a 'failed' outcome, as does one that is gone or forbidden by the time it is read (it is
+    retried by the next run)."""
     try:
         data = Path(path).read_bytes()
     except (FileNotFoundError, PermissionError) as exc:
         return refused_outcome(Refusal(Path(path), cannot_read(exc)))
     # any other OSError is transient (a network share): the task retries
     try:
-        return check_with_deadline(data, readable_path(Path(path).name), timeout)
+        name = readable_path(Path(path).name)
+        return check_with_deadline(data, name, timeout, memory_limit_mib=memory_limit_mib, page_limit=page_limit)
     except ExtractionError as exc:
         return _failed(path, document_id_of(data), exc.reason, exc.page, exc.file_kind)
     except Exception as exc:  # a bug must not stop the batch: report it against the file
@@ -127,6 +156,15 @@ def outcome_of(path: str, read: CheckedDocument | DocumentOutcome) -> DocumentOu
     )
 
 
-def process_file(path: str, timeout: float | None = None) -> DocumentOutcome:
-    """Extract and gate one file; its outcome names it readably (flows/inbox.py: readable_path)."""
-    return outcome_of(readable_path(path), read_file(path, timeout))
+def process_file(
+    path: str, timeout: float | None = None, *, memory_limit_mib: int | None = None, page_limit: int | None = None
+) -> DocumentOutcome:
+    """Extract and gate one file within its limits (see read_file); its outcome names it readably
+    (flows/inbox.py: readable_path)."""
+    read = read_file(path, timeout, memory_limit_mib=memory_limit_mib, page_limit=page_limit)
+    return outcome_of(readable_path(path), read)
+
+
+def process_within(path: str, limits: DocumentLimits) -> DocumentOutcome:
+    """`process_file` within these limits."""
+    return process_file(path, limits.timeout, memory_limit_mib=limits.memory_limit_mib, page_limit=limits.page_limit)

@@ -18,9 +18,10 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from extract import ExtractedDocument
 from extract.model import DocumentMeta, Problem
 from flows.document_task import process_task
-from flows.extraction import DEFAULT_TIMEOUT_SECONDS, refused_outcome
+from flows.extraction import refused_outcome
 from flows.inbox import readable_path
-from flows.plan import Plan, batches_for, current_document_ids, discover, plan_run
+from flows.limits import DEFAULT_MEMORY_LIMIT_MIB, DEFAULT_PAGE_LIMIT, DEFAULT_TIMEOUT_SECONDS, DocumentLimits
+from flows.plan import Plan, batches_for, current_document_ids, discover, plan_run, with_attempts_counted
 from flows.publish import discard, publish, start_working_copy, writer_lock
 from flows.report import say
 from flows.runners import DocumentRunner, map_bounded
@@ -93,10 +94,13 @@ def ingest_flow(
     data_docs: str | None = None,
     queued: int = 0,
     departments_file: str | None = None,
+    memory_limit_mib: int | None = DEFAULT_MEMORY_LIMIT_MIB,
+    page_limit: int | None = DEFAULT_PAGE_LIMIT,
 ) -> RunSummary:
     """Extract what is new under `paths` and publish a rebuilt `warehouse`; a run with nothing new
     changes nothing. Work happens in a private copy published atomically (flows/publish.py).
-    The department override file (warehouse/departments.py) is loaded whole by every run that builds."""
+    The department override file (warehouse/departments.py) is loaded whole by every run that builds.
+    Each document is read within its limits (flows/limits.py DocumentLimits; None: no limit)."""
     summary = RunSummary(Path(warehouse))
     with writer_lock(summary.warehouse, on_wait=say):
         clock = time.perf_counter()
@@ -110,17 +114,18 @@ def ingest_flow(
         if plan.up_to_date:
             say("nothing new: the published warehouse is up to date")
         else:
-            _run_stages(summary, plan, timeout_seconds, max_in_flight, queued)
+            limits = DocumentLimits(timeout_seconds, memory_limit_mib, page_limit)
+            _run_stages(summary, plan, limits, max_in_flight, queued)
             if data_docs:
                 _data_docs(summary, Path(data_docs))
     _record_summary(summary)
     return summary
 
 
-def _run_stages(summary: RunSummary, plan: Plan, timeout: float | None, max_in_flight: int, queued: int) -> None:
+def _run_stages(summary: RunSummary, plan: Plan, limits: DocumentLimits, max_in_flight: int, queued: int) -> None:
     """extract + gate → (working copy) load → dbt build → validate marts → publish."""
     clock = time.perf_counter()
-    summary.outcomes = _extract_and_gate(plan, timeout, max_in_flight, queued)
+    summary.outcomes = with_attempts_counted(plan, _extract_and_gate(plan, limits, max_in_flight, queued))
     summary.outcomes += [refused_outcome(refusal) for refusal in plan.refused]  # flows/inbox.py
     summary.timings["extract + gate"] = time.perf_counter() - clock
 
@@ -193,7 +198,7 @@ def _record_summary(summary: RunSummary) -> None:
     )
 
 
-def _extract_and_gate(plan: Plan, timeout: float | None, max_in_flight: int, queued: int) -> list[DocumentOutcome]:
+def _extract_and_gate(plan: Plan, limits: DocumentLimits, max_in_flight: int, queued: int) -> list[DocumentOutcome]:
     """Each document is extracted, then gated, on the task runner's workers; results in input order.
     A document whose task fails even after its retries is reported failed: it never fails the run.
     `queued` more tasks than slots wait at the scheduler, so a slot that finishes starts the next at once
@@ -205,7 +210,7 @@ def _extract_and_gate(plan: Plan, timeout: float | None, max_in_flight: int, que
     outcomes: list[DocumentOutcome | None] = [None] * len(paths)
     done, step = 0, max(1, len(paths) // 10)
     for batch, future in map_bounded(
-        process_task, [[paths[i] for i in b] for b in batches], max_in_flight + queued, timeout=timeout
+        process_task, [[paths[i] for i in b] for b in batches], max_in_flight + queued, limits=limits
     ):
         result = future.result(raise_on_failure=False)
         for position, index in enumerate(batches[batch]):
@@ -261,6 +266,8 @@ def run_ingest(
     timeout_seconds: float | None = DEFAULT_TIMEOUT_SECONDS,
     data_docs: Path | None = None,
     departments_file: Path | None = None,
+    memory_limit_mib: int | None = DEFAULT_MEMORY_LIMIT_MIB,
+    page_limit: int | None = DEFAULT_PAGE_LIMIT,
 ) -> RunSummary:
     """Run the flow; extraction fans out to `workers` processes when there is enough to extract (or to
     the Dask scheduler at `dask_address`, at most `workers` documents in flight)."""
@@ -280,6 +287,8 @@ def run_ingest(
                 data_docs=str(data_docs) if data_docs else None,
                 queued=documents.queued,
                 departments_file=str(departments_file) if departments_file else None,
+                memory_limit_mib=memory_limit_mib,
+                page_limit=page_limit,
             )
     finally:
         documents.close()

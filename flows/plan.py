@@ -7,6 +7,7 @@ instead of starting a Prefect server, a Dask cluster and dbt.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import time
 from collections.abc import Iterable
@@ -16,7 +17,7 @@ from pathlib import Path
 import duckdb
 
 from flows.inbox import Refusal, cannot_read, readable_path, survey
-from flows.summary import RunSummary
+from flows.summary import DocumentOutcome, RunSummary
 from flows.version import READING_VERSION
 from warehouse.departments import Override, loaded_overrides, override_file, read_overrides
 from warehouse.raw import known_documents
@@ -35,6 +36,7 @@ class Plan:
     refused: list[Refusal] = field(default_factory=list)  # files not read, to record as failed (flows/inbox.py)
     notes: list[str] = field(default_factory=list)  # a file found again under another name
     retried: set[str] = field(default_factory=set)  # failed documents a retry could fix, in todo again
+    attempts: dict[str, int] = field(default_factory=dict)  # each retried document's readings so far
 
     @property
     def unchanged(self) -> int:
@@ -73,7 +75,8 @@ def plan_run(
     inbox = survey(paths)
     ids, unreadable = _fingerprints(inbox.files)
     files = [path for path in inbox.files if path in ids]
-    known, marts, loaded, retry = _published_state(warehouse)
+    known, marts, loaded, failures = _published_state(warehouse)
+    retry = {document_id for document_id, attempts in failures.items() if attempts < MAX_ATTEMPTS}
     todo: dict[str, Path] = {}
     for path in files:
         document_id = ids[path]
@@ -84,6 +87,7 @@ def plan_run(
     pending = (loaded or []) != overrides
     plan = Plan(files, ids, known, list(todo.values()), marts, overrides, source.path, pending, refused, notes)
     plan.retried = retry & todo.keys()
+    plan.attempts = {document_id: failures[document_id] for document_id in plan.retried}
     return plan
 
 
@@ -127,7 +131,12 @@ RETRYABLE_FAILURES: tuple[str, ...] = (
     "extraction timed out",
     "extraction crashed its process",
     "extraction task failed",
+    "over the memory limit",
 )
+# But not forever: a document read this many times under one extractor version, failing each time, stays
+# failed (its reason ends "(3 attempts)") until a new extractor version reads it. raw.documents.attempts
+# counts the readings (warehouse/raw.py).
+MAX_ATTEMPTS = 3
 
 
 def is_retryable(status: str, status_reason: str | None) -> bool:
@@ -135,23 +144,41 @@ def is_retryable(status: str, status_reason: str | None) -> bool:
     return status == "failed" and (status_reason or "").startswith(RETRYABLE_FAILURES)
 
 
-def _published_state(warehouse: Path) -> tuple[dict[str, str], bool, list[Override] | None, set[str]]:
+def with_attempts_counted(plan: Plan, outcomes: list[DocumentOutcome]) -> list[DocumentOutcome]:
+    """The outcomes, a failure a retry could fix at its last attempt saying it: "… (3 attempts)"."""
+    return [_said_if_last(outcome, plan.attempts.get(outcome.document.meta.document_id, 0) + 1) for outcome in outcomes]
+
+
+def _said_if_last(outcome: DocumentOutcome, attempt: int) -> DocumentOutcome:
+    if attempt < MAX_ATTEMPTS or not is_retryable(outcome.status, outcome.reason):
+        return outcome
+    return dataclasses.replace(outcome, reason=f"{outcome.reason} ({attempt} attempts)")
+
+
+def _published_state(warehouse: Path) -> tuple[dict[str, str], bool, list[Override] | None, dict[str, int]]:
     if not warehouse.exists():
-        return {}, False, None, set()
+        return {}, False, None, {}
     with duckdb.connect(str(warehouse), read_only=True) as con:
         marts = con.execute("select count(*) from information_schema.tables where table_schema = 'marts'").fetchone()
         return known_documents(con), bool(marts and marts[0]), loaded_overrides(con), _retryable_documents(con)
 
 
-def _retryable_documents(con: duckdb.DuckDBPyConnection) -> set[str]:
-    """The published documents whose failure a retry could fix."""
-    exists = con.execute(
-        "select count(*) from information_schema.tables where table_schema = 'raw' and table_name = 'documents'"
-    ).fetchone()
-    if not (exists and exists[0]):
-        return set()
-    rows = con.execute("select document_id, status, status_reason from raw.documents where status = 'failed'")
-    return {document_id for document_id, status, reason in rows.fetchall() if is_retryable(status, reason)}
+def _retryable_documents(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """The published documents whose failure a retry could fix, each with the times it was read under its
+    extractor version (1 in a warehouse older than the count)."""
+    columns = {
+        row[0]
+        for row in con.execute(
+            "select column_name from information_schema.columns where table_schema = 'raw' and table_name = 'documents'"
+        ).fetchall()
+    }
+    if not columns:
+        return {}
+    attempts = "coalesce(attempts, 1)" if "attempts" in columns else "1"
+    rows = con.execute(
+        f"select document_id, status, status_reason, {attempts} from raw.documents where status = 'failed'"
+    ).fetchall()
+    return {document_id: count for document_id, status, reason, count in rows if is_retryable(status, reason)}
 
 
 def current_document_ids(warehouse: Path) -> set[str]:

@@ -37,9 +37,12 @@ def serve(
     workers: int,
     dask_address: str | None,
     timeout_seconds: float | None,
+    memory_limit_mib: int | None,
+    page_limit: int | None,
     port: int | None = None,
 ) -> int:
-    """Register the deployment and run its scheduled runs until interrupted (Ctrl-C or SIGTERM)."""
+    """Register the deployment and run its scheduled runs until interrupted (Ctrl-C or SIGTERM); each run reads
+    each document within the limits (flows/limits.py; None: no limit)."""
     inbox.mkdir(parents=True, exist_ok=True)
     signal.signal(signal.SIGTERM, _stop)
     with prefect_server(port) as api_url:
@@ -59,6 +62,8 @@ def serve(
             "paths": [str(inbox)],
             "warehouse": str(warehouse),
             "timeout_seconds": timeout_seconds,
+            "memory_limit_mib": memory_limit_mib,
+            "page_limit": page_limit,
             "max_in_flight": max(1, workers),
             "queued": 0 if dask_address else max(1, workers),
         }

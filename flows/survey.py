@@ -18,7 +18,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from extract.model import SUBJECT_FACT_KINDS, UNPLACED_CHECKS
-from flows.extraction import DEFAULT_TIMEOUT_SECONDS, process_file
+from flows.extraction import process_within
+from flows.limits import DEFAULT_LIMITS, DocumentLimits
 from flows.plan import discover
 from flows.summary import DocumentOutcome
 
@@ -82,14 +83,15 @@ def survey_file(outcome: DocumentOutcome) -> FileSurvey:
 def survey(
     paths: Iterable[Path],
     workers: int,
-    timeout: float | None = DEFAULT_TIMEOUT_SECONDS,
+    limits: DocumentLimits = DEFAULT_LIMITS,
     progress: Callable[[FileSurvey, int, int], None] | None = None,
 ) -> list[FileSurvey]:
-    """Every PDF under `paths`, read as ingest reads it, `workers` at a time (each in its own child process)."""
+    """Every PDF under `paths`, read as ingest reads it, `workers` at a time (each in its own child process,
+    within `limits`)."""
     files = discover(paths)
     found: list[FileSurvey] = []
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        for done, outcome in enumerate(pool.map(lambda p: process_file(str(p), timeout), files), start=1):
+        for done, outcome in enumerate(pool.map(lambda p: process_within(str(p), limits), files), start=1):
             record = survey_file(outcome)
             found.append(record)
             if progress is not None:

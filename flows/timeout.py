@@ -6,6 +6,12 @@ thread only. A child process can be killed. Each call takes an idle child of thi
 flows.timeout`, so it works inside daemonic Dask workers where multiprocessing may not start
 children), sends it one pickled call and waits at most `seconds` for the answer; a child that
 overruns is killed and replaced on its next call.
+
+The same wait watches the child's memory: with a limit, the parent reads the child's resident set size
+(RSS, psutil) every WATCH_INTERVAL_SECONDS while it waits and kills the child past the limit. Not
+RLIMIT_AS in the child: the address space counts reservations never touched, and an allocation refused
+inside pdfminer or PDFium surfaces as a MemoryError some `except Exception` turns into another reason, or
+as PDFium aborting the process ("crashed") — the document's failure would not say what happened.
 """
 
 from __future__ import annotations
@@ -16,11 +22,19 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
+import psutil
+
 T = TypeVar("T")
+
+# How often the parent reads a watched child's RSS: reading /proc costs about 20 µs; a child allocating
+# as fast as memory allows (a decompression bomb, ~2 GB/s) gets at most ~100 MB past its limit in between.
+WATCH_INTERVAL_SECONDS = 0.05
+MIB = 1 << 20
 
 
 class CallTimeout(Exception):
@@ -29,6 +43,10 @@ class CallTimeout(Exception):
 
 class ChildCrashed(Exception):
     """The child process died during the call (killed, out of memory, a crash in native code)."""
+
+
+class OverMemoryLimit(Exception):
+    """The child's resident memory went over its limit during the call; the child was killed."""
 
 
 class RemoteError(Exception):
@@ -43,14 +61,12 @@ class IsolatedCaller:
         self._send: Connection | None = None
         self._receive: Connection | None = None
 
-    def call(self, function: Callable[..., T], *args: Any, seconds: float | None) -> T:
+    def call(self, function: Callable[..., T], *args: Any, seconds: float | None, memory_mib: int | None = None) -> T:
         self._ensure_child()
         assert self._send is not None and self._receive is not None
         try:
             self._send.send((function, args))
-            if not self._receive.poll(seconds):
-                self.close()
-                raise CallTimeout(f"no answer within {seconds:g} s")
+            self._await_answer(seconds, memory_mib)
             ok, value = self._receive.recv()
         except (EOFError, OSError) as exc:
             self.close()
@@ -58,6 +74,25 @@ class IsolatedCaller:
         if ok:
             return value
         raise RemoteError(value)
+
+    def _await_answer(self, seconds: float | None, memory_mib: int | None) -> None:
+        """Return when the answer is ready; kill the child and raise past the deadline or the memory limit."""
+        assert self._receive is not None and self._process is not None
+        if memory_mib is None:
+            if not self._receive.poll(seconds):
+                self._give_up(CallTimeout(f"no answer within {seconds:g} s"))
+            return
+        deadline = time.monotonic() + seconds if seconds is not None else float("inf")
+        child = psutil.Process(self._process.pid)
+        while not self._receive.poll(max(0.0, min(WATCH_INTERVAL_SECONDS, deadline - time.monotonic()))):
+            if time.monotonic() >= deadline:
+                self._give_up(CallTimeout(f"no answer within {seconds:g} s"))
+            if (resident := _resident_bytes(child)) > memory_mib * MIB:
+                self._give_up(OverMemoryLimit(f"its process reached {resident // MIB} MiB"))
+
+    def _give_up(self, reason: Exception) -> None:
+        self.close()
+        raise reason
 
     def close(self) -> None:
         for connection in (self._send, self._receive):
@@ -86,19 +121,31 @@ _idle: list[IsolatedCaller] = []
 _idle_lock = threading.Lock()
 
 
-def call_with_deadline(function: Callable[..., T], *args: Any, seconds: float | None) -> T:
+def call_with_deadline(
+    function: Callable[..., T], *args: Any, seconds: float | None, memory_mib: int | None = None
+) -> T:
     """`function(*args)` in an idle child process of this process (started when none is idle);
-    CallTimeout after `seconds` (None: no deadline). A child stays for the next call, so what it
-    imported stays imported (flows/warmup.py starts one ahead of the first document).
+    CallTimeout after `seconds` (None: no deadline), OverMemoryLimit when the child's resident memory
+    goes over `memory_mib` MiB (None: no limit). A child stays for the next call, so what it imported
+    stays imported (flows/warmup.py starts one ahead of the first document).
 
     The function and its arguments and result must pickle (a module-level function, plain data)."""
     with _idle_lock:
         caller = _idle.pop() if _idle else IsolatedCaller()
     try:
-        return caller.call(function, *args, seconds=seconds)
+        return caller.call(function, *args, seconds=seconds, memory_mib=memory_mib)
     finally:
         with _idle_lock:
             _idle.append(caller)  # a killed child is replaced on its next call
+
+
+def _resident_bytes(process: psutil.Process) -> int:
+    """The process's RSS (0 once it is gone: its death is seen on the pipe). Its own only: the child
+    starts no processes, and listing descendants scans all of /proc, too dear 20 times a second."""
+    try:
+        return process.memory_info().rss
+    except psutil.Error:
+        return 0
 
 
 def _serve() -> None:

@@ -56,7 +56,8 @@ DDL: tuple[str, ...] = (
         status_reason varchar,
         extractor_version varchar not null,
         ingested_at timestamp not null,
-        file_kind varchar
+        file_kind varchar,
+        attempts integer
     )""",
     f"""create table if not exists {SCHEMA}.document_tables (
         document_id varchar not null,
@@ -118,6 +119,9 @@ DDL: tuple[str, ...] = (
 # warehouse lacks, at the end, where DDL has them too. Inserts name their columns, never rely on order.
 ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("documents", "file_kind", "varchar"),
+    # How many runs have read the document under its extractor_version (a failure a retry could fix is read
+    # again, up to flows/plan.py MAX_ATTEMPTS times); null in rows written before the count: one.
+    ("documents", "attempts", "integer"),
     ("document_tables", "withheld_reason", "varchar"),
     ("quality_issues", "attributed_to", "varchar"),
     ("quality_issues", "evidence", "varchar"),
@@ -237,6 +241,7 @@ def load_document(
             file_path=file_path,
             extractor_version=extractor_version,
             ingested_at=previous[1] if previous is not None else ingested_at,
+            attempts=previous[3] + 1 if previous is not None and previous[0] == extractor_version else 1,
         )
         for frame in frames:
             _insert_frame(con, frame)
@@ -258,12 +263,14 @@ def _validate(doc: ExtractedDocument, status: str, issues: Sequence[Problem]) ->
             raise ValueError(f"attributed_to must be one of {ATTRIBUTIONS} or None, not {issue.attributed_to!r}")
 
 
-def _previous_load(con: duckdb.DuckDBPyConnection, document_id: str) -> tuple[str, datetime, str] | None:
+def _previous_load(con: duckdb.DuckDBPyConnection, document_id: str) -> tuple[str, datetime, str, int] | None:
+    """The document's extractor_version, ingested_at, status and attempts, if it is in raw."""
     row = con.execute(
-        f"select extractor_version, ingested_at, status from {SCHEMA}.documents where document_id = ?",
+        f"select extractor_version, ingested_at, status, coalesce(attempts, 1) from {SCHEMA}.documents"
+        " where document_id = ?",
         [document_id],
     ).fetchone()
-    return (row[0], row[1], row[2]) if row else None
+    return (row[0], row[1], row[2], row[3]) if row else None
 
 
 def _delete_document(con: duckdb.DuckDBPyConnection, document_id: str) -> None:
@@ -281,14 +288,15 @@ def _insert_document(
     file_path: str,
     extractor_version: str,
     ingested_at: datetime,
+    attempts: int = 1,
 ) -> None:
     meta = doc.meta
     columns = (
         "document_id, file_name, file_path, department_name, fiscal_year, report_kind, report_level, region,"
-        " page_count, status, status_reason, extractor_version, ingested_at, file_kind"
+        " page_count, status, status_reason, extractor_version, ingested_at, file_kind, attempts"
     )
     con.execute(
-        f"insert into {SCHEMA}.documents ({columns}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f"insert into {SCHEMA}.documents ({columns}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             meta.document_id,
             meta.file_name,
@@ -304,6 +312,7 @@ def _insert_document(
             extractor_version,
             ingested_at,
             doc.file_kind,
+            attempts,
         ],
     )
 
