@@ -41,7 +41,7 @@ def extract_and_check(data: bytes, file_name: str, page_limit: int | None = None
     from flows.server import quiet_libraries
 
     quiet_libraries()
-    result = default_gate().check(document, data)  # the pages it finds contested are read a second time
+    result = default_gate().check(document)
     return CheckedDocument(
         document, result.status, list(result.issues), result.reason, dict(result.withheld), dict(result.identity_tally)
     )
