@@ -7,10 +7,12 @@ import re
 from collections import Counter
 
 from extract.classification import Classification, load_classification, normalise_name
+from extract.damage import damaged_pages
 from extract.locate import TableBlock, locate_tables, names_a_table
 from extract.model import (
     DocumentMeta,
     ExtractedDocument,
+    ExtractionError,
     Fact,
     FileKind,
     Problem,
@@ -23,7 +25,7 @@ from extract.names import NAME_TAIL, is_organisation
 from extract.pages import Page, read_pages
 from extract.preamble import table_preambles
 from extract.readers import TableContext, TableResult, read_table
-from extract.reread import disputed_cells, disputed_problems
+from extract.reread import NoSecondReading, disputed_cells, disputed_problems
 from extract.specs import load_specs
 from extract.text import fold, label
 
@@ -90,6 +92,7 @@ def extract_document(data: bytes, file_name: str) -> ExtractedDocument:
         document.tables.append(table)
         document.facts.extend(result.facts)
         document.problems.extend(result.problems)
+    document.problems.extend(_on_damaged_pages(data, document.tables))
     document.file_kind = _file_kind(pages, document.tables, meta.report_kind)
     if document.tables and (meta.fiscal_year is None or meta.report_kind is None):
         missing = " and ".join(w for w, v in (("fiscal year", meta.fiscal_year), ("kind (预算/决算)", meta.report_kind))
@@ -100,9 +103,27 @@ def extract_document(data: bytes, file_name: str) -> ExtractedDocument:
     if not document.tables:
         document.problems.append(_no_tables(pages, document.file_kind))
     document.facts = _distinct_facts(document.facts, document.problems)
-    document.disputed = disputed_cells(data, document.facts, {t.table_kind: t.unit for t in document.tables})
+    try:
+        document.disputed = disputed_cells(data, document.facts, {t.table_kind: t.unit for t in document.tables})
+    except NoSecondReading as exc:
+        raise ExtractionError(file_name, _NO_SECOND_READING.format(page=exc.page), exc.page) from exc
     document.problems.extend(disputed_problems(document.facts, document.disputed))
     return document
+
+
+def _on_damaged_pages(data: bytes, tables: list[TableRead]) -> list[Problem]:
+    """A table printed on a page whose content stream is garbled is withheld: what was read of it may not be all
+    that is printed (extract/damage.py)."""
+    damaged = damaged_pages(data, {n for t in tables for n in range(t.first_page, t.last_page + 1)})
+    problems = []
+    for table in tables:
+        page = next((n for n in range(table.first_page, table.last_page + 1) if n in damaged), None)
+        if page is not None:
+            problems.append(Problem("reading.damaged_page", "error",
+                                    f"page {page}'s content stream is damaged ({damaged[page]:,} bytes or words in "
+                                    "it are no PDF syntax): what was read of the table may not be all it prints",
+                                    table_kind=table.table_kind, page=page, attributed_to="extraction"))  # fmt: skip
+    return problems
 
 
 def _names_beside_codes(facts: list[Fact]) -> dict[tuple[str, str], str]:
@@ -152,6 +173,10 @@ _NO_TABLES_REASON: dict[FileKind, str] = {
 }
 
 
+_NO_SECOND_READING = (
+    "unreadable PDF: its page tree is damaged (PDFium cannot load page {page}, which pdfminer reads), so no "
+    "figure can be read a second time"
+)
 _BLANK_PAGES_REASON = "no text and no images on any page: nothing to read (not a scan)"
 
 

@@ -14,6 +14,7 @@ from pdfminer.pdfdocument import PDFEncryptionError
 from pdfminer.pdfparser import PDFSyntaxError
 from pdfplumber.utils.exceptions import PdfminerException
 
+from extract.bounds import over_the_bounds
 from extract.cells import is_body_row
 from extract.model import ExtractionError
 
@@ -114,8 +115,9 @@ def read_pages(data: bytes, file_name: str, names_a_table: Callable[[str], bool]
         pdf = pdfplumber.open(io.BytesIO(data))
     except (PdfminerException, PDFSyntaxError, ValueError) as exc:
         raise ExtractionError(file_name, _why_unreadable(exc)) from exc
-    plain = _plain_text_pages(data, names_a_table)
     with pdf:
+        _refuse_over_the_bounds(pdf, file_name)
+        plain = _plain_text_pages(data, names_a_table)
         for number, page in enumerate(pdf.pages, start=1):
             try:
                 yield plain.get(number) or _read_page(number, page)
@@ -137,6 +139,7 @@ _SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"7z\xbc\xaf", "a 7-Zip archive"),
     (b"\x1f\x8b", "a gzip archive"),
 )
+_CUT_SHORT = ("Unexpected EOF",)  # pdfminer's words for a file that ends too early
 _ENCRYPTED = "encrypted PDF (a password is needed to open it)"
 
 
@@ -167,6 +170,17 @@ def _is_text(head: bytes) -> bool:
     return False
 
 
+def _refuse_over_the_bounds(pdf: pdfplumber.PDF, file_name: str) -> None:
+    """A decompression bomb or a page repeating its content is refused before anything decodes it."""
+    try:
+        refused = over_the_bounds(pdf.doc, (page.page_obj for page in pdf.pages))
+    except (PdfminerException, PDFSyntaxError, ValueError) as exc:
+        raise ExtractionError(file_name, _why_unreadable(exc)) from exc
+    if refused is not None:
+        reason, page = refused
+        raise ExtractionError(file_name, reason, page)
+
+
 def _why_unreadable(exc: Exception) -> str:
     """Why pdfminer cannot open the PDF, in words that do not echo the file's bytes (its messages may quote
     tokens)."""
@@ -174,6 +188,8 @@ def _why_unreadable(exc: Exception) -> str:
     if isinstance(inner, PDFEncryptionError):  # a wrong or missing password
         return _ENCRYPTED
     message = str(inner)
+    if message in _CUT_SHORT:
+        return "unreadable PDF: the file is cut short (it ends before the PDF does: an incomplete download or copy?)"
     if not message or "b'" in message or 'b"' in message:
         return f"unreadable PDF: its structure is damaged ({type(inner).__name__})"
     return f"unreadable PDF: {message}"

@@ -48,13 +48,29 @@ def disputed_cells(data: bytes, facts: Iterable[Fact], units: dict[str, Unit]) -
         glyphs: dict[int, PageGlyphs] = {}
         for fact in boxed:
             if fact.page not in glyphs:
-                glyphs[fact.page] = _page_glyphs(document[fact.page - 1])
+                glyphs[fact.page] = _page_glyphs(_load_page(document, fact.page))
             second = glyphs[fact.page].inside(fact.box)  # type: ignore[arg-type]
             if figure_of(second, units.get(fact.table_kind, "元")) != fact.amount_yuan:
                 disputed[fact.identity] = _describe(fact, second)
     finally:
         document.close()
     return disputed
+
+
+class NoSecondReading(Exception):
+    """PDFium cannot load a page pdfminer read (a page tree the two engines walk differently: a loop, a
+    damaged node): none of its figures can be read a second time."""
+
+    def __init__(self, page: int) -> None:
+        super().__init__(f"PDFium cannot load page {page}")
+        self.page = page
+
+
+def _load_page(document: pdfium.PdfDocument, number: int) -> pdfium.PdfPage:
+    try:
+        return document[number - 1]
+    except pdfium.PdfiumError as exc:
+        raise NoSecondReading(number) from exc
 
 
 def disputed_problems(facts: Iterable[Fact], disputed: dict[FactIdentity, str]) -> list[Problem]:

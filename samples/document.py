@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from reportlab.lib.pdfencrypt import StandardEncryption
+
 from samples.accounts import Accounts
 from samples.layouts import HeaderNode, Layout
 from samples.narrative import Block, DocumentText
@@ -61,7 +63,9 @@ def build_tables(source: DocumentSource) -> list[TableContent]:
     return [build_table(spec, ctx, n) for n, spec in enumerate(source.layout.tables(source.level), 1)]
 
 
-def render(source: DocumentSource, tables: list[TableContent], text: DocumentText) -> RenderedDocument:
+def render(
+    source: DocumentSource, tables: list[TableContent], text: DocumentText, encrypt: StandardEncryption | None = None
+) -> RenderedDocument:
     layout = source.layout
     words = source.words()
     writer = PdfWriter(
@@ -69,6 +73,7 @@ def render(source: DocumentSource, tables: list[TableContent], text: DocumentTex
         page_numbers=layout.family == "sichuan",
         ruling=layout.ruling,
         repeat_header=layout.repeat_header,
+        encrypt=encrypt,
     )
     table_pages: dict[str, list[int]] = {}
     for part in layout.parts:

@@ -1,0 +1,143 @@
+"""Sizes no budget reaches, checked before either engine decodes a stream.
+
+A PDF is a few MB that its readers inflate. A hostile one inflates further than the machine holds: a
+stream of 1 MB that inflates to 1 GiB (a decompression bomb), an image declaring 65,536 × 16,384
+pixels, a page whose /Contents names one stream 100,000 times (the issue's 600 KB file took a run to
+5.9 GB). pdfminer and PDFium would each decode all of it. Here every stream is inflated once, stopping
+at the limit, and each page's content is counted as often as the page names it: a document over a
+limit is refused with the reason in words, in about the time it takes to inflate its streams once.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable, Iterator
+
+from pdfminer.ascii85 import ascii85decode, asciihexdecode
+from pdfminer.pdfdocument import PDFDocument
+from pdfminer.pdfpage import PDFPage
+from pdfminer.pdftypes import (
+    LITERALS_ASCII85_DECODE,
+    LITERALS_ASCIIHEX_DECODE,
+    LITERALS_FLATE_DECODE,
+    PDFObjRef,
+    PDFStream,
+    resolve1,
+)
+from pdfminer.psparser import LIT
+
+MB = 1 << 20
+MAX_STREAM_BYTES = 256 * MB  # a 600 dpi colour scan of an A4 page is about 100 MB
+MAX_PAGE_CONTENT_BYTES = 64 * MB  # a dense table page draws well under 1 MB
+MAX_PAGE_CONTENT_STREAMS = 10_000
+_CHUNK = 16 * MB  # a page's /Contents array: a handful, a few hundred at most
+_IMAGE = LIT("Image")
+_COMPONENTS = {"DeviceGray": 1, "CalGray": 1, "DeviceRGB": 3, "CalRGB": 3, "Lab": 3, "DeviceCMYK": 4}
+
+
+def over_the_bounds(document: PDFDocument, pages: Iterable[PDFPage]) -> tuple[str, int | None] | None:
+    """Why the document is refused, and the page (None: not a page's), or None when it is within bounds."""
+    inflated: dict[int, int] = {}
+    for objid, stream in _streams(document):
+        size = _image_bytes(stream) if stream.get("Subtype") is _IMAGE else _inflated_bytes(stream)
+        if size > MAX_STREAM_BYTES:
+            what = "an image of" if stream.get("Subtype") is _IMAGE else "a stream inflating to"
+            return (
+                f"a decompression bomb: {what} more than {MAX_STREAM_BYTES // MB} MB (object {objid}; "
+                "a budget's largest is a few MB): not read",
+                None,
+            )
+        inflated[objid] = size
+    for number, page in enumerate(pages, start=1):
+        if len(page.contents) > MAX_PAGE_CONTENT_STREAMS:
+            return (
+                f"page {number} names {len(page.contents):,} content streams (a page repeating its content to "
+                f"exhaust its reader; a real page has a few): not read",
+                number,
+            )
+        content = sum(_content_bytes(part, inflated) for part in page.contents)
+        if content > MAX_PAGE_CONTENT_BYTES:
+            return (
+                f"page {number} draws {content // MB:,} MB of content (more than {MAX_PAGE_CONTENT_BYTES // MB} MB: "
+                "a page repeating its content to exhaust its reader): not read",
+                number,
+            )
+    return None
+
+
+def _streams(document: PDFDocument) -> Iterator[tuple[int, PDFStream]]:
+    seen: set[int] = set()
+    for xref in document.xrefs:
+        for objid in xref.get_objids():
+            if objid in seen:
+                continue
+            seen.add(objid)
+            try:
+                obj = document.getobj(objid)
+            except Exception:  # a damaged or missing object: the readers say what they make of it
+                continue
+            if isinstance(obj, PDFStream):
+                yield objid, obj
+
+
+def _inflated_bytes(stream: PDFStream) -> int:
+    """The stream's size once its filters are undone, stopping past MAX_STREAM_BYTES (only Flate inflates
+    much; ASCII encodings before it are undone, any other filter counts as its raw size)."""
+    data: bytes = stream.rawdata or b""
+    try:
+        if stream.decipher:  # an encrypted document: what the filters undo is the decrypted data
+            data = stream.decipher(stream.objid, stream.genno, data, stream.attrs)
+        for name, _ in _filters(stream):
+            if name in LITERALS_ASCII85_DECODE:
+                data = ascii85decode(data)
+            elif name in LITERALS_ASCIIHEX_DECODE:
+                data = asciihexdecode(data)
+            elif name in LITERALS_FLATE_DECODE:
+                return _bounded_inflate(data)
+            else:
+                break
+    except Exception:  # damaged data: the readers say what they make of it; it counts as its raw size
+        pass
+    return len(data)
+
+
+def _bounded_inflate(data: bytes) -> int:
+    """How many bytes `data` inflates to, 16 MB at a time, stopping past MAX_STREAM_BYTES."""
+    inflater = zlib.decompressobj()
+    size, pending = 0, data
+    try:
+        while size <= MAX_STREAM_BYTES and not inflater.eof:
+            size += len(out := inflater.decompress(pending, _CHUNK))
+            pending = inflater.unconsumed_tail
+            if not out and not pending:
+                break
+    except zlib.error:  # damaged data: what inflated so far is all a reader gets
+        pass
+    return size
+
+
+def _image_bytes(stream: PDFStream) -> int:
+    """What an image declares it holds (its readers allocate it), whatever its data inflates to."""
+    width, height = (_number(stream.get(key)) for key in ("Width", "Height"))
+    bits = _number(stream.get("BitsPerComponent")) or 8
+    space = resolve1(stream.get("ColorSpace"))
+    components = _COMPONENTS.get(getattr(space, "name", ""), 4)
+    return width * height * components * bits // 8
+
+
+def _content_bytes(part: object, inflated: dict[int, int]) -> int:
+    if isinstance(part, PDFObjRef):
+        return inflated.get(part.objid, 0)
+    return _inflated_bytes(part) if isinstance(part, PDFStream) else 0
+
+
+def _filters(stream: PDFStream) -> list[tuple[object, object]]:
+    try:
+        return stream.get_filters()
+    except Exception:
+        return []
+
+
+def _number(value: object) -> int:
+    value = resolve1(value)
+    return int(value) if isinstance(value, int | float) and value > 0 else 0
