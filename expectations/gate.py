@@ -462,6 +462,7 @@ def _mart_problem(name: str, frame: pd.DataFrame) -> Callable[[_Meta, int], Prob
             severity="error",
             message=f"marts.{name} row {row} (document {document_id}): {meta.message}: {shown}",
             table_kind=_none(values["table_kind"]) if "table_kind" in frame.columns else None,
+            document_id=document_id if isinstance(document_id, str) else None,
         )
 
     return make

@@ -114,6 +114,7 @@ class Problem:
     attributed_to: Attribution | None = None
     evidence: str | None = None  # what the attribution rests on, in words a person can check on the page
     printed: str | None = None  # the printed words the problem is about (an unplaced line, header or title)
+    document_id: str | None = None  # only where the problem does not belong to one document already (a mart check)
 
 
 @dataclass(frozen=True, slots=True)

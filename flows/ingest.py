@@ -1,4 +1,5 @@
-"""The ingest flow: discover → extract (mapped) → gate → load → dbt build → validate marts.
+"""The ingest flow: discover → extract (mapped) → gate → load → dbt build → mart checks → publish, each stage
+a Prefect task run (flows/stages.py).
 
 Import `flows.settings.prepare_prefect` first (the CLI does): importing this module imports Prefect.
 """
@@ -7,7 +8,8 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,15 +24,17 @@ from flows.extraction import refused_outcome
 from flows.inbox import readable_path
 from flows.limits import DEFAULT_MEMORY_LIMIT_MIB, DEFAULT_PAGE_LIMIT, DEFAULT_TIMEOUT_SECONDS, DocumentLimits
 from flows.plan import Plan, batches_for, current_document_ids, discover, plan_run, with_attempts_counted
-from flows.publish import discard, publish, start_working_copy, writer_lock
+from flows.publish import discard, keep_rejected, publish, start_working_copy, working_path, writer_lock
 from flows.report import say
 from flows.runners import DocumentRunner, map_bounded
 from flows.server import prefect_api, quiet_libraries
-from flows.stopping import building, built
+from flows.stages import current_flow_run_id, mark_cancelled, run_stage
+from flows.stopping import STOPPED_REASON, building, built, recorded_on_stop
 from flows.summary import DocumentOutcome, RunSummary
 from flows.version import READING_VERSION
 from warehouse.dbt import DbtOutcome
 from warehouse.departments import write_overrides
+from warehouse.mart_checks import MART_CHECK_MODEL, clear_mart_check_results, write_mart_check_results
 from warehouse.raw import load_document
 
 __all__ = ["DocumentOutcome", "RunSummary", "discover", "ingest_flow", "rebuild", "run_ingest"]
@@ -102,24 +106,40 @@ def ingest_flow(
     The department override file (warehouse/departments.py) is loaded whole by every run that builds.
     Each document is read within its limits (flows/limits.py DocumentLimits; None: no limit)."""
     summary = RunSummary(Path(warehouse))
-    with writer_lock(summary.warehouse, on_wait=say):
-        clock = time.perf_counter()
-        plan = plan_run([Path(p) for p in paths], summary.warehouse, departments=departments_file)
-        summary.discovered, summary.unchanged, summary.reextracted = len(plan.files), plan.unchanged, plan.reextract
-        summary.retried = len(plan.retried)
-        say(f"discover: {len(plan.files)} PDF files, {plan.unchanged} unchanged, {len(plan.todo)} to extract")
-        for note in [*plan.notes, *(f"{readable_path(r.path)}: {r.reason}" for r in plan.refused)]:
-            say(f"discover: {note}")
-        summary.timings["discover"] = time.perf_counter() - clock
+    with _cancelled_on_stop(), writer_lock(summary.warehouse, on_wait=say):
+        plan = run_stage("discover", lambda: _discover(summary, [Path(p) for p in paths], departments_file))
         if plan.up_to_date:
             say("nothing new: the published warehouse is up to date")
         else:
             limits = DocumentLimits(timeout_seconds, memory_limit_mib, page_limit)
             _run_stages(summary, plan, limits, max_in_flight, queued)
             if data_docs:
-                _data_docs(summary, Path(data_docs))
+                run_stage("data docs", lambda: _data_docs(summary, Path(data_docs)))
     _record_summary(summary)
     return summary
+
+
+@contextmanager
+def _cancelled_on_stop() -> Iterator[None]:
+    """A stop (flows/stopping.py) marks this flow run and its unfinished task runs Cancelled."""
+    flow_run_id = current_flow_run_id()
+    if flow_run_id is None:
+        yield
+        return
+    with recorded_on_stop(lambda: mark_cancelled(flow_run_id, STOPPED_REASON)):
+        yield
+
+
+def _discover(summary: RunSummary, paths: list[Path], departments_file: str | None) -> Plan:
+    clock = time.perf_counter()
+    plan = plan_run(paths, summary.warehouse, departments=departments_file)
+    summary.discovered, summary.unchanged, summary.reextracted = len(plan.files), plan.unchanged, plan.reextract
+    summary.retried = len(plan.retried)
+    say(f"discover: {len(plan.files)} PDF files, {plan.unchanged} unchanged, {len(plan.todo)} to extract")
+    for note in [*plan.notes, *(f"{readable_path(r.path)}: {r.reason}" for r in plan.refused)]:
+        say(f"discover: {note}")
+    summary.timings["discover"] = time.perf_counter() - clock
+    return plan
 
 
 def _run_stages(summary: RunSummary, plan: Plan, limits: DocumentLimits, max_in_flight: int, queued: int) -> None:
@@ -138,39 +158,82 @@ def _run_stages(summary: RunSummary, plan: Plan, limits: DocumentLimits, max_in_
 
 
 def rebuild(summary: RunSummary, load: Callable[[Path], None]) -> None:
-    """(working copy) load → dbt build → validate marts → publish: the one path by which a run, or
-    `caijue departments --apply`, changes the published warehouse. `load` writes into the working copy."""
+    """(working copy) load → dbt build → mart checks → publish, each a Prefect task run in a flow run: the
+    one path by which a run, or `caijue departments --apply`, changes the published warehouse. `load`
+    writes into the working copy. Marts that fail a check are not published: the build is kept aside
+    (flows/publish.py `keep_rejected`), its failed checks in its fct_quality_issue."""
     published = summary.warehouse
-    clock = time.perf_counter()
-    say("load: copying the published warehouse to a working copy")
-    work = start_working_copy(published)
+    work = working_path(published)
     building(work)  # a stop (Ctrl-C, SIGTERM) deletes it: flows/stopping.py
     try:
-        load(work)
-        summary.timings["load"] = time.perf_counter() - clock
-
-        clock = time.perf_counter()
-        say("dbt build: started")
-        _build(summary, work)
-        summary.timings["dbt build"] = time.perf_counter() - clock
+        run_stage("load", lambda: _load_stage(summary, work, load))
+        run_stage("dbt build", lambda: _dbt_stage(summary, work))
         if summary.dbt_ok is not False and _marts_exist(work):
-            clock = time.perf_counter()
-            summary.mart_problems = _validate_marts(work)
-            summary.timings["validate marts"] = time.perf_counter() - clock
+            run_stage("mart checks", lambda: _mart_check_stage(summary, work))
         if summary.dbt_ok is False:
             say("publish: skipped (dbt build failed): the published warehouse is unchanged")
             return
         if summary.failed_mart_checks:
-            say(f"publish: skipped ({summary.failure}): the published warehouse is unchanged")
+            summary.rejected_build = keep_rejected(work, published)
+            say(
+                f"publish: skipped ({summary.failure}): the published warehouse is unchanged;"
+                f" the rejected build, its failed checks in marts.fct_quality_issue, is {summary.rejected_build}"
+            )
             return
-        summary.superseded = len(current_document_ids(published) - current_document_ids(work))
-        say("publish: started")
-        summary.timings["publish"] = publish(work, published)
-        summary.published = True
-        say(f"publish: {published}")
+        run_stage("publish", lambda: _publish_stage(summary, work))
     finally:
         discard(work)
         built(work)
+
+
+def _load_stage(summary: RunSummary, work: Path, load: Callable[[Path], None]) -> None:
+    clock = time.perf_counter()
+    say("load: copying the published warehouse to a working copy")
+    start_working_copy(summary.warehouse)
+    clear_mart_check_results(work)  # they were the checks of the marts this build replaces
+    load(work)
+    summary.timings["load"] = time.perf_counter() - clock
+
+
+def _dbt_stage(summary: RunSummary, work: Path) -> None:
+    clock = time.perf_counter()
+    say("dbt build: started")
+    _build(summary, work)
+    summary.timings["dbt build"] = time.perf_counter() - clock
+
+
+def _mart_check_stage(summary: RunSummary, work: Path) -> None:
+    """The GX mart checks of the built marts; what they find is written to raw.mart_check_results and
+    the quality marts are rebuilt from it, so it lands in fct_quality_issue like every other check."""
+    clock = time.perf_counter()
+    summary.mart_problems = _validate_marts(work)
+    if summary.mart_problems:
+        failed = len(summary.failed_mart_checks)
+        say(f"mart checks: {len(summary.mart_problems)} found ({failed} stop the publish): recording them")
+        write_mart_check_results(work, summary.mart_problems, datetime.now(UTC).replace(tzinfo=None))
+        _rebuild_quality_marts(summary, work)
+    else:
+        say("mart checks: passed")
+    summary.timings["validate marts"] = time.perf_counter() - clock
+
+
+def _rebuild_quality_marts(summary: RunSummary, work: Path) -> None:
+    from warehouse.dbt import build_warehouse
+
+    outcome = build_warehouse(
+        work, select=f"{MART_CHECK_MODEL}+", work_dir=summary.warehouse.parent / ".dbt", command="run"
+    )
+    if not outcome.success:
+        say(f"mart checks: their results are in raw.mart_check_results only: {_describe(outcome)}")
+
+
+def _publish_stage(summary: RunSummary, work: Path) -> None:
+    published = summary.warehouse
+    summary.superseded = len(current_document_ids(published) - current_document_ids(work))
+    say("publish: started")
+    summary.timings["publish"] = publish(work, published)
+    summary.published = True
+    say(f"publish: {published}")
 
 
 def _data_docs(summary: RunSummary, folder: Path) -> None:

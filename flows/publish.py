@@ -30,10 +30,16 @@ from pathlib import Path
 import duckdb
 
 BUILDING_DIR = ".caijue-building"
+REJECTED_DIR = ".caijue-rejected"
 
 
 def working_path(published: Path) -> Path:
     return published.parent / BUILDING_DIR / published.name
+
+
+def rejected_path(published: Path) -> Path:
+    """Where the last build whose marts failed a check is kept, to be read (never published)."""
+    return published.parent / REJECTED_DIR / published.name
 
 
 def wal_of(database: Path) -> Path:
@@ -78,10 +84,23 @@ def publish(work: Path, published: Path) -> float:
     _fsync(work)
     os.replace(work, published)
     _fsync(published.parent)
+    discard(rejected_path(published))  # a later build passed its checks: the rejected one is history
     stale_wal = wal_of(published)
     if stale_wal.exists():  # it belonged to the replaced file
         stale_wal.unlink()
     return time.perf_counter() - started
+
+
+def keep_rejected(work: Path, published: Path) -> Path:
+    """Set the working copy aside, checkpointed, in place of the last rejected build: a build whose marts
+    failed a check is not published, and what the checks found is read there (its fct_quality_issue).
+    A rename, no copy; the next published build removes it."""
+    rejected = rejected_path(published)
+    rejected.parent.mkdir(parents=True, exist_ok=True)
+    _checkpoint(work)
+    discard(rejected)
+    os.replace(work, rejected)
+    return rejected
 
 
 def discard(work: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -10,8 +11,25 @@ if TYPE_CHECKING:
 
 
 def say(message: str) -> None:
-    """Progress for the person waiting: one line per stage step, on stdout."""
+    """Progress for the person waiting: one line per stage step, on stdout, and the same line in the run's
+    log on its Prefect page when said inside a flow or task run."""
     print(f"[caijue {datetime.now().strftime('%H:%M:%S')}] {message}", flush=True)
+    _log_to_run(message)
+
+
+def _log_to_run(message: str) -> None:
+    """Through Prefect's run logger (flows/settings.py sends its INFO lines to the API, not the console).
+    Without Prefect imported there is no run: the CLI reports an up-to-date inbox without importing it."""
+    if "prefect" not in sys.modules:
+        return
+    from prefect.exceptions import MissingContextError
+    from prefect.logging import get_run_logger
+
+    try:
+        logger = get_run_logger()
+    except MissingContextError:
+        return
+    logger.info(message)
 
 
 def summary_markdown(summary: RunSummary) -> str:

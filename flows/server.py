@@ -70,8 +70,21 @@ def prefect_api(while_starting: Callable[[], None] | None = None) -> Iterator[st
     try:
         yield server.api_url
     finally:
+        deliver_pending()
         os.environ.pop("PREFECT_API_URL", None)
         server.stop()
+
+
+def deliver_pending(seconds: float = 5.0) -> None:
+    """Send what this process still holds for the API (the last log lines of a run, batched every 2 s, and
+    task run events) before the server stops: else Prefect's exit hook retries a dead server for a minute
+    and prints "Error logging to API". As Prefect's own test harness does before it stops its server."""
+    from prefect.events.worker import EventsWorker
+
+    for name in ("prefect.flow_runs", "prefect.task_runs"):
+        for handler in logging.getLogger(name).handlers:
+            handler.flush()  # APILogHandler: sends the queued logs and waits (at most 5 s)
+    EventsWorker.drain_all(timeout=seconds)
 
 
 def quiet_libraries() -> None:

@@ -32,7 +32,8 @@ def warehouse_path(cli_value: str | None = None) -> Path:
 
 
 def prepare_prefect(state_dir: Path) -> None:
-    """Prefect runs a temporary local server when no PREFECT_API_URL is set; make it quiet and patient.
+    """Prefect runs a temporary local server when no PREFECT_API_URL is set; make it quiet on the console,
+    patient, and let a run's page show its progress.
 
     `import prefect` creates PREFECT_HOME, so this must run before the first import of prefect.
     """
@@ -42,7 +43,12 @@ def prepare_prefect(state_dir: Path) -> None:
         "DO_NOT_TRACK": "1",
         "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
         "PREFECT_LOGGING_LEVEL": "WARNING",
-        "PREFECT_LOGGING_TO_API_ENABLED": "false",
+        # A run's progress lines (flows/report.py `say`) and its flow and task runs' own INFO lines go to the
+        # API, shown on the run's page; the console shows warnings only (the CLI prints its own lines).
+        "PREFECT_LOGGING_TO_API_ENABLED": "true",
+        "PREFECT_LOGGING_LOGGERS_PREFECT_FLOW_RUNS_LEVEL": "INFO",
+        "PREFECT_LOGGING_LOGGERS_PREFECT_TASK_RUNS_LEVEL": "INFO",
+        "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "WARNING",
         "PREFECT_UI_ENABLED": "false",
         "PREFECT_SERVER_LOGGING_LEVEL": "WARNING",
     }

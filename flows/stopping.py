@@ -7,7 +7,9 @@ KeyboardInterrupt instead takes over a minute (Prefect's engine, Dask's shutdown
 interrupted tasks) and every process prints its own traceback. So the first signal: kill every
 process this one started, delete the working copy this run was building, print one line and exit
 130. A run stopped at any point leaves the published warehouse as it was, whole; the next run
-extracts again whatever this one had not published.
+extracts again whatever this one had not published. Just before the kill, the run's Prefect flow run and
+its unfinished task runs are marked Cancelled (`recorded_on_stop`, flows/stages.py), so its page does not
+show it running for ever.
 """
 
 from __future__ import annotations
@@ -15,16 +17,20 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import FrameType
 
 STOPPED = "caijue: stopped — nothing was published; the next run starts again"
+STOPPED_REASON = "stopped by Ctrl-C or SIGTERM: nothing was published"  # on the run's Prefect page
 EXIT_STOPPED = 128 + signal.SIGINT  # what a shell reports for a command stopped by Ctrl-C
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 _building: list[Path] = []  # the working copy this process is building now, if any
+_on_stop: list[Callable[[], None]] = []  # what must be recorded before the run's processes are killed
+STOP_RECORD_SECONDS = 3.0  # the most a stop waits for them: it must not hang on a server that is gone
 
 
 def building(work: Path) -> None:
@@ -38,6 +44,29 @@ def built(work: Path) -> None:
 
 
 @contextmanager
+def recorded_on_stop(record: Callable[[], None]) -> Iterator[None]:
+    """For the block: a stop calls `record()` (on a thread, for at most STOP_RECORD_SECONDS) before it kills
+    the run's processes, among them a temporary Prefect server (a flow run marked Cancelled: flows/stages.py)."""
+    _on_stop.append(record)
+    try:
+        yield
+    finally:
+        _on_stop.remove(record)
+
+
+def _record_stop() -> None:
+    def record_all() -> None:
+        for record in list(_on_stop):
+            with suppress(Exception):  # a stop never fails: the record is a courtesy to the run's page
+                record()
+
+    if _on_stop:
+        recording = threading.Thread(target=record_all, daemon=True)
+        recording.start()
+        recording.join(STOP_RECORD_SECONDS)
+
+
+@contextmanager
 def stop_cleanly(exit_process: Callable[[int], None] = os._exit) -> Iterator[None]:
     """For the block (a run, in the main thread): SIGINT or SIGTERM kills the run's processes, deletes
     its working copy, prints STOPPED and exits the process at once."""
@@ -45,6 +74,7 @@ def stop_cleanly(exit_process: Callable[[int], None] = os._exit) -> Iterator[Non
     def stop(signum: int, frame: FrameType | None) -> None:
         for number in STOP_SIGNALS:  # a second Ctrl-C while stopping changes nothing
             signal.signal(number, signal.SIG_IGN)
+        _record_stop()
         kill_descendants()
         for work in list(_building):
             for path in (work, work.with_name(work.name + ".wal")):

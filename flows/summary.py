@@ -38,6 +38,7 @@ class RunSummary:
     dbt_ok: bool | None = None
     dbt_message: str = ""
     mart_problems: list[Problem] = field(default_factory=list)
+    rejected_build: Path | None = None  # where a build whose marts failed a check was kept (flows/publish.py)
     timings: dict[str, float] = field(default_factory=dict)
 
     def counts(self) -> Counter[str]:
@@ -61,4 +62,5 @@ class RunSummary:
         if not failed:
             return None
         more = f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""
-        return f"{len(failed)} mart check(s) failed: {failed[0].check_name}: {failed[0].message}{more}"
+        kept = f"; the build is kept at {self.rejected_build} (marts.fct_quality_issue)" if self.rejected_build else ""
+        return f"{len(failed)} mart check(s) failed: {failed[0].check_name}: {failed[0].message}{more}{kept}"

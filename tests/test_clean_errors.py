@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -21,6 +22,7 @@ from flows.errors import UserError
 from flows.publish import working_path
 from flows.settings import REPOSITORY
 from flows.stopping import EXIT_STOPPED, STOPPED
+from tests.prefect_pages import flow_runs_into, run_page
 
 
 def one_line_error(capsys: pytest.CaptureFixture[str], argv: list[str], *expected: str) -> str:
@@ -121,6 +123,8 @@ class StoppedRun:
     published_after: bytes
     working_copy_left: bool
     processes_left: list[str]
+    flow_run_state: str  # on the run's Prefect page
+    task_runs_unfinished: list[str]
 
 
 @pytest.fixture(scope="module")
@@ -136,6 +140,7 @@ def stop_a_run(inbox: list[Path] | Path, warehouse: Path, api_url: str, signum: 
     """`python -m flows.cli ingest`, signalled once extraction has started (as Ctrl-C signals the
     terminal's whole process group, or as `kill` signals the process alone)."""
     before = warehouse.read_bytes()
+    since = datetime.now(UTC)
     inputs = [str(p) for p in inbox] if isinstance(inbox, list) else [str(inbox)]
     command = [sys.executable, "-m", "flows.cli", "ingest", *inputs, "--warehouse", str(warehouse), "--workers", "2"]
     run = subprocess.Popen(
@@ -165,6 +170,9 @@ def stop_a_run(inbox: list[Path] | Path, warehouse: Path, api_url: str, signum: 
     seconds = time.perf_counter() - clock
     time.sleep(0.5)
     left = [p.name() for p in started if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+    (flow_run,) = [r for r in flow_runs_into(warehouse) if r.created is not None and r.created >= since]
+    page = run_page(flow_run)
+    unfinished = [t.name for t in page.task_runs if t.state_type is None or t.state_type.value not in FINAL_STATES]
     return StoppedRun(
         seconds,
         run.returncode,
@@ -173,7 +181,12 @@ def stop_a_run(inbox: list[Path] | Path, warehouse: Path, api_url: str, signum: 
         warehouse.read_bytes(),
         working_path(warehouse).exists(),
         left,
+        page.flow_run.state_type.value if page.flow_run.state_type else "none",
+        unfinished,
     )
+
+
+FINAL_STATES = {"COMPLETED", "FAILED", "CANCELLED", "CRASHED"}
 
 
 @pytest.fixture(scope="module")
@@ -220,6 +233,9 @@ def test_a_stopped_run_stops_at_once_with_one_line_and_publishes_nothing(
     assert stopped.published_after == stopped.published_before
     assert not stopped.working_copy_left
     assert stopped.processes_left == []
+    # Its Prefect page shows it stopped, not running for ever (read back through Prefect's client).
+    assert stopped.flow_run_state in {"CANCELLED", "CRASHED"}, stopped
+    assert stopped.task_runs_unfinished == [], stopped
 
 
 def test_the_next_run_after_a_stop_completes(published_after_stops: Path) -> None:

@@ -3,7 +3,9 @@ remote Dask, the per-document timeout and the run summary."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import json
 import subprocess
 import sys
@@ -67,14 +69,51 @@ def pdfs(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 
 
 @pytest.fixture(scope="module")
-def published(pdfs: list[Path], tmp_path_factory: pytest.TempPathFactory, prefect_harness: str) -> Path:
-    """A published warehouse holding the first document."""
+def first_run(pdfs: list[Path], tmp_path_factory: pytest.TempPathFactory, prefect_harness: str) -> tuple[Path, str]:
+    """The first document ingested into a new warehouse, and what the run printed."""
     from flows.ingest import run_ingest
 
     warehouse = tmp_path_factory.mktemp("ops-warehouse") / "warehouse.duckdb"
-    first = run_ingest([pdfs[0]], warehouse, workers=1)
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        first = run_ingest([pdfs[0]], warehouse, workers=1)
     assert first.published and first.counts()["loaded"] == 1
-    return warehouse
+    return warehouse, printed.getvalue()
+
+
+@pytest.fixture(scope="module")
+def published(first_run: tuple[Path, str]) -> Path:
+    """A published warehouse holding the first document."""
+    return first_run[0]
+
+
+STAGES = ("discover", "extract-and-gate", "load", "dbt build", "mart checks", "publish")
+
+
+def test_a_run_s_prefect_page_shows_every_stage_and_the_lines_the_cli_prints(first_run: tuple[Path, str]) -> None:
+    """Read back through Prefect's client (issue 14): each stage a completed task run with its own timing,
+    the run's log holding every progress line the CLI printed, and the run summary among its artifacts."""
+    from tests.prefect_pages import flow_runs_into, run_page
+
+    warehouse, printed = first_run
+    lines = [line.split("] ", 1)[1] for line in printed.splitlines() if line.startswith("[caijue ")]
+    assert any(line.startswith("publish: ") for line in lines), printed
+    flow_run = flow_runs_into(warehouse)[0]  # the first run into it: this one
+
+    page = run_page(flow_run, wait_for=lines)
+
+    assert page.flow_run.state_type.value == "COMPLETED"
+    # A stage's task run is named after it; the document batches' runs are extract-and-gate-<number>.
+    stages = {
+        "extract-and-gate" if run.name.startswith("extract-and-gate-") else run.name: run for run in page.task_runs
+    }
+    assert set(STAGES) <= set(stages), sorted(stages)
+    for name in STAGES:
+        assert stages[name].state_type.value == "COMPLETED", (name, stages[name].state)
+        assert stages[name].start_time is not None and stages[name].end_time is not None
+    missing = [line for line in lines if line not in page.messages]
+    assert not missing, f"printed, not in the run's log: {missing}"
+    assert "caijue-run-summary" in {artifact.key for artifact in page.artifacts}
 
 
 def test_readers_are_never_blocked_and_see_the_old_or_the_new_warehouse(

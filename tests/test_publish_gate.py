@@ -118,6 +118,9 @@ def _rebuild_with_marts(monkeypatch: pytest.MonkeyPatch, published: Path, status
         summary.dbt_ok, summary.dbt_message = True, "1 node"
 
     monkeypatch.setattr(ingest, "_build", build)
+    # These marts are not dbt's: rebuilding the quality marts from what the checks found (a dbt run, tested
+    # on real marts below) would fail and cost a dbt parse.
+    monkeypatch.setattr(ingest, "_rebuild_quality_marts", lambda summary, work: None)
     summary = RunSummary(published)
     ingest.rebuild(summary, lambda work: None)
     return summary
@@ -183,21 +186,33 @@ def _raw_document(con: duckdb.DuckDBPyConnection, document_id: str, ingested_at:
         )
 
 
-def test_a_damaged_copy_leaves_the_complete_reading_current(tmp_path: Path) -> None:
+COMPLETE_ID, DAMAGED_ID = "c" * 64, "d" * 64
+
+
+@pytest.fixture(scope="module")
+def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A complete budget and a damaged copy of it in raw, built by dbt (about 30 s) in the working copy and
+    published, as a run does: dbt's parse state, kept beside it (.dbt), serves a later run's working copy."""
+    from flows.publish import publish, working_path
     from warehouse.dbt import build_warehouse
     from warehouse.raw import ensure_schema
 
-    warehouse = tmp_path / "warehouse.duckdb"
-    complete, damaged = "c" * 64, "d" * 64
+    published = tmp_path_factory.mktemp("gate-warehouse") / "warehouse.duckdb"
+    warehouse = working_path(published)
+    warehouse.parent.mkdir()
     with duckdb.connect(str(warehouse)) as con:
         ensure_schema(con)
-        _raw_document(con, complete, "2026-01-01 00:00:00", dict.fromkeys(COMPLETE, False))
+        _raw_document(con, COMPLETE_ID, "2026-01-01 00:00:00", dict.fromkeys(COMPLETE, False))
         # The copy with two damaged table pages: one table unread, one withheld by the gate.
-        _raw_document(con, damaged, "2026-02-01 00:00:00", {**dict.fromkeys(COMPLETE[:2], False), COMPLETE[2]: True})
-
-    outcome = build_warehouse(warehouse, work_dir=tmp_path / ".dbt")
-
+        _raw_document(con, DAMAGED_ID, "2026-02-01 00:00:00", {**dict.fromkeys(COMPLETE[:2], False), COMPLETE[2]: True})
+    outcome = build_warehouse(warehouse, work_dir=published.parent / ".dbt")
     assert outcome.success, outcome.error or [n.message for n in outcome.failed]
+    publish(warehouse, published)
+    return published
+
+
+def test_a_damaged_copy_leaves_the_complete_reading_current(built_warehouse: Path) -> None:
+    warehouse, complete, damaged = built_warehouse, COMPLETE_ID, DAMAGED_ID
     with duckdb.connect(str(warehouse), read_only=True) as con:
         rows = con.execute(
             "select document_id, status, is_current, not_current_reason from marts.dim_document order by loaded_at"
@@ -211,3 +226,67 @@ def test_a_damaged_copy_leaves_the_complete_reading_current(tmp_path: Path) -> N
             "not current: it lacks tables the earlier copy (cccc.pdf) has: expenditure_summary, three_public",
         ),
     ]
+
+
+# --- what the mart checks find lands in fct_quality_issue -------------------------------------------
+
+
+def _rebuild_finding(monkeypatch: pytest.MonkeyPatch, published: Path, finding: Problem) -> object:
+    """`rebuild` of the built warehouse, its marts as they are (dbt's build a no-op), with the mart checks
+    finding `finding`: what is recorded of it is real (raw.mart_check_results, a dbt run of the quality marts)."""
+    import flows.ingest as ingest
+    from flows.summary import RunSummary
+
+    def build(summary: RunSummary, work: Path) -> None:
+        summary.dbt_ok, summary.dbt_message = True, "the marts as built"
+
+    monkeypatch.setattr(ingest, "_build", build)
+    monkeypatch.setattr(ingest, "_validate_marts", lambda work: [finding])
+    summary = RunSummary(published)
+    ingest.rebuild(summary, lambda work: None)
+    return summary
+
+
+def _mart_check_issues(warehouse: Path) -> list[tuple[object, ...]]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(
+            "select document_id, check_name, severity, table_kind, message from marts.fct_quality_issue"
+            " where found_by = 'mart check'"
+        ).fetchall()
+
+
+def test_what_the_mart_checks_find_lands_in_fct_quality_issue(
+    built_warehouse: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An error stops the publish: the rejected build is kept, its fct_quality_issue holding the finding; a
+    warning is published with it. Cost: two dbt runs of the quality marts (about 5 s each)."""
+    from flows.publish import rejected_path
+    from warehouse.mart_checks import read_mart_check_results
+
+    published, before = built_warehouse, built_warehouse.read_bytes()
+    error = Problem(
+        "marts.fct_summary_line.vocabulary",
+        "error",
+        "marts.fct_summary_line row 0: line_key outside the contract's words",
+        table_kind="income_summary",
+        document_id=COMPLETE_ID,
+    )
+
+    stopped = _rebuild_finding(monkeypatch, published, error)
+
+    assert not stopped.published and stopped.rejected_build == rejected_path(published)
+    assert published.read_bytes() == before
+    assert f"kept at {rejected_path(published)}" in (stopped.failure or "")
+    assert _mart_check_issues(rejected_path(published)) == [
+        (COMPLETE_ID, error.check_name, "error", "income_summary", error.message)
+    ]
+    with duckdb.connect(str(rejected_path(published)), read_only=True) as con:
+        recorded = read_mart_check_results(con)
+    assert recorded == [("fct_summary_line", error.check_name, "error", COMPLETE_ID, error.message)]
+
+    warning = Problem("marts.dim_document.format", "warning", "marts.dim_document row 1: odd", document_id=DAMAGED_ID)
+    passed = _rebuild_finding(monkeypatch, published, warning)
+
+    assert passed.published and passed.completed
+    assert not rejected_path(published).exists()  # history once a build is published
+    assert _mart_check_issues(published) == [(DAMAGED_ID, warning.check_name, "warning", None, warning.message)]

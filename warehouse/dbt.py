@@ -48,6 +48,7 @@ def build_warehouse(
     select: str | None = None,
     work_dir: Path | None = None,
     quiet: bool = True,
+    command: str = "build",
 ) -> DbtOutcome:
     """Run `dbt build` (seeds, staging views, marts, tests, unit tests) on `warehouse_path`.
 
@@ -57,7 +58,8 @@ def build_warehouse(
 
     dbt writes its target/ and logs/ under `work_dir` (default: `.dbt/` next to the warehouse),
     never into the source tree; keeping that folder lets dbt parse incrementally next time.
-    Not safe to call from two threads at once (dbt keeps global state).
+    Not safe to call from two threads at once (dbt keeps global state). `command` "run": the selected
+    models only, no seeds or tests.
     """
     from dbt.cli.main import dbtRunner  # ~3 s import: only when a build is asked for
 
@@ -66,7 +68,7 @@ def build_warehouse(
     _ensure_raw(warehouse_path)
     work_dir = (work_dir or warehouse_path.parent / ".dbt").resolve()
     args = [
-        "build",
+        command,
         "--project-dir",
         str(DBT_PROJECT),
         "--profiles-dir",

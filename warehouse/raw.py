@@ -113,6 +113,16 @@ DDL: tuple[str, ...] = (
         source_file varchar not null,
         loaded_at timestamp not null
     )""",
+    # What the mart checks found in the marts built beside it, replaced at every build (warehouse/mart_checks.py).
+    f"""create table if not exists {SCHEMA}.mart_check_results (
+        mart varchar not null,
+        check_name varchar not null,
+        severity varchar not null check (severity in ('error', 'warning')),
+        document_id varchar,
+        table_kind varchar,
+        message varchar not null,
+        checked_at timestamp not null
+    )""",
 )
 
 # Columns added since the first release, (table, column, type): ensure_schema adds the ones an older

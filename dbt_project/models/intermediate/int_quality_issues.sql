@@ -1,6 +1,6 @@
 -- Every quality issue: each document's own (raw, from extraction and the gate; a printed name the code
--- list contradicts, int_subject_name_conflicts) and those only two documents together show
--- (int_cross_document_issues), with what a reader needs beside them: the
+-- list contradicts, int_subject_name_conflicts), those only two documents together show
+-- (int_cross_document_issues) and the mart checks' findings (stg_mart_check_results), with what a reader needs beside them: the
 -- document's department, year and kind, the table's title and first page, the subject's name, and
 -- whether the figures are money (a year or a percentage is shown as text, never as 元).
 with issues as (
@@ -15,6 +15,13 @@ with issues as (
     select document_id, check_name, severity, table_kind, page, subject_code, expected, actual, message,
         attributed_to, evidence, printed, 'document' as found_by
     from {{ ref('int_subject_name_conflicts') }}
+    union all
+    -- A mart check's finding about one document's rows; one about a whole mart (a missing column) has no
+    -- document and stays in raw.mart_check_results.
+    select document_id, check_name, severity, table_kind, null, null, null, null, message,
+        null, null, null, 'mart check' as found_by
+    from {{ ref('stg_mart_check_results') }}
+    where document_id in (select document_id from {{ ref('int_documents') }})
 ),
 
 kinds as (
