@@ -63,10 +63,12 @@ def check_with_deadline(
     page_limit: int | None = None,
 ) -> CheckedDocument:
     """`extract_and_check` in a child process, killed after `seconds` or when its resident memory goes
-    over `memory_limit_mib` MiB (None: no limit; no deadline, None or <= 0: in this process, neither limit
-    holds). Raises ExtractionError for an unreadable document and for one that overran a limit or killed its
-    process (flows/plan.py retries those); RuntimeError for a bug."""
-    if not seconds or seconds <= 0:
+    over `memory_limit_mib` MiB (None or <= 0: no such limit; with neither, in this process). Raises
+    ExtractionError for an unreadable document and for one that overran a limit or killed its process
+    (flows/plan.py retries those); RuntimeError for a bug."""
+    seconds = seconds if seconds and seconds > 0 else None
+    memory_limit_mib = memory_limit_mib if memory_limit_mib and memory_limit_mib > 0 else None
+    if seconds is None and memory_limit_mib is None:
         return extract_and_check(data, file_name, page_limit)
     try:
         result = call_with_deadline(

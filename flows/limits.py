@@ -17,8 +17,8 @@ DEFAULT_PAGE_LIMIT = 3000  # the longest real report seen has 328 pages
 
 @dataclass(frozen=True, slots=True)
 class DocumentLimits:
-    """The limits of one document's reading (None: no limit). Time and memory hold in a child process
-    only: with no time limit the document is read in the calling process, and neither holds."""
+    """The limits of one document's reading (None: no limit). Time and memory hold in a child process: with
+    neither, the document is read in the calling process."""
 
     timeout: float | None = DEFAULT_TIMEOUT_SECONDS
     memory_limit_mib: int | None = DEFAULT_MEMORY_LIMIT_MIB

@@ -16,6 +16,9 @@ as PDFium aborting the process ("crashed") — the document's failure would not 
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import gc
 import os
 import pickle
 import signal
@@ -160,12 +163,32 @@ def _serve() -> None:
             function, args = requests.recv()
         except EOFError:
             return
-        try:
-            answer = (True, function(*args))
-            payload = pickle.dumps(answer)
-        except Exception as exc:
-            payload = pickle.dumps((False, f"{type(exc).__name__}: {exc}"))
+        payload = _answer(function, args)
+        del function, args
         answers.send_bytes(payload)
+        del payload
+        _release_memory()
+
+
+def _answer(function: Callable[..., Any], args: tuple[Any, ...]) -> bytes:
+    try:
+        return pickle.dumps((True, function(*args)))
+    except Exception as exc:
+        return pickle.dumps((False, f"{type(exc).__name__}: {exc}"))
+
+
+def _release_memory() -> None:
+    """Give back what the last call freed, while the parent reads the answer: a collection, then glibc's free
+    lists returned to the system. Without it a child that read a few big documents stays some 300 MiB larger
+    for the rest of the run (measured on wild-more's biggest reports: 700 MiB resident after six, about
+    400 MiB with it)."""
+    gc.collect()
+    trim = getattr(_libc, "malloc_trim", None)  # glibc's; musl has none
+    if trim is not None:
+        trim(0)
+
+
+_libc = ctypes.CDLL(ctypes.util.find_library("c")) if sys.platform == "linux" else None
 
 
 if __name__ == "__main__":
