@@ -207,25 +207,6 @@ def _memory_and_page_limits(parser: argparse.ArgumentParser) -> None:
         metavar="PAGES",
         help=f"a document with more pages is failed before any page is read (default {DEFAULT_PAGE_LIMIT}; 0: none)",
     )
-    _memory_and_page_limits(parser)
-
-
-def _memory_and_page_limits(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--memory-limit-mib",
-        type=int,
-        default=DEFAULT_MEMORY_LIMIT_MIB,
-        metavar="MIB",
-        help="resident memory the process reading one document may reach before the document is failed "
-        f"(default {DEFAULT_MEMORY_LIMIT_MIB}; 0: none; holds with a --timeout only)",
-    )
-    parser.add_argument(
-        "--page-limit",
-        type=int,
-        default=DEFAULT_PAGE_LIMIT,
-        metavar="PAGES",
-        help=f"a document with more pages is failed before any page is read (default {DEFAULT_PAGE_LIMIT}; 0: none)",
-    )
 
 
 def _limits(args: argparse.Namespace) -> DocumentLimits:
