@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -37,6 +37,7 @@ from extract.model import ExtractedDocument, Problem, Severity
 if TYPE_CHECKING:
     from great_expectations.core.batch_definition import BatchDefinition
     from great_expectations.core.expectation_suite import ExpectationSuite
+    from great_expectations.core.expectation_validation_result import ExpectationSuiteValidationResult
     from great_expectations.data_context import AbstractDataContext
     from great_expectations.expectations import Expectation
 
@@ -61,6 +62,9 @@ class GateResult:
     seconds: float = 0.0
     withheld: dict[str, str] = field(default_factory=dict)  # table_kind → why its figures stay out of the marts
     identity_tally: dict[str, int] = field(default_factory=dict)  # see identity_tally()
+    # The document's suite results (GX ExpectationSuiteValidationResult, its run named by the file; they pickle in
+    # ~1 ms, JSON would cost ~30): the run's own validations, which its Data Docs show without checking again.
+    validations: tuple[ExpectationSuiteValidationResult, ...] = field(default=(), repr=False)
 
     @property
     def errors(self) -> list[Problem]:
@@ -116,6 +120,7 @@ class Gate:
         self._datasource = self._context.data_sources.add_or_update_pandas(DATASOURCE)
         self._suites: dict[str, tuple[ExpectationSuite, BatchDefinition]] = {}
         self._run_name: str | None = None  # the document being checked: names its Data Docs run
+        self._validations: list[ExpectationSuiteValidationResult] = []  # the document's, as GX returned them
         self._define("facts", self._fact_expectations())
         self._define("identity_checks", self._identity_expectations())
         self._define("document_checks", self._document_expectations())
@@ -126,7 +131,7 @@ class Gate:
         """Validate one extracted document: loaded (perhaps with tables withheld, and with its warnings) or
         quarantined (a doubt about the document as a whole, or about every one of its tables)."""
         started = time.perf_counter()
-        self._run_name = doc.meta.file_name
+        self._run_name, self._validations = doc.meta.file_name, []
         assessment = assess(doc, self._vocab)
         checks = identity_frame(doc, assessment.identities, assessment.verdicts)
         facts = facts_frame(doc)
@@ -148,6 +153,7 @@ class Gate:
             seconds=time.perf_counter() - started,
             withheld=withheld,
             identity_tally=identity_tally(checks, withheld),
+            validations=tuple(self._validations),
         )
 
     def validate_marts(self, frames: Mapping[str, pd.DataFrame]) -> list[Problem]:
@@ -163,6 +169,24 @@ class Gate:
                 self._define(suite_name, self._mart_expectations(spec))
             problems.extend(self._problems(suite_name, frame, _mart_problem(name, frame)))
         return problems
+
+    def store_validations(self, validations: Iterable[ExpectationSuiteValidationResult]) -> int:
+        """Keep suite results the gate returned (GateResult.validations, from any process) in this gate's Data Docs
+        store (only with `data_docs_dir`), as a ValidationDefinition's run keeps its own; returns how many."""
+        if self.data_docs_dir is None:
+            raise ValueError("validations are stored only by a gate with a data_docs_dir")
+        from great_expectations.data_context.types.resource_identifiers import (
+            ExpectationSuiteIdentifier,
+            ValidationResultIdentifier,
+        )
+
+        store, stored = self._context.validation_results_store, 0
+        for result in validations:
+            suite = ExpectationSuiteIdentifier(name=result.suite_name)
+            key = ValidationResultIdentifier(suite, result.meta["run_id"], result.batch_id or result.suite_name)
+            store.store_validation_results(result, key, suite)
+            stored += 1
+        return stored
 
     def build_data_docs(self) -> Path | None:
         """Render the stored validation results (only with `data_docs_dir`); returns index.html."""
@@ -204,11 +228,12 @@ class Gate:
                 result_format=COMPLETE,
                 run_id=RunIdentifier(run_name=self._run_name),
             )
+            self._validations.append(result)
             return list(result.results)
         # Row lists cost GX twice the time: ask for them only from the expectations that failed.
         batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
         quick = batch.validate(suite, result_format="BOOLEAN_ONLY", expectation_parameters=parameters)
-        return [
+        quick.results = [
             outcome
             if outcome.success
             else batch.validate(
@@ -216,6 +241,8 @@ class Gate:
             )
             for outcome in quick.results
         ]
+        self._validations.append(_named_run(quick, self._run_name))
+        return list(quick.results)
 
     def _problems(
         self,
@@ -522,6 +549,19 @@ def _withheld_reason(withheld: Mapping[str, str]) -> str | None:
 
 def _short(message: str, limit: int = 160) -> str:
     return message if len(message) <= limit else message[: limit - 1] + "…"
+
+
+def _named_run(result: ExpectationSuiteValidationResult, run_name: str | None) -> ExpectationSuiteValidationResult:
+    """A suite result stamped as a ValidationDefinition's run stamps its own: the run (named by the document's
+    file) and when, so that a Data Docs store keeps it under that run."""
+    import datetime
+
+    from great_expectations.core.run_identifier import RunIdentifier
+
+    run_id = RunIdentifier(run_name=run_name, run_time=datetime.datetime.now(datetime.UTC))
+    result.meta["run_id"] = run_id
+    result.meta["validation_time"] = run_id.run_time
+    return result
 
 
 def _capped(problems: Sequence[Problem], max_rows: int) -> list[Problem]:
