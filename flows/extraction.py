@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from extract import ExtractedDocument, ExtractionError, document_id_of, extract_document
 from extract.model import DocumentMeta, FileKind, Problem
@@ -28,6 +29,7 @@ class CheckedDocument:
     reason: str | None = None  # why it was quarantined, or which tables were withheld, in one line
     withheld: dict[str, str] = field(default_factory=dict)
     identity_tally: dict[str, int] = field(default_factory=dict)
+    validations: tuple[Any, ...] = ()  # the gate's GX suite results (GateResult.validations), for the Data Docs
 
 
 def extract_and_check(data: bytes, file_name: str, page_limit: int | None = None) -> CheckedDocument:
@@ -43,7 +45,13 @@ def extract_and_check(data: bytes, file_name: str, page_limit: int | None = None
     quiet_libraries()
     result = default_gate().check(document)
     return CheckedDocument(
-        document, result.status, list(result.issues), result.reason, dict(result.withheld), dict(result.identity_tally)
+        document,
+        result.status,
+        list(result.issues),
+        result.reason,
+        dict(result.withheld),
+        dict(result.identity_tally),
+        result.validations,
     )
 
 
@@ -154,7 +162,14 @@ def outcome_of(path: str, read: CheckedDocument | DocumentOutcome) -> DocumentOu
         reasons = [p.message for p in document.problems if p.check_name == "no_tables_found"]
         return DocumentOutcome(path, document, "failed", "; ".join(reasons) or "no tables found", [])
     return DocumentOutcome(
-        path, document, read.status, read.reason, list(read.issues), dict(read.withheld), dict(read.identity_tally)
+        path,
+        document,
+        read.status,
+        read.reason,
+        list(read.issues),
+        dict(read.withheld),
+        dict(read.identity_tally),
+        read.validations,
     )
 
 

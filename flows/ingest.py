@@ -237,13 +237,12 @@ def _publish_stage(summary: RunSummary, work: Path) -> None:
 
 
 def _data_docs(summary: RunSummary, folder: Path) -> None:
-    """GX Data Docs of this run's documents, rendered in this process from the extracted documents the
-    workers returned (their gates run in other processes, with no shared GX store)."""
+    """GX Data Docs of this run's documents: the suite results their gates returned (in the workers' processes,
+    with no shared GX store), stored and rendered here; no document is checked again."""
     from expectations.data_docs import render_data_docs
 
     clock = time.perf_counter()
-    documents = [o.document for o in summary.outcomes if o.status != "failed"]
-    index = render_data_docs(documents, folder)
+    index = render_data_docs([v for o in summary.outcomes for v in o.validations], folder)
     summary.timings["data docs"] = time.perf_counter() - clock
     say(f"data docs: {index}" if index else "data docs: nothing to render")
 
