@@ -3,8 +3,9 @@
 A figure that breaks an identity is the publisher's unless there is positive evidence that we misread
 it. The evidence, tried in this order on every failed identity:
 
-1. The two readings of one of its cells disagree (extract.reread: PDFium's glyphs in the cell's box
-   against pdfplumber's cell text) → ours, and the table is withheld: we may have misread the figure.
+1. The two readings of one of its cells disagree (extract.reread: the other engine's characters in the cell's
+   box against the cell text; the gate asks for the second reading of the pages a failed identity contests,
+   expectations.second_reading) → ours, and the table is withheld: we may have misread the figure.
 2. Its table's structure is in doubt (a unit slip, swapped columns, an unreadable cell, a subject printed
    twice with two amounts: any error the extractor or the document checks raised on that table) → ours,
    and the table is withheld.
@@ -45,6 +46,7 @@ class Evidence:
     facts: Mapping[FactIdentity, Fact]
     titles: Mapping[str, str] = field(default_factory=dict)
     unplaced: Mapping[tuple[str, str], list[str]] = field(default_factory=dict)  # (table_kind, what) → words
+    second_read: frozenset[int] = frozenset()  # pages whose figures were read a second time
     _printed_at: dict[tuple[str, str, Decimal], list[Fact]] = field(default_factory=dict)
 
     @classmethod
@@ -55,7 +57,8 @@ class Evidence:
             what = UNPLACED_CHECKS.get(problem.check_name)
             if what and problem.table_kind:
                 unplaced.setdefault((problem.table_kind, what), []).append(f"{problem.printed!r} p{problem.page}")
-        evidence = cls(doc.disputed, doubts, facts, {t.table_kind: t.title for t in doc.tables}, unplaced)
+        titles = {t.table_kind: t.title for t in doc.tables}
+        evidence = cls(doc.disputed, doubts, facts, titles, unplaced, frozenset(doc.second_read))
         for fact in facts.values():
             evidence._printed_at.setdefault((fact.key, fact.measure, fact.amount_yuan), []).append(fact)
         return evidence
@@ -109,13 +112,15 @@ def _printed_so(x: Identity, evidence: Evidence) -> str:
     """Why the figures are as printed: both readings agree, and the same figure elsewhere."""
     terms = (*x.actual_terms, *x.expected_terms)
     read = [evidence.facts[t.cell] for t in terms if t.printed and t.cell in evidence.facts]
-    boxed = [f for f in read if f.box is not None]
+    boxed = [f for f in read if f.box is not None and f.page in evidence.second_read]
     pages = sorted({f.page for f in read})
     where = f"p{', p'.join(map(str, pages))}" if pages else "the page"
     if read and len(boxed) == len(read):
-        said = f"both readings (pdfplumber, PDFium) agree on all {len(read)} figures ({where})"
+        said = f"both readings (PDFium, pdfplumber) agree on all {len(read)} figures ({where})"
     elif boxed:
         said = f"both readings agree on the {len(boxed)} of {len(read)} figures read from cells ({where})"
+    elif any(f.box is not None for f in read):
+        said = "read once (no second reading was made: the gate was not given the PDF)"
     else:
         said = "no evidence of a misreading"
     if x.family == "cross_table":

@@ -31,6 +31,7 @@ from expectations.document_checks import DOCUMENT_CHECK_COLUMNS, document_checks
 from expectations.frames import FACT_COLUMNS, IDENTITY_COLUMNS, facts_frame, identity_frame
 from expectations.identities import FAMILIES
 from expectations.marts import MartSpec, mart_specs
+from expectations.second_reading import contested_pages, read_again
 from expectations.vocabulary import Vocabulary, vocabulary
 from extract.model import ExtractedDocument, Problem, Severity
 
@@ -127,12 +128,17 @@ class Gate:
 
     # --- documents --------------------------------------------------------------------------------
 
-    def check(self, doc: ExtractedDocument) -> GateResult:
+    def check(self, doc: ExtractedDocument, pdf: bytes | None = None) -> GateResult:
         """Validate one extracted document: loaded (perhaps with tables withheld, and with its warnings) or
-        quarantined (a doubt about the document as a whole, or about every one of its tables)."""
+        quarantined (a doubt about the document as a whole, or about every one of its tables). With the `pdf` it
+        was read from, the pages a failed identity contests are read a second time first
+        (expectations.second_reading): without it, no figure is read twice."""
         started = time.perf_counter()
         self._run_name, self._validations = doc.meta.file_name, []
         assessment = assess(doc, self._vocab)
+        if pdf is not None and (contested := contested_pages(doc, assessment.identities)):
+            read_again(doc, pdf, contested)
+            assessment = assess(doc, self._vocab)
         checks = identity_frame(doc, assessment.identities, assessment.verdicts)
         facts = facts_frame(doc)
         whole = document_checks_frame(assessment.checks)

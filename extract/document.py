@@ -25,7 +25,7 @@ from extract.names import NAME_TAIL, is_organisation
 from extract.pages import Page, read_pages
 from extract.preamble import table_preambles
 from extract.readers import TableContext, TableResult, read_table
-from extract.reread import NoSecondReading, disputed_cells, disputed_problems
+from extract.reread import NoSecondReading, ensure_second_reading
 from extract.specs import load_specs
 from extract.text import fold, label
 
@@ -103,11 +103,13 @@ def extract_document(data: bytes, file_name: str) -> ExtractedDocument:
     if not document.tables:
         document.problems.append(_no_tables(pages, document.file_kind))
     document.facts = _distinct_facts(document.facts, document.problems)
+    # The second reading (extract.reread) is made by the gate, of the pages it finds contested; PDFium must be
+    # able to make it of the pages pdfplumber read.
+    document.read_by_pdfplumber = {p.number for p in pages if p.grids and p.read_by == "pdfplumber"}
     try:
-        document.disputed = disputed_cells(data, document.facts, {t.table_kind: t.unit for t in document.tables})
+        ensure_second_reading(data, {f.page for f in document.facts if f.page in document.read_by_pdfplumber})
     except NoSecondReading as exc:
         raise ExtractionError(file_name, _NO_SECOND_READING.format(page=exc.page), exc.page) from exc
-    document.problems.extend(disputed_problems(document.facts, document.disputed))
     return document
 
 

@@ -140,9 +140,12 @@ class ExtractedDocument:
     problems: list[Problem] = field(default_factory=list)
     narrative: dict[int, str] = field(default_factory=dict)  # page → text outside the tables
     file_kind: FileKind | None = None
-    # Cells whose second, independent reading (PDFium's glyphs in the cell's box) disagrees with the first
-    # (pdfplumber's cell text): fact identity → both readings, in words. Evidence that we may have misread.
+    # Cells whose second, independent reading (extract.reread: the other engine's characters in the cell's box)
+    # disagrees with the first (the cell text): fact identity → both readings, in words. Evidence that we may have
+    # misread. The second reading covers the pages in `second_read` (those the gate found contested).
     disputed: dict[FactIdentity, str] = field(default_factory=dict)
+    second_read: set[int] = field(default_factory=set)
+    read_by_pdfplumber: set[int] = field(default_factory=set)  # ruled pages PDFium could not judge
     # The department named over the tables ("编制单位：XX局", "XX局2026年度部门预算"): page → name as printed.
     table_preambles: dict[int, str] = field(default_factory=dict)
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import io
 import itertools
-from collections.abc import Callable, Iterator
+import os
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Literal
 
 import pdfplumber
 import pypdfium2 as pdfium
-import pypdfium2.raw as pdfium_c
 from pdfminer.pdfdocument import PDFEncryptionError
 from pdfminer.pdfparser import PDFSyntaxError
 from pdfplumber.utils.exceptions import PdfminerException
@@ -17,6 +18,7 @@ from pdfplumber.utils.exceptions import PdfminerException
 from extract.bounds import over_the_bounds
 from extract.cells import is_body_row
 from extract.model import ExtractionError
+from extract.pdfium_pages import NotJudged, PageObjects, page_objects, read_ruled_page
 
 _MIN_RULING_SEGMENTS = 8  # fewer drawn segments than this cannot rule a table
 _TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines", "snap_tolerance": 3}
@@ -96,6 +98,7 @@ class Page:
     grids: list[Grid] = field(default_factory=list)
     has_text_layer: bool = True
     has_images: bool = False
+    read_by: Literal["pdfium", "pdfplumber"] = "pdfplumber"  # the engine whose characters and ruling it is read from
 
     @property
     def text(self) -> str:
@@ -117,10 +120,10 @@ def read_pages(data: bytes, file_name: str, names_a_table: Callable[[str], bool]
         raise ExtractionError(file_name, _why_unreadable(exc)) from exc
     with pdf:
         _refuse_over_the_bounds(pdf, file_name)
-        plain = _plain_text_pages(data, names_a_table)
+        read = _pdfium_pages(data, names_a_table, page_reader())
         for number, page in enumerate(pdf.pages, start=1):
             try:
-                yield plain.get(number) or _read_page(number, page)
+                yield read.get(number) or _read_page(number, page)
             except Exception as exc:  # a damaged page stream: name the page, keep the rest
                 raise ExtractionError(file_name, f"cannot read the page: {exc}", page=number) from exc
             finally:
@@ -195,10 +198,24 @@ def _why_unreadable(exc: Exception) -> str:
     return f"unreadable PDF: {message}"
 
 
-def _plain_text_pages(data: bytes, names_a_table: Callable[[str], bool] | None) -> dict[int, Page]:
-    """Pages that draw no table (no ruling) — or every page, when the document names no table caijue reads —
-    read with PDFium's text layer: 20× faster than parsing every glyph with pdfminer. Any page PDFium cannot
-    judge is left to pdfplumber."""
+PAGE_READER_VARIABLE = "CAIJUE_PAGE_READER"
+PageReader = Literal["pdfium", "pdfplumber"]
+_PAGE_READERS: tuple[PageReader, ...] = ("pdfium", "pdfplumber")
+
+
+def page_reader() -> PageReader:
+    """Which engine reads the ruled pages: PDFium (the default; extract.pdfium_pages, proved the same reading as
+    pdfplumber's by tests/test_pdfium_reader.py) or pdfplumber (`CAIJUE_PAGE_READER=pdfplumber`)."""
+    chosen = os.environ.get(PAGE_READER_VARIABLE, "").strip().lower() or "pdfium"
+    if chosen not in _PAGE_READERS:
+        raise ValueError(f"{PAGE_READER_VARIABLE}={chosen!r}: the page reader is one of {', '.join(_PAGE_READERS)}")
+    return chosen  # type: ignore[return-value]
+
+
+def _pdfium_pages(data: bytes, names_a_table: Callable[[str], bool] | None, reader: PageReader) -> dict[int, Page]:
+    """The pages PDFium reads: those that draw no table (no ruling) — or every page, when the document names no
+    table caijue reads — from its text layer, 20× faster than parsing every glyph with pdfminer; and, with the
+    PDFium reader, the ruled pages (extract.pdfium_pages). A page PDFium cannot judge is left to pdfplumber."""
     plain: dict[int, Page] = {}
     try:
         document = pdfium.PdfDocument(data)
@@ -206,10 +223,15 @@ def _plain_text_pages(data: bytes, names_a_table: Callable[[str], bool] | None) 
         return plain
     try:
         pages = [document[index] for index in range(len(document))]
-        texts = [_page_text(page) for page in pages]
+        textpages = [page.get_textpage() for page in pages]
+        texts = [_page_text(textpage) for textpage in textpages]
         read_ruling = names_a_table is None or names_a_table("".join(texts))
         for index, (page, text) in enumerate(zip(pages, texts, strict=True)):
-            if read_ruling and _ruling_segments(page) >= _MIN_RULING_SEGMENTS:
+            drawn = page_objects(page)
+            if read_ruling and drawn.ruling_segments >= _MIN_RULING_SEGMENTS:
+                ruled = _pdfium_ruled_page(index + 1, page, textpages[index], drawn) if reader == "pdfium" else None
+                if ruled is not None:
+                    plain[index + 1] = ruled
                 continue
             lines = [t.strip() for t in text.replace("\r\n", "\n").replace("\r", "\n").split("\n") if t.strip()]
             width, height = page.get_size()
@@ -219,7 +241,8 @@ def _plain_text_pages(data: bytes, names_a_table: Callable[[str], bool] | None) 
                 float(height),
                 lines=[TextLine(t, float(i), float(i) + 0.5, 0.0, float(width)) for i, t in enumerate(lines)],
                 has_text_layer=bool(lines),
-                has_images=any(True for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2)),
+                has_images=drawn.has_images,
+                read_by="pdfium",
             )
     except pdfium.PdfiumError:
         return {}
@@ -228,14 +251,45 @@ def _plain_text_pages(data: bytes, names_a_table: Callable[[str], bool] | None) 
     return plain
 
 
-def _page_text(page: pdfium.PdfPage) -> str:
-    textpage = page.get_textpage()
+def _pdfium_ruled_page(
+    number: int, page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, drawn: PageObjects
+) -> Page | None:
+    """A ruled page read by PDFium, the same reading as `_read_page`'s; None when PDFium cannot judge it."""
+    try:
+        reading = read_ruled_page(page, textpage)
+    except (NotJudged, pdfium.PdfiumError):
+        return None
+    width, height = page.get_size()
+    result = Page(number, float(width), float(height), has_text_layer=reading.has_text, has_images=drawn.has_images,
+                  read_by="pdfium")  # fmt: skip
+    if not reading.has_text:
+        return result
+    found = (_grid(number, t.rows, t.texts, t.bbox) for t in reading.tables)
+    result.grids = [g for g in found if g is not None]
+    lines = (TextLine(line.text, line.top, line.bottom, line.x0, line.x1) for line in reading.lines)
+    result.lines = _lines_outside(lines, result.grids)
+    return result
+
+
+def both_readings(data: bytes) -> Iterator[tuple[int, Page | None, Page]]:
+    """Every ruled page of a PDF read by both engines: (page number, PDFium's reading or None where it cannot
+    judge the page, pdfplumber's). For the equivalence test and benchmark, not for extraction."""
+    document = pdfium.PdfDocument(data)
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            for index, plumbed in enumerate(pdf.pages):
+                page = document[index]
+                if (drawn := page_objects(page)).ruling_segments >= _MIN_RULING_SEGMENTS:
+                    pdfium_reading = _pdfium_ruled_page(index + 1, page, page.get_textpage(), drawn)
+                    yield index + 1, pdfium_reading, _read_page(index + 1, plumbed)
+                plumbed.flush_cache()
+    finally:
+        document.close()
+
+
+def _page_text(textpage: pdfium.PdfTextPage) -> str:
     return textpage.get_text_range() if textpage.count_chars() else ""
 
-
-def _ruling_segments(page: pdfium.PdfPage) -> int:
-    paths = page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=3)
-    return sum(max(pdfium_c.FPDFPath_CountSegments(path.raw), 1) for path in paths)
 
 
 def _read_page(number: int, page: pdfplumber.page.Page) -> Page:
@@ -244,25 +298,30 @@ def _read_page(number: int, page: pdfplumber.page.Page) -> Page:
     if not has_text:
         return result
     if page.rects or page.lines or page.curves:
-        result.grids = [g for t in page.find_tables(_TABLE_SETTINGS) if (g := _grid(number, t)) is not None]
-    result.lines = _lines_outside(page, result.grids)
+        tables = page.find_tables(_TABLE_SETTINGS)
+        found = (_grid(number, [row.cells for row in t.rows], t.extract(), t.bbox) for t in tables)
+        result.grids = [g for g in found if g is not None]
+    result.lines = _lines_outside(_text_lines(page), result.grids)
     return result
 
 
-def _grid(number: int, table: pdfplumber.table.Table) -> Grid | None:
-    rows = table.rows
-    texts = table.extract()
-    if not rows or not rows[0].cells:
+Box = tuple[float, float, float, float]
+
+
+def _grid(number: int, rows: list[list[Box | None]], texts: list[list[str | None]], bbox: Box) -> Grid | None:
+    """A found table (its rows' cells, None where no cell starts, and their texts; pdfplumber's or PDFium's
+    reading) as a Grid."""
+    if not rows or not rows[0]:
         return None
-    columns = sorted({c[0] for row in rows for c in row.cells if c is not None})
+    columns = sorted({c[0] for row in rows for c in row if c is not None})
     drawn: list[Cell] = []
     for row, row_texts in zip(rows, texts, strict=True):
-        for bbox, text in zip(row.cells, row_texts, strict=True):
-            if bbox is not None:
-                drawn.append(Cell(_clean_cell(text), *bbox))
-    tops = [row.bbox[1] for row in rows]
+        for cell_box, text in zip(row, row_texts, strict=True):
+            if cell_box is not None:
+                drawn.append(Cell(_clean_cell(text), *cell_box))
+    tops = [min(c[1] for c in row if c is not None) for row in rows]
     dense = [[_covering(drawn, x + 0.5, y + 0.5) for x in columns] for y in tops]
-    x0, top, x1, bottom = table.bbox
+    x0, top, x1, bottom = bbox
     grid = Grid(number, top, bottom, x0, x1, dense, columns)
     if len(columns) < 2 or (len(rows) < 2 and not is_body_row(grid.row_texts(0))):
         return None  # one ruled line of words is a highlighted phrase or a contents entry, not a table
@@ -308,11 +367,16 @@ def _clean_cell(text: str | None) -> str:
     return "\n".join(part.strip() for part in text.splitlines() if part.strip())
 
 
-def _lines_outside(page: pdfplumber.page.Page, grids: list[Grid]) -> list[TextLine]:
-    out = []
+def _text_lines(page: pdfplumber.page.Page) -> Iterator[TextLine]:
     for line in page.extract_text_lines(layout=False, strip=True, return_chars=False):
-        mid = (line["top"] + line["bottom"]) / 2
-        inside = any(g.top <= mid <= g.bottom and g.x0 - 2 <= line["x0"] <= g.x1 for g in grids)
-        if not inside and line["text"].strip():
-            out.append(TextLine(line["text"].strip(), line["top"], line["bottom"], line["x0"], line["x1"]))
+        yield TextLine(line["text"], line["top"], line["bottom"], line["x0"], line["x1"])
+
+
+def _lines_outside(lines: Iterable[TextLine], grids: list[Grid]) -> list[TextLine]:
+    out = []
+    for line in lines:
+        mid = (line.top + line.bottom) / 2
+        inside = any(g.top <= mid <= g.bottom and g.x0 - 2 <= line.x0 <= g.x1 for g in grids)
+        if not inside and line.text.strip():
+            out.append(TextLine(line.text.strip(), line.top, line.bottom, line.x0, line.x1))
     return out

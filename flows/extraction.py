@@ -43,7 +43,7 @@ def extract_and_check(data: bytes, file_name: str, page_limit: int | None = None
     from flows.server import quiet_libraries
 
     quiet_libraries()
-    result = default_gate().check(document)
+    result = default_gate().check(document, data)  # the pages it finds contested are read a second time
     return CheckedDocument(
         document,
         result.status,

@@ -15,6 +15,7 @@ import pytest
 from expectations import Gate, GateResult
 from extract import extract_document
 from extract.model import ExtractedDocument
+from extract.reread import disputed_cells
 from samples.corpus import Planned, plan_corpus
 from samples.inject import InjectedError, NothingToInject, build_injected_document
 from samples.layouts import load_layouts
@@ -25,6 +26,7 @@ class Printed:
     document: ExtractedDocument
     injected: list[InjectedError]
     result: GateResult
+    pdf: bytes
 
 
 def _plans() -> list[Planned]:
@@ -38,8 +40,9 @@ def _printed(gate: Gate, kinds: Sequence[str]) -> Printed:
             document, injected = build_injected_document(plan, kinds)  # type: ignore[arg-type]
         except NothingToInject:
             continue
-        extracted = extract_document(document.rendered.pdf, f"{plan.stem}.pdf")
-        return Printed(extracted, injected, gate.check(extracted))
+        pdf = document.rendered.pdf
+        extracted = extract_document(pdf, f"{plan.stem}.pdf")
+        return Printed(extracted, injected, gate.check(extracted, pdf), pdf)
     raise AssertionError(f"no generated document takes {kinds}")
 
 
@@ -71,9 +74,17 @@ def test_a_figure_printed_wrong_loads_with_the_publishers_issue(changed_figure: 
 
 
 def test_every_figure_of_a_clean_generated_document_reads_the_same_in_both_engines(changed_figure: Printed) -> None:
-    read = [f for f in changed_figure.document.facts if f.box is not None]
+    document = changed_figure.document
+    read = [f for f in document.facts if f.box is not None]
     assert len(read) > 50
-    assert changed_figure.document.disputed == {}
+    units = {t.table_kind: t.unit for t in document.tables}
+    assert disputed_cells(changed_figure.pdf, document.facts, units) == {}  # every page, not only the contested
+
+
+def test_only_the_pages_a_failed_identity_contests_are_read_a_second_time(changed_figure: Printed) -> None:
+    (changed,) = changed_figure.injected
+    pages = {f.page for f in changed_figure.document.facts}
+    assert changed_figure.document.second_read == {changed.page} < pages
 
 
 def test_a_figure_the_two_readings_disagree_on_withholds_its_table_and_the_rest_loads(across_rule: Printed) -> None:

@@ -1,0 +1,148 @@
+"""The PDFium page reader against pdfplumber's: the same reading (every ruled page compared), and how fast.
+
+    python benchmarks/page_readers.py [FOLDER ...] [--equivalence-only | --speed-only] [--repeat 3]
+
+Folders default to ../shared/corpus/{real,wild,wild-more}. Two parts, each on one core (this process):
+
+1. Equivalence: every ruled page of every PDF read by both readers (extract.reading_equivalence), counted
+   per folder as same / same but for blanks / different / not judged (left to pdfplumber), with the pages
+   that differ and how.
+2. Speed, on the first folder (the real documents): pages per second of
+   - the naive baseline: pdfplumber's `extract_tables()` on every page;
+   - caijue's extraction (`extract.extract_document`) with the pdfplumber reader (`CAIJUE_PAGE_READER=pdfplumber`);
+   - caijue's extraction with the PDFium reader (the default);
+   side by side in one run, the best of `--repeat` runs each, with the ratio to the baseline.
+The gate's second reading of contested pages is not in these figures: it is the gate's (expectations.gate).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import os
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import pdfplumber
+import pypdfium2 as pdfium
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from extract import ExtractionError, extract_document
+from extract.pages import PAGE_READER_VARIABLE
+from extract.reading_equivalence import compare_document
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+DEFAULT_FOLDERS = [SHARED / "real", SHARED / "wild", SHARED / "wild-more"]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("folders", nargs="*", type=Path, default=DEFAULT_FOLDERS)
+    parser.add_argument("--equivalence-only", action="store_true")
+    parser.add_argument("--speed-only", action="store_true")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    folders = [f for f in args.folders if f.is_dir()]
+    if not folders:
+        print("caijue: no corpus folder found — give the folders of PDFs to compare", file=sys.stderr)
+        return 2
+    if not args.speed_only:
+        for folder in folders:
+            equivalence(folder)
+    if not args.equivalence_only:
+        speed(_pdfs(folders[0]), args.repeat)
+    return 0
+
+
+def _pdfs(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.suffix.lower() == ".pdf" and p.is_file())
+
+
+def equivalence(folder: Path) -> None:
+    verdicts: Counter[str] = Counter()
+    notes: list[str] = []
+    documents = unreadable = 0
+    started = time.perf_counter()
+    for pdf in _pdfs(folder):
+        try:
+            comparisons = list(compare_document(pdf.read_bytes()))
+        except Exception as exc:  # not a PDF, damaged: neither reader reads it
+            unreadable += 1
+            notes.append(f"  {pdf.name}: not compared ({type(exc).__name__})")
+            continue
+        documents += 1
+        for comparison in comparisons:
+            verdicts[comparison.verdict] += 1
+            if comparison.verdict != "same":
+                detail = "; ".join(comparison.differences[:2])
+                notes.append(f"  {pdf.name} p{comparison.page}: {comparison.verdict}{': ' + detail if detail else ''}")
+    total = sum(verdicts.values())
+    print(f"\n== {folder}: {documents} documents ({unreadable} not PDFs both can open), {total} ruled pages, "
+          f"{time.perf_counter() - started:.0f} s")  # fmt: skip
+    for verdict in ("same", "same but for blanks", "different", "not judged"):
+        print(f"  {verdict:<20} {verdicts[verdict]:>6}")
+    for note in notes[:60]:
+        print(note[:300])
+    if len(notes) > 60:
+        print(f"  … and {len(notes) - 60} more")
+
+
+def speed(pdfs: list[Path], repeat: int) -> None:
+    datas = [p.read_bytes() for p in pdfs]
+    pages = sum(_page_count(d) for d in datas)
+    print(f"\n== speed: {len(datas)} documents, {pages} pages, one core, best of {repeat}")
+    baseline = _best(lambda: _naive(datas), repeat)
+    rows = [("naive: pdfplumber extract_tables(), every page", baseline)]
+    for reader in ("pdfplumber", "pdfium"):
+        rows.append((f"caijue extract_document, {reader} reader", _best(lambda r=reader: _caijue(datas, r), repeat)))
+    print(f"  {'':<48} {'seconds':>8} {'pages/s':>8} {'× naive':>8}")
+    for name, seconds in rows:
+        print(f"  {name:<48} {seconds:>8.2f} {pages / seconds:>8.1f} {baseline / seconds:>8.2f}")
+
+
+def _page_count(data: bytes) -> int:
+    document = pdfium.PdfDocument(data)
+    try:
+        return len(document)
+    finally:
+        document.close()
+
+
+def _best(run: Callable[[], None], repeat: int) -> float:
+    times = []
+    for _ in range(max(repeat, 1)):
+        started = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def _naive(datas: list[bytes]) -> None:
+    for data in datas:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            for page in pdf.pages:
+                page.extract_tables()
+                page.flush_cache()
+
+
+def _caijue(datas: list[bytes], reader: str) -> None:
+    previous = os.environ.get(PAGE_READER_VARIABLE)
+    os.environ[PAGE_READER_VARIABLE] = reader
+    try:
+        for data in datas:
+            with contextlib.suppress(ExtractionError):  # a file neither reader reads costs what it costs
+                extract_document(data, "document.pdf")
+    finally:
+        if previous is None:
+            os.environ.pop(PAGE_READER_VARIABLE, None)
+        else:
+            os.environ[PAGE_READER_VARIABLE] = previous
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,626 @@
+"""A ruled page read with PDFium: its characters, its drawn ruling, the tables they make and the text lines.
+
+The reading is pdfplumber's, computed from PDFium's objects instead of pdfminer's parse of the content stream
+(which costs ~80% of reading a ruled page in pure Python): the same character boxes (pdfminer's: the advance
+width, from the font's descent to one em above it), the same edges (a rectangle's four sides, a line, a curve's
+straight pieces), the same table finding (pdfplumber's "lines" strategy with extract.pages' tolerances: edges
+snapped and joined, intersections, the smallest cell at each intersection, cells grouped by shared corners) and
+the same cell text (the characters whose centre lies in the cell, assembled into words and lines as
+pdfplumber's `extract_text` does). extract.pages turns the result into its Page/Grid model, exactly as it does
+pdfplumber's tables. A page this reading cannot vouch for raises `NotJudged`, and pdfplumber reads it.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import itertools
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+from pdfminer.fontmetrics import FONT_METRICS
+
+Box = tuple[float, float, float, float]  # x0, top, x1, bottom: pdfplumber's page space (origin top-left)
+
+SNAP = 3.0  # pdfplumber's snap_tolerance (extract.pages._TABLE_SETTINGS)
+JOIN = 3.0  # join_tolerance (pdfplumber's default)
+INTERSECTION = 3.0  # intersection_tolerance (default)
+EDGE_MIN_LENGTH = 3.0  # edge_min_length (default)
+EDGE_MIN_LENGTH_PREFILTER = 1.0  # edge_min_length_prefilter (default)
+TEXT_TOLERANCE = 3.0  # extract_text's x_tolerance and y_tolerance (defaults)
+_LIGATURES = {"ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl", "ﬁ": "fi", "ﬂ": "fl", "ﬆ": "st", "ﬅ": "st"}  # pdfplumber's
+
+
+class NotJudged(Exception):
+    """PDFium's reading of the page cannot be vouched to be pdfplumber's: the page is read with pdfplumber."""
+
+
+@dataclass(frozen=True, slots=True)
+class FoundTable:
+    """One table as pdfplumber's TableFinder gives it: its rows' cells (None where no cell starts) and texts."""
+
+    rows: list[list[Box | None]]
+    texts: list[list[str | None]]
+    bbox: Box
+
+
+@dataclass(frozen=True, slots=True)
+class FoundLine:
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+
+@dataclass(frozen=True, slots=True)
+class RuledReading:
+    tables: list[FoundTable]
+    lines: list[FoundLine]  # every text line of the page, top to bottom (pdfplumber's extract_text_lines)
+    has_text: bool
+
+
+def read_ruled_page(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage) -> RuledReading:
+    """The tables and text lines of one page, as pdfplumber would find them. Raises NotJudged."""
+    if page.get_rotation() % 360:
+        raise NotJudged("a rotated page")
+    left, _, _, top = (float(v) for v in page.get_mediabox())
+    glyphs = _glyphs(textpage, left, top)
+    if not glyphs.text:
+        return RuledReading([], [], has_text=False)
+    horizontal, vertical = _edges(page, left, top)
+    tables = [_found_table(cells, glyphs) for cells in _tables(horizontal, vertical)]
+    return RuledReading(tables, _text_lines(glyphs, range(len(glyphs.text)), page_lines=True), has_text=True)
+
+
+# --- characters ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Glyphs:
+    """A page's printed characters in PDFium's order, with pdfminer's boxes, and where a printed blank stands
+    between two of them (it ends a word). A blank is known by where it stands in PDFium's text, not by a box of
+    its own. PDFium keeps most printed blanks but turns some into blanks of its own (generated, with no box),
+    which cannot be told from those it inserts where glyphs stand apart: only the blanks it keeps count. Where
+    two characters stand within 3 pt of each other with such a blank between, the cell reads as one word where
+    pdfplumber reads two ("1.一般" for "1. 一般"); every reader folds blanks away (extract.text.fold), and the
+    equivalence test counts these apart."""
+
+    text: list[str]
+    x0: np.ndarray
+    x1: np.ndarray
+    top: np.ndarray
+    bottom: np.ndarray
+    blank_between: frozenset[tuple[int, int]]  # (i, j): a blank stands between characters i and j in the text
+    boxes: tuple[list[float], list[float], list[float], list[float]]  # x0, x1, top, bottom as lists (fast to index)
+
+    @property
+    def h_mid(self) -> np.ndarray:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def v_mid(self) -> np.ndarray:
+        return (self.top + self.bottom) / 2
+
+
+def _c_function(function: object, restype: type | None, *argtypes: type) -> ctypes._CFuncPtr:  # type: ignore[name-defined]
+    """A PDFium function re-declared to take and return plain addresses: pypdfium2's declarations wrap every
+    returned handle in a pointer object, which costs more than the call (~7 µs a character)."""
+    address = ctypes.cast(function, ctypes.c_void_p).value
+    return ctypes.CFUNCTYPE(restype, *argtypes)(address)
+
+
+_VOID, _INT = ctypes.c_void_p, ctypes.c_int
+_text_object_of = _c_function(pdfium_c.FPDFText_GetTextObject, _VOID, _VOID, _INT)
+_loose_box = _c_function(pdfium_c.FPDFText_GetLooseCharBox, _INT, _VOID, _INT, ctypes.POINTER(pdfium_c.FS_RECTF))
+_origin = _c_function(pdfium_c.FPDFText_GetCharOrigin, _INT, _VOID, _INT, *[ctypes.POINTER(ctypes.c_double)] * 2)
+_is_generated = _c_function(pdfium_c.FPDFText_IsGenerated, _INT, _VOID, _INT)
+_char_matrix = _c_function(pdfium_c.FPDFText_GetMatrix, _INT, _VOID, _INT, ctypes.POINTER(pdfium_c.FS_MATRIX))
+_font_size = _c_function(pdfium_c.FPDFTextObj_GetFontSize, _INT, _VOID, ctypes.POINTER(ctypes.c_float))
+_font_of = _c_function(pdfium_c.FPDFTextObj_GetFont, _VOID, _VOID)
+_glyph_width = _c_function(
+    pdfium_c.FPDFFont_GetGlyphWidth, _INT, _VOID, ctypes.c_uint32, ctypes.c_float, ctypes.POINTER(ctypes.c_float)
+)
+_SIZE = ctypes.c_size_t
+_base_font_name = _c_function(pdfium_c.FPDFFont_GetBaseFontName, _SIZE, _VOID, ctypes.c_char_p, _SIZE)
+_descent = _c_function(pdfium_c.FPDFFont_GetDescent, _INT, _VOID, ctypes.c_float, ctypes.POINTER(ctypes.c_float))
+
+
+def _glyphs(textpage: pdfium.PdfTextPage, left: float, top: float) -> _Glyphs:
+    """Every printed character, boxed as pdfminer boxes it: x from the origin by the advance width, y from the
+    font's descent below the baseline to one em above that; and the blanks between them (not line breaks)."""
+    raw = textpage.raw
+    count = pdfium_c.FPDFText_CountChars(raw)
+    text = _page_text(textpage, count)
+    rect, ox, oy = pdfium_c.FS_RECTF(), ctypes.c_double(), ctypes.c_double()
+    rect_at, ox_at, oy_at = ctypes.byref(rect), ctypes.byref(ox), ctypes.byref(oy)
+    metrics = _Metrics()
+    chars: list[str] = []
+    boxes: list[tuple[float, float, float, float]] = []
+    blank_between: set[tuple[int, int]] = set()
+    blank = False
+    for index, char in enumerate(text):
+        if char.isspace():
+            blank = blank or (char not in "\r\n" and not _is_generated(raw, index))
+            continue
+        if blank and chars:
+            blank_between.add((len(chars) - 1, len(chars)))
+        blank = False
+        if not _loose_box(raw, index, rect_at) or not _origin(raw, index, ox_at, oy_at):
+            raise NotJudged(f"PDFium cannot place character {index}")
+        descent, em, font, advance_scale = metrics.of(raw, index, _text_object_of(raw, index))
+        width = metrics.width(font, char)
+        right = rect.right if width is None else rect.left + width * advance_scale
+        baseline = oy.value
+        boxes.append((rect.left - left, top - (baseline + descent + em), right - left, top - (baseline + descent)))
+        chars.append(char)
+    array = np.asarray(boxes, dtype=float).reshape(-1, 4)
+    x0, top, x1, bottom = array[:, 0], array[:, 1], array[:, 2], array[:, 3]
+    lists = (x0.tolist(), x1.tolist(), top.tolist(), bottom.tolist())
+    return _Glyphs(chars, x0, x1, top, bottom, frozenset(blank_between), lists)
+
+
+def _page_text(textpage: pdfium.PdfTextPage, count: int) -> str:
+    """The page's characters, one per PDFium character index."""
+    if count <= 0:
+        return ""
+    buffer = (ctypes.c_ushort * (count + 1))()
+    pdfium_c.FPDFText_GetText(textpage.raw, 0, count, buffer)
+    text = bytes(buffer)[: 2 * count].decode("utf-16-le", errors="surrogatepass")
+    if len(text) != count or any("\ud800" <= ch <= "\udfff" for ch in text):
+        raise NotJudged("characters outside the basic plane")  # one index, two UTF-16 units: indices would slip
+    return text
+
+
+class _Metrics:
+    """(descent, em, font, advance scale) of each text object's characters in page space — pdfminer's box is
+    `descent` (negative) below the baseline to `descent + em`, and as wide as the font's printed width (its
+    /Widths or /W, per em) times the advance scale — and of each font, its descent per em. PDFium's own (loose)
+    box takes the width from the glyph where the font is not embedded: the printed width is asked for by
+    character. Only upright, unskewed text is boxed the same by both engines: any other raises NotJudged."""
+
+    def __init__(self) -> None:
+        self._objects: dict[int, tuple[float, float, int, float]] = {}
+        self._fonts: dict[int, float] = {}
+        self._widths: dict[tuple[int, str], float | None] = {}
+        self._width = ctypes.c_float()
+        self._matrix = pdfium_c.FS_MATRIX()
+        self._size = ctypes.c_float()
+        self._descent = ctypes.c_float()
+
+    def _font_descent(self, font: int) -> float:
+        """pdfminer's descent per em: its own metrics of a standard font named so (whatever the font's descriptor
+        says), else the descriptor's (PDFium's reading of it), always below the baseline."""
+        name = ctypes.create_string_buffer(256)
+        named = font and _base_font_name(font, name, len(name))
+        if named and (known := FONT_METRICS.get(name.value.decode("latin-1"))):  # a name is bytes, not always UTF-8
+            return -abs(float(known[0].get("Descent", 0))) / 1000
+        if not font or not _descent(font, ctypes.c_float(1.0), ctypes.byref(self._descent)):
+            raise NotJudged("a font without metrics")
+        return -abs(float(self._descent.value))
+
+    def width(self, font: int, char: str) -> float | None:
+        """The font's printed width of the character, per em (None: PDFium cannot map it back to a code)."""
+        key = (font, char)
+        if key not in self._widths:
+            found = _glyph_width(font, ord(char), ctypes.c_float(1.0), ctypes.byref(self._width))
+            self._widths[key] = float(self._width.value) if found else None
+        return self._widths[key]
+
+    def of(self, raw: object, index: int, obj: int) -> tuple[float, float, int, float]:
+        known = self._objects.get(obj)
+        if known is None:
+            known = self._objects[obj] = self._measure(raw, index, obj)
+        return known
+
+    def _measure(self, raw: object, index: int, obj: int) -> tuple[float, float, int, float]:
+        matrix, size = self._matrix, self._size
+        if not _char_matrix(raw, index, ctypes.byref(matrix)) or not _font_size(obj, ctypes.byref(size)):
+            raise NotJudged("a character without a matrix or font size")
+        if matrix.b != 0 or matrix.c != 0 or matrix.a <= 0 or matrix.d <= 0:
+            raise NotJudged("rotated, skewed or mirrored text")
+        font = _font_of(obj)
+        if font not in self._fonts:
+            self._fonts[font] = self._font_descent(font)
+        em = float(size.value) * matrix.d
+        return self._fonts[font] * em, em, font, float(size.value) * matrix.a
+
+
+@dataclass(frozen=True, slots=True)
+class PageObjects:
+    """What a page draws, counted from its objects (Form XObjects' too, to the depths given)."""
+
+    ruling_segments: int  # path segments (a path of none counts one): fewer than a few cannot rule a table
+    has_images: bool
+
+
+def page_objects(page: pdfium.PdfPage, path_depth: int = 3, image_depth: int = 2) -> PageObjects:
+    segments = 0
+    has_images = False
+    stack = [(obj, 0) for obj in (_object_at(page.raw, i) for i in range(_count_objects(page.raw))) if obj]
+    while stack:
+        obj, level = stack.pop()
+        kind = _object_type(obj)
+        if kind == pdfium_c.FPDF_PAGEOBJ_PATH and level < path_depth:
+            segments += max(_count_segments(obj), 1)
+        elif kind == pdfium_c.FPDF_PAGEOBJ_IMAGE and level < image_depth:
+            has_images = True
+        elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and level + 1 < max(path_depth, image_depth):
+            stack.extend((o, level + 1) for o in (_form_object_at(obj, i) for i in range(_form_count(obj))) if o)
+    return PageObjects(segments, has_images)
+
+
+# --- ruling ---------------------------------------------------------------------------------------------------
+
+_count_objects = _c_function(pdfium_c.FPDFPage_CountObjects, _INT, _VOID)
+_object_at = _c_function(pdfium_c.FPDFPage_GetObject, _VOID, _VOID, _INT)
+_form_count = _c_function(pdfium_c.FPDFFormObj_CountObjects, _INT, _VOID)
+_form_object_at = _c_function(pdfium_c.FPDFFormObj_GetObject, _VOID, _VOID, ctypes.c_ulong)
+_object_type = _c_function(pdfium_c.FPDFPageObj_GetType, _INT, _VOID)
+_object_matrix = _c_function(pdfium_c.FPDFPageObj_GetMatrix, _INT, _VOID, ctypes.POINTER(pdfium_c.FS_MATRIX))
+_count_segments = _c_function(pdfium_c.FPDFPath_CountSegments, _INT, _VOID)
+_segment_at = _c_function(pdfium_c.FPDFPath_GetPathSegment, _VOID, _VOID, _INT)
+_segment_point = _c_function(pdfium_c.FPDFPathSegment_GetPoint, _INT, _VOID, *[ctypes.POINTER(ctypes.c_float)] * 2)
+_segment_type = _c_function(pdfium_c.FPDFPathSegment_GetType, _INT, _VOID)
+_segment_closes = _c_function(pdfium_c.FPDFPathSegment_GetClose, _INT, _VOID)
+_draw_mode = _c_function(pdfium_c.FPDFPath_GetDrawMode, _INT, _VOID, *[ctypes.POINTER(ctypes.c_int)] * 2)
+
+Matrix = tuple[float, float, float, float, float, float]
+_IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+_OPERATOR = {pdfium_c.FPDF_SEGMENT_MOVETO: "m", pdfium_c.FPDF_SEGMENT_LINETO: "l", pdfium_c.FPDF_SEGMENT_BEZIERTO: "c"}
+
+
+def _edges(page: pdfium.PdfPage, left: float, top: float) -> tuple[np.ndarray, np.ndarray]:
+    """pdfplumber's edges of the page's painted paths, prefiltered as its "lines" strategy does (orientation
+    known, length ≥ 1): horizontal rows (x0, x1, y), vertical rows (x, top, bottom)."""
+    horizontal: list[tuple[float, float, float]] = []
+    vertical: list[tuple[float, float, float]] = []
+    for path, matrix in _paths(page.raw):
+        for shape, points in _subpaths(path, matrix, left, top):
+            _add_edges(shape, points, horizontal, vertical)
+    h = np.asarray(horizontal, dtype=float).reshape(-1, 3)
+    v = np.asarray(vertical, dtype=float).reshape(-1, 3)
+    return h[h[:, 1] - h[:, 0] >= EDGE_MIN_LENGTH_PREFILTER], v[v[:, 2] - v[:, 1] >= EDGE_MIN_LENGTH_PREFILTER]
+
+
+def _paths(page: object) -> Iterator[tuple[int, Matrix]]:
+    """Every painted path of the page, Form XObjects' included, with its matrix to page space."""
+    stack: list[tuple[int, Matrix]] = [
+        (obj, _IDENTITY) for obj in (_object_at(page, i) for i in range(_count_objects(page))) if obj
+    ]
+    stack.reverse()
+    matrix = pdfium_c.FS_MATRIX()
+    while stack:
+        obj, outer = stack.pop()
+        kind = _object_type(obj)
+        if kind not in (pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM):
+            continue
+        if not _object_matrix(obj, ctypes.byref(matrix)):
+            raise NotJudged("an object without a matrix")
+        own = _times((matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f), outer)
+        if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
+            fill, stroke = ctypes.c_int(), ctypes.c_int()
+            if _draw_mode(obj, ctypes.byref(fill), ctypes.byref(stroke)) and (fill.value or stroke.value):
+                yield obj, own
+        else:
+            inner = [(o, own) for o in (_form_object_at(obj, i) for i in range(_form_count(obj))) if o]
+            stack.extend(reversed(inner))
+
+
+def _times(m: Matrix, n: Matrix) -> Matrix:
+    """m then n (PDF's row-vector convention)."""
+    a, b, c, d, e, f = m
+    a2, b2, c2, d2, e2, f2 = n
+    return (a * a2 + b * c2, a * b2 + b * d2, c * a2 + d * c2, c * b2 + d * d2, e * a2 + f * c2 + e2,
+            e * b2 + f * d2 + f2)  # fmt: skip
+
+
+Point = tuple[float, float]
+
+
+def _subpaths(path: int, m: Matrix, left: float, top: float) -> Iterator[tuple[str, list[Point]]]:
+    """The path's subpaths as pdfminer paints them: each its operators ('m', 'l', 'c', 'h': a Bézier curve is
+    one 'c' at its end point) and the points they end at, in pdfplumber's space."""
+    x, y = ctypes.c_float(), ctypes.c_float()
+    x_at, y_at = ctypes.byref(x), ctypes.byref(y)
+    a, b, c, d, e, f = m
+    shape: list[str] = []
+    points: list[Point] = []
+    count = _count_segments(path)
+    index = 0
+    while index < count:
+        segment = _segment_at(path, index)
+        if not segment or not _segment_point(segment, x_at, y_at):
+            raise NotJudged("a path segment PDFium cannot read")
+        kind = _segment_type(segment)
+        if kind == pdfium_c.FPDF_SEGMENT_BEZIERTO:  # two control points, then the end point
+            index += 2
+            segment = _segment_at(path, index) if index < count else None
+            if not segment or not _segment_point(segment, x_at, y_at):
+                raise NotJudged("a curve without its end point")
+        operator = _OPERATOR.get(kind)
+        if operator is None:
+            raise NotJudged("a path segment of an unknown kind")
+        if operator == "m" and shape:
+            yield "".join(shape), points
+            shape, points = [], []
+        px, py = float(x.value), float(y.value)
+        shape.append(operator)
+        points.append((a * px + c * py + e - left, top - (b * px + d * py + f)))
+        if _segment_closes(segment) and points:
+            shape.append("h")
+            points.append(points[0])
+        index += 1
+    if shape:
+        yield "".join(shape), points
+
+
+Edges = list[tuple[float, float, float]]
+
+
+def _add_edges(shape: str, pts: list[Point], horizontal: Edges, vertical: Edges) -> None:
+    """pdfminer's reading of one subpath (a line, a rectangle or a curve) as pdfplumber's edges."""
+    if not shape.startswith("m"):
+        return
+    if len(shape) > 3 and shape[-2:] == "lh" and pts[-2] == pts[0]:
+        shape, pts = shape[:-2] + "h", pts[:-1]  # pdfminer drops a redundant 'l' before 'h'
+    if shape in ("mlh", "ml"):
+        (x0, y0), (x1, y1) = pts[0], pts[1]
+        if y0 == y1:
+            horizontal.append((min(x0, x1), max(x0, x1), y0))
+        else:  # pdfplumber calls every line that is not horizontal vertical, at its left end
+            vertical.append((min(x0, x1), min(y0, y1), max(y0, y1)))
+        return
+    if shape in ("mlllh", "mllll"):
+        (x0, y0), (x1, y1), (x2, y2), (x3, y3), _ = pts
+        square = (x0 == x1 and y1 == y2 and x2 == x3 and y3 == y0) or (y0 == y1 and x1 == x2 and y2 == y3 and x3 == x0)
+        if pts[0] == pts[4] and square:
+            left, right = min(x0, x2), max(x0, x2)
+            upper, lower = min(y0, y2), max(y0, y2)
+            horizontal.extend(((left, right, upper), (left, right, lower)))
+            vertical.extend(((left, upper, lower), (right, upper, lower)))
+            return
+    for (x0, y0), (x1, y1) in itertools.pairwise(pts):
+        if x0 == x1:
+            vertical.append((x0, min(y0, y1), max(y0, y1)))
+        elif y0 == y1:
+            horizontal.append((min(x0, x1), max(x0, x1), y0))
+
+
+# --- tables (pdfplumber's TableFinder, "lines" strategy) ------------------------------------------------------
+
+
+def _tables(horizontal: np.ndarray, vertical: np.ndarray) -> list[list[Box]]:
+    """The page's tables as lists of cells, top to bottom: horizontal edges (x0, x1, y), vertical (x, top,
+    bottom) snapped, joined and filtered by length as pdfplumber's merge_edges and filter_edges do."""
+    h = _merged(horizontal[:, 2], horizontal[:, 0], horizontal[:, 1])
+    v = _merged(vertical[:, 0], vertical[:, 1], vertical[:, 2])
+    h = h[h[:, 2] - h[:, 1] >= EDGE_MIN_LENGTH]
+    v = v[v[:, 2] - v[:, 1] >= EDGE_MIN_LENGTH]
+    if not len(h) or not len(v):
+        return []
+    return _cells_to_tables(_cells(h, v))
+
+
+def _merged(position: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """Edges along one axis, snapped to their cluster's mean position, then joined along each line where one
+    starts within the tolerance of the previous one's end: rows (position, start, end)."""
+    if not len(position):
+        return np.empty((0, 3))
+    snapped = _snapped(position)
+    joined: list[tuple[float, float, float]] = []
+    for i in np.lexsort((start, snapped)).tolist():
+        p, s, e = float(snapped[i]), float(start[i]), float(end[i])
+        if joined and p == joined[-1][0] and s <= joined[-1][2] + JOIN:
+            if e > joined[-1][2]:
+                joined[-1] = (p, joined[-1][1], e)
+        else:
+            joined.append((p, s, e))
+    return np.asarray(joined, dtype=float)
+
+
+def _snapped(values: np.ndarray) -> np.ndarray:
+    """Each value moved to the mean of its cluster (pdfplumber's snap_objects: sorted distinct values chained
+    while each is within the tolerance of the previous one; the mean is over the edges, not the values)."""
+    distinct = np.unique(values)
+    breaks = np.flatnonzero(np.diff(distinct) > SNAP) + 1
+    cluster_of_distinct = np.zeros(len(distinct), dtype=int)
+    cluster_of_distinct[breaks] = 1
+    cluster_of_distinct = np.cumsum(cluster_of_distinct)
+    cluster = cluster_of_distinct[np.searchsorted(distinct, values)]
+    sums = np.bincount(cluster, weights=values)
+    counts = np.bincount(cluster)
+    means = sums / counts
+    return values + (means[cluster] - values)  # pdfplumber moves each edge by (mean - value)
+
+
+def _cells(h: np.ndarray, v: np.ndarray) -> list[Box]:
+    """pdfplumber's edges_to_intersections and intersections_to_cells."""
+    hy, hx0, hx1 = h[:, 0], h[:, 1], h[:, 2]
+    vx, vtop, vbottom = v[:, 0], v[:, 1], v[:, 2]
+    meets = (
+        (vtop[:, None] <= hy[None, :] + INTERSECTION)
+        & (vbottom[:, None] >= hy[None, :] - INTERSECTION)
+        & (vx[:, None] >= hx0[None, :] - INTERSECTION)
+        & (vx[:, None] <= hx1[None, :] + INTERSECTION)
+    )
+    verticals: dict[Point, set[int]] = {}
+    horizontals: dict[Point, set[int]] = {}
+    for vi, hi in zip(*np.nonzero(meets), strict=True):
+        point = (float(vx[vi]), float(hy[hi]))
+        verticals.setdefault(point, set()).add(int(vi))
+        horizontals.setdefault(point, set()).add(int(hi))
+    points = sorted(verticals)
+    below: dict[float, list[Point]] = {}
+    right: dict[float, list[Point]] = {}
+    place: dict[Point, tuple[int, int]] = {}  # where each point stands in its column and in its row
+    for point in points:  # sorted by x, then y: each list is in the order pdfplumber scans it
+        column = below.setdefault(point[0], [])
+        row = right.setdefault(point[1], [])
+        place[point] = (len(column), len(row))
+        column.append(point)
+        row.append(point)
+
+    def joined_vertically(p: Point, q: Point) -> bool:
+        return not verticals[p].isdisjoint(verticals[q])
+
+    def joined_horizontally(p: Point, q: Point) -> bool:
+        return not horizontals[p].isdisjoint(horizontals[q])
+
+    cells: list[Box] = []
+    for point in points:
+        x, y = point
+        in_column, in_row = place[point]
+        cell = _smallest_cell(
+            point,
+            below[x][in_column + 1 :],
+            right[y][in_row + 1 :],
+            verticals,
+            joined_vertically,
+            joined_horizontally,
+        )
+        if cell is not None:
+            cells.append(cell)
+    return cells
+
+
+def _smallest_cell(point, below, right, intersections, joined_vertically, joined_horizontally) -> Box | None:  # type: ignore[no-untyped-def]
+    for down in below:
+        if not joined_vertically(point, down):
+            continue
+        for across in right:
+            if not joined_horizontally(point, across):
+                continue
+            corner = (across[0], down[1])
+            if corner in intersections and joined_vertically(corner, across) and joined_horizontally(corner, down):
+                return (point[0], point[1], corner[0], corner[1])
+    return None
+
+
+def _cells_to_tables(cells: list[Box]) -> list[list[Box]]:
+    """Cells grouped by shared corners (pdfplumber's cells_to_tables: the closure of corner sharing from the
+    first remaining cell), tables of more than one cell, ordered by their top-left cell."""
+    parent = list(range(len(cells)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first_at: dict[Point, int] = {}
+    for i, (x0, top, x1, bottom) in enumerate(cells):
+        for corner in ((x0, top), (x0, bottom), (x1, top), (x1, bottom)):
+            j = first_at.setdefault(corner, i)
+            if j != i:
+                parent[root(i)] = root(j)
+    groups: dict[int, list[Box]] = {}
+    for i, cell in enumerate(cells):
+        groups.setdefault(root(i), []).append(cell)
+    tables = sorted(groups.values(), key=lambda t: min((c[1], c[0]) for c in t))
+    return [t for t in tables if len(t) > 1]
+
+
+# --- cell text ------------------------------------------------------------------------------------------------
+
+
+def _found_table(cells: list[Box], glyphs: _Glyphs) -> FoundTable:
+    """pdfplumber's Table.rows and Table.extract(): rows by top, columns by every cell's left edge; a cell's
+    text from the characters whose centre lies in it."""
+    xs = sorted({c[0] for c in cells})
+    by_top: dict[float, dict[float, Box]] = {}
+    for cell in sorted(cells, key=lambda c: (c[1], c[0])):
+        by_top.setdefault(cell[1], {})[cell[0]] = cell
+    rows = [[row.get(x) for x in xs] for _, row in sorted(by_top.items())]
+    inside = _chars_by_cell(cells, glyphs)
+    texts = [[None if c is None else _text(glyphs, inside.get(c, [])) for c in row] for row in rows]
+    x0 = min(c[0] for c in cells)
+    top = min(c[1] for c in cells)
+    x1 = max(c[2] for c in cells)
+    bottom = max(c[3] for c in cells)
+    return FoundTable(rows, texts, (x0, top, x1, bottom))
+
+
+def _chars_by_cell(cells: Sequence[Box], glyphs: _Glyphs) -> dict[Box, list[int]]:
+    """cell → the indices of the characters whose centre lies in it (x0 ≤ x < x1, top ≤ y < bottom), in page
+    order. Cells are unions of the slots between consecutive cell edges: each character is placed in its slot
+    by bisection and handed to the cells covering that slot."""
+    xs = np.unique([v for c in cells for v in (c[0], c[2])])
+    ys = np.unique([v for c in cells for v in (c[1], c[3])])
+    covering: dict[tuple[int, int], list[Box]] = {}
+    for cell in cells:
+        c0, c1 = np.searchsorted(xs, [cell[0], cell[2]])
+        r0, r1 = np.searchsorted(ys, [cell[1], cell[3]])
+        for r in range(int(r0), int(r1)):
+            for c in range(int(c0), int(c1)):
+                covering.setdefault((r, c), []).append(cell)
+    h_mid, v_mid = glyphs.h_mid, glyphs.v_mid
+    column = np.searchsorted(xs, h_mid, side="right") - 1
+    row = np.searchsorted(ys, v_mid, side="right") - 1
+    within = np.flatnonzero((column >= 0) & (column < len(xs) - 1) & (row >= 0) & (row < len(ys) - 1))
+    out: dict[Box, list[int]] = {}
+    for i in within.tolist():
+        for cell in covering.get((int(row[i]), int(column[i])), ()):
+            out.setdefault(cell, []).append(i)
+    return out
+
+
+def _text(glyphs: _Glyphs, indices: list[int]) -> str:
+    """pdfplumber's extract_text (not laid out) of these characters."""
+    return "\n".join(line.text for line in _text_lines(glyphs, indices, page_lines=False))
+
+
+def _clusters(values: list[float], tolerance: float) -> dict[float, int]:
+    """pdfplumber's make_cluster_dict: each distinct value → its cluster's rank."""
+    out: dict[float, int] = {}
+    rank = 0
+    last: float | None = None
+    for value in sorted(set(values)):
+        if last is not None and value > last + tolerance:
+            rank += 1
+        out[value] = rank
+        last = value
+    return out
+
+
+def _text_lines(glyphs: _Glyphs, indices: Sequence[int], *, page_lines: bool) -> list[FoundLine]:
+    """Characters → words → lines as pdfplumber's WordExtractor and text map do for upright text: characters
+    clustered into lines by top, ordered by x0, a word ending at a blank or a gap of more than 3 pt (or a step
+    back, or a jump of more than 3 pt in top); words clustered into lines by their top and joined by a space.
+    `page_lines`: the page's extract_text_lines (words kept in order, a line per run of one cluster); otherwise a
+    cell's extract_text (words grouped by cluster)."""
+    if not indices:
+        return []
+    text, blanks = glyphs.text, glyphs.blank_between
+    x0s, x1s, tops, bottoms = glyphs.boxes
+    rank = _clusters([tops[i] for i in indices], TEXT_TOLERANCE)
+    by_line = sorted(indices, key=lambda i: rank[tops[i]])
+    words: list[list[int]] = []
+    for _, members in itertools.groupby(by_line, key=lambda i: rank[tops[i]]):
+        current: list[int] = []
+        for i in sorted(members, key=x0s.__getitem__):
+            if current:
+                last = current[-1]
+                apart = x0s[i] < x0s[last] or x0s[i] > x1s[last] + TEXT_TOLERANCE
+                if apart or abs(tops[i] - tops[last]) > TEXT_TOLERANCE or (last, i) in blanks or (i, last) in blanks:
+                    words.append(current)
+                    current = []
+            current.append(i)
+        if current:
+            words.append(current)
+    word_top = [min(tops[i] for i in w) for w in words]
+    word_rank = _clusters(word_top, TEXT_TOLERANCE)
+    order = list(range(len(words)))
+    if not page_lines:
+        order.sort(key=lambda w: word_rank[word_top[w]])
+    lines: list[FoundLine] = []
+    for _, members in itertools.groupby(order, key=lambda w: word_rank[word_top[w]]):
+        line_words = [words[w] for w in members]
+        chars = [i for w in line_words for i in w]
+        line_text = " ".join("".join(_LIGATURES.get(text[i], text[i]) for i in w) for w in line_words)
+        x0, top = min(x0s[i] for i in chars), min(tops[i] for i in chars)
+        x1, bottom = max(x1s[i] for i in chars), max(bottoms[i] for i in chars)
+        lines.append(FoundLine(line_text, x0, top, x1, bottom))
+    return lines

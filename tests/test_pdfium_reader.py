@@ -1,0 +1,128 @@
+"""PDFium's reading of the ruled pages (extract.pdfium_pages, the default) is pdfplumber's: the same grids, cell
+for cell, the same text lines, and so the same facts — on every real document and on a generated document of
+every layout. The whole corpus, wild folders included, is compared by `python benchmarks/page_readers.py`.
+
+Where the readings differ it is in blanks only (extract.reading_equivalence): page 10 of
+sh-putuo-sfj-2026-budget-dept prints "1. 一般公共预算" with a blank PDFium turns into one of its own, and reads
+"1.一般公共预算"; pdfplumber's is right (the blank is printed), and every reader folds blanks away.
+
+Cost: ~25 s (pdfplumber's reading of the 52 ruled real pages, twice: pages and facts; six generated documents).
+"""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pytest
+
+from extract import ExtractedDocument, extract_document
+from extract.pages import PAGE_READER_VARIABLE
+from extract.reading_equivalence import TOLERANCE, compare_document
+from samples.corpus import Planned, build_document, plan_corpus
+from samples.layouts import load_layouts
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+REAL = SHARED / "corpus" / "real"
+REAL_PDFS = sorted(REAL.glob("*/*.pdf")) if REAL.is_dir() else []
+SAME = ("same", "same but for blanks")
+
+
+def _one_per_layout() -> list[Planned]:
+    plans = plan_corpus(12, (2024,), 20240607, set(load_layouts()), variants=True)
+    return list({plan.layout.name: plan for plan in plans}.values())
+
+
+GENERATED = _one_per_layout()
+
+
+@cache
+def _generated_pdf(stem: str) -> bytes:
+    plan = next(p for p in GENERATED if p.stem == stem)
+    return build_document(plan).rendered.pdf
+
+
+def _facts(document: ExtractedDocument) -> dict[tuple[str, ...], tuple[Decimal, int, str | None]]:
+    return {f.identity: (f.amount_yuan, f.page, f.row_label) for f in document.facts}
+
+
+def _boxes_apart(first: ExtractedDocument, second: ExtractedDocument) -> list[tuple[str, ...]]:
+    """Facts whose cell boxes are more than TOLERANCE apart (PDFium's coordinates are single precision)."""
+    boxes = {f.identity: f.box for f in second.facts}
+
+    def apart(a: tuple[float, ...] | None, b: tuple[float, ...] | None) -> bool:
+        if a is None or b is None:
+            return a is not b
+        return any(abs(x - y) > TOLERANCE for x, y in zip(a, b, strict=True))
+
+    return [f.identity for f in first.facts if apart(f.box, boxes[f.identity])]
+
+
+def _read_with(reader: str, data: bytes, name: str, monkeypatch: pytest.MonkeyPatch) -> ExtractedDocument:
+    monkeypatch.setenv(PAGE_READER_VARIABLE, reader)
+    return extract_document(data, name)
+
+
+def _assert_same_reading(data: bytes) -> None:
+    comparisons = list(compare_document(data))
+    assert comparisons, "no ruled page"
+    differing = [c for c in comparisons if c.verdict not in SAME]
+    assert not differing, differing
+
+
+def _assert_same_facts(data: bytes, name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    by_pdfium = _read_with("pdfium", data, name, monkeypatch)
+    by_pdfplumber = _read_with("pdfplumber", data, name, monkeypatch)
+    assert by_pdfium.read_by_pdfplumber == set()  # no page was left to pdfplumber
+    assert _facts(by_pdfium) == _facts(by_pdfplumber)
+    assert not _boxes_apart(by_pdfium, by_pdfplumber)
+    assert [(t.table_kind, t.first_page, t.last_page, t.unit) for t in by_pdfium.tables] == [
+        (t.table_kind, t.first_page, t.last_page, t.unit) for t in by_pdfplumber.tables
+    ]
+    assert Counter(p.check_name for p in by_pdfium.problems) == Counter(p.check_name for p in by_pdfplumber.problems)
+    assert by_pdfium.meta == by_pdfplumber.meta
+
+
+@pytest.mark.skipif(not REAL_PDFS, reason="../shared/corpus/real is not beside the checkout")
+@pytest.mark.parametrize("pdf", REAL_PDFS, ids=lambda p: p.parent.name)
+def test_pdfium_reads_every_ruled_page_of_a_real_document_as_pdfplumber_does(pdf: Path) -> None:
+    _assert_same_reading(pdf.read_bytes())
+
+
+@pytest.mark.skipif(not REAL_PDFS, reason="../shared/corpus/real is not beside the checkout")
+@pytest.mark.parametrize("pdf", REAL_PDFS, ids=lambda p: p.parent.name)
+def test_a_real_document_yields_the_same_facts_with_either_reader(pdf: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _assert_same_facts(pdf.read_bytes(), pdf.name, monkeypatch)
+
+
+@pytest.mark.parametrize("stem", [p.stem for p in GENERATED])
+def test_a_generated_document_of_every_layout_reads_the_same_and_yields_the_same_facts(
+    stem: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = _generated_pdf(stem)
+    _assert_same_reading(data)
+    _assert_same_facts(data, f"{stem}.pdf", monkeypatch)
+
+
+def test_a_page_pdfium_cannot_judge_is_read_by_pdfplumber() -> None:
+    """A rotated ruled page: pdfminer boxes its characters in the turned page, PDFium is not asked to match it."""
+    original = _generated_pdf(GENERATED[0].stem)
+    ruled = next(c.page for c in compare_document(original))
+    document = pdfium.PdfDocument(original)
+    document[ruled - 1].set_rotation(90)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    document.close()
+    verdicts = {c.page: c.verdict for c in compare_document(buffer.getvalue())}
+    assert verdicts.pop(ruled) == "not judged"
+    assert set(verdicts.values()) <= set(SAME)
+
+
+def test_an_unknown_page_reader_is_refused_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(PAGE_READER_VARIABLE, "ocr")
+    with pytest.raises(ValueError, match="CAIJUE_PAGE_READER='ocr'"):
+        extract_document(_generated_pdf(GENERATED[0].stem), "x.pdf")
