@@ -81,6 +81,26 @@ def test_every_vocabulary_is_one_seed_and_no_model_restates_it() -> None:
     assert not unused, f"vocabulary seeds no mart refers to: {sorted(unused)}"
 
 
+def test_the_gate_s_identities_speak_only_the_contract_s_words() -> None:
+    """The identities are written once, in the gate, in the contract's words: a measure, line key, total row or
+    fund scope they name is in its vocabulary seed (one taken out of a seed fails here, not silently)."""
+    from expectations import identities
+
+    words = vocabulary()
+    named_measures = {
+        m
+        for rule in identities.COLUMN_RULES
+        for m in (rule.total, *rule.parts, *rule.optional, *(s for subs in rule.substitutes.values() for s in subs))
+    }
+    assert named_measures <= words.measures, named_measures - words.measures
+    source = Path(identities.__file__).read_text(encoding="utf-8")
+    named_lines = set(re.findall(r"[\"'](?:income|expense)\.[a-z_]+[\"']", source))
+    named_lines = {line.strip("\"'") for line in named_lines}
+    assert named_lines and named_lines <= words.summary_line_keys, named_lines - words.summary_line_keys
+    assert {*identities.PANEL_TOTALS, *identities.TOTAL_LABEL} <= words.table_total_keys
+    assert set(identities.FUND_SCOPES) <= words.fund_scopes
+
+
 # --- a word taken out of a seed ---------------------------------------------------------------------
 
 DOC_ID = "cd" * 32
