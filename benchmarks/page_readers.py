@@ -24,7 +24,7 @@ import os
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pdfplumber
@@ -33,7 +33,7 @@ import pypdfium2 as pdfium
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from extract import ExtractionError, extract_document
-from extract.pages import PAGE_READER_VARIABLE
+from extract.pages import PAGE_READER_VARIABLE, read_pages
 from extract.reading_equivalence import compare_document
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "corpus"
@@ -99,6 +99,8 @@ def speed(pdfs: list[Path], repeat: int) -> None:
     baseline = _best(lambda: _naive(datas), repeat)
     rows = [("naive: pdfplumber extract_tables(), every page", baseline)]
     for reader in ("pdfplumber", "pdfium"):
+        rows.append((f"pages only (read_pages), {reader} reader", _best(lambda r=reader: _pages(datas, r), repeat)))
+    for reader in ("pdfplumber", "pdfium"):
         rows.append((f"caijue extract_document, {reader} reader", _best(lambda r=reader: _caijue(datas, r), repeat)))
     print(f"  {'':<48} {'seconds':>8} {'pages/s':>8} {'× naive':>8}")
     for name, seconds in rows:
@@ -131,12 +133,27 @@ def _naive(datas: list[bytes]) -> None:
 
 
 def _caijue(datas: list[bytes], reader: str) -> None:
-    previous = os.environ.get(PAGE_READER_VARIABLE)
-    os.environ[PAGE_READER_VARIABLE] = reader
-    try:
+    with _reader(reader):
         for data in datas:
             with contextlib.suppress(ExtractionError):  # a file neither reader reads costs what it costs
                 extract_document(data, "document.pdf")
+
+
+def _pages(datas: list[bytes], reader: str) -> None:
+    """The page reading stage alone: every page as extract_document reads it (no table located or read)."""
+    with _reader(reader):
+        for data in datas:
+            with contextlib.suppress(ExtractionError):
+                for _ in read_pages(data, "document.pdf"):
+                    pass
+
+
+@contextlib.contextmanager
+def _reader(reader: str) -> Iterator[None]:
+    previous = os.environ.get(PAGE_READER_VARIABLE)
+    os.environ[PAGE_READER_VARIABLE] = reader
+    try:
+        yield
     finally:
         if previous is None:
             os.environ.pop(PAGE_READER_VARIABLE, None)

@@ -28,6 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     `--debug` shows its traceback instead."""
     args = _parser().parse_args(argv)
     try:
+        _check_page_reader()
         return int(args.run(args) or 0)
     except UserError as error:
         if args.debug:
@@ -45,6 +46,16 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"caijue: {explained}", file=sys.stderr)
         return 2
+
+
+def _check_page_reader() -> None:
+    """CAIJUE_PAGE_READER, when set, names a reader extraction knows (extract.pages.page_reader)."""
+    from extract.pages import page_reader
+
+    try:
+        page_reader()
+    except ValueError as error:
+        raise UserError(str(error), "unset it, or set it to pdfium or pdfplumber") from None
 
 
 def _given_warehouse(args: argparse.Namespace) -> Path | None:

@@ -126,3 +126,14 @@ def test_an_unknown_page_reader_is_refused_by_name(monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv(PAGE_READER_VARIABLE, "ocr")
     with pytest.raises(ValueError, match="CAIJUE_PAGE_READER='ocr'"):
         extract_document(_generated_pdf(GENERATED[0].stem), "x.pdf")
+
+
+def test_the_command_line_refuses_an_unknown_page_reader_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from flows.cli import main
+
+    monkeypatch.setenv(PAGE_READER_VARIABLE, "ocr")
+    assert main(["accuracy", str(tmp_path), "--warehouse", str(tmp_path / "w.duckdb")]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("caijue: CAIJUE_PAGE_READER='ocr'") and "pdfium or pdfplumber" in line
