@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
@@ -75,6 +76,9 @@ def _parser() -> argparse.ArgumentParser:
     _common(ingest)
     _data_docs_flag(ingest)
     _departments_file_flag(ingest)
+    ingest.add_argument(
+        "--summary-json", type=Path, metavar="FILE", help="also write the run's summary (counts, stage seconds) to FILE"
+    )
     ingest.set_defaults(run=_ingest)
 
     demo = commands.add_parser(
@@ -163,7 +167,41 @@ def _parser() -> argparse.ArgumentParser:
     accuracy.add_argument("expected", nargs="+", type=Path, help="document folders holding expected/")
     accuracy.add_argument("--warehouse")
     accuracy.set_defaults(run=_accuracy)
+    _bench_parser(commands)
     return parser
+
+
+def _bench_parser(commands: argparse._SubParsersAction) -> None:
+    bench = commands.add_parser(
+        "bench",
+        help="time the whole ingest stage by stage on generated departments (and real PDFs), "
+        "beside the naive baseline on the same files",
+    )
+    bench.add_argument(
+        "--departments", type=int, default=25, metavar="N", help="generated departments (default 25: 100 documents)"
+    )
+    bench.add_argument(
+        "--add",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FOLDER",
+        help="also every PDF under FOLDER (repeatable)",
+    )
+    bench.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 1, help="extraction processes (default: all cores)"
+    )
+    bench.add_argument("--then-new", type=int, default=0, metavar="K", help="then a run adding K new documents")
+    bench.add_argument(
+        "--then-changed", type=int, default=0, metavar="K", help="then a run adding K re-published documents"
+    )
+    bench.add_argument("--no-baseline", action="store_true", help="skip the naive baseline and the bare extraction")
+    bench.add_argument(
+        "--scale", metavar="SIZES", help="instead: first runs of these many documents (e.g. 100,400,1600)"
+    )
+    bench.add_argument("--work", type=Path, help="folder for the corpus and the runs (default: <tmp>/caijue-bench)")
+    bench.add_argument("--json", type=Path, metavar="FILE", help="write the figures to FILE")
+    bench.set_defaults(run=_bench)
 
 
 def _data_docs_flag(parser: argparse.ArgumentParser) -> None:
@@ -228,6 +266,8 @@ def _limits(args: argparse.Namespace) -> DocumentLimits:
 def _ingest(args: argparse.Namespace) -> int:
     warehouse = warehouse_path(args.warehouse)
     summary = _run(args.paths, warehouse, args)
+    if args.summary_json:
+        args.summary_json.write_text(json.dumps(summary.record(), ensure_ascii=False, indent=2))
     if not summary.completed:
         print(f"caijue: not published: {summary.failure}", file=sys.stderr)
     return 0 if summary.completed else 1
@@ -389,6 +429,38 @@ def _survey(args: argparse.Namespace) -> int:
         write_json(records, args.json)
         print(f"\nsurvey records: {args.json}")
     return 0
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from flows.bench import BenchOptions, default_work_folder, format_bench, format_scale, run_bench, run_scale
+
+    if args.departments < 1 or args.workers < 1 or args.then_new < 0 or args.then_changed < 0:
+        raise UserError("--departments and --workers must be at least 1", "and --then-new/--then-changed at least 0")
+    work = (args.work or default_work_folder()).resolve()
+    options = BenchOptions(
+        args.departments, args.add, args.workers, work, args.then_new, args.then_changed, not args.no_baseline
+    )
+    if args.scale:
+        record = run_scale(_sizes(args.scale), options)
+        text = format_scale(record)
+    else:
+        record = run_bench(options)
+        text = format_bench(record)
+    print(f"\n{text}")
+    if args.json:
+        args.json.write_text(json.dumps(record, ensure_ascii=False, indent=2))
+        print(f"\nfigures: {args.json}")
+    return 0
+
+
+def _sizes(text: str) -> list[int]:
+    try:
+        sizes = [int(part) for part in text.split(",")]
+    except ValueError:
+        sizes = []
+    if len(sizes) < 2 or any(s < 1 for s in sizes) or sizes != sorted(set(sizes)):
+        raise UserError(f"--scale {text}: give two or more growing document counts", "e.g. --scale 100,400,1600")
+    return sizes
 
 
 def _accuracy(args: argparse.Namespace) -> int:

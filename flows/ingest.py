@@ -337,11 +337,13 @@ def run_ingest(
     todo = len(plan_run(paths, warehouse, departments=departments_file).todo)
     documents = DocumentRunner(workers, todo, dask_address)
     in_flight = max(1, workers)  # tasks running: a local cluster's slots, or our share of a remote one
+    started = time.perf_counter()
     try:
         with prefect_api(while_starting=documents.start if todo else None):
+            start_up = time.perf_counter() - started  # the server, and meanwhile the cluster and the warm-up
             runner = documents.runner or ThreadPoolTaskRunner(max_workers=1)
             flow_with_runner = ingest_flow.with_options(task_runner=runner)
-            return flow_with_runner(
+            summary = flow_with_runner(
                 paths=[str(p) for p in paths],
                 warehouse=str(warehouse),
                 timeout_seconds=timeout_seconds,
@@ -352,5 +354,7 @@ def run_ingest(
                 memory_limit_mib=memory_limit_mib,
                 page_limit=page_limit,
             )
+            summary.timings = {"start-up": start_up, **summary.timings}
+            return summary
     finally:
         documents.close()

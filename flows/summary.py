@@ -46,6 +46,23 @@ class RunSummary:
     def counts(self) -> Counter[str]:
         return Counter(o.status for o in self.outcomes)
 
+    def record(self) -> dict[str, object]:
+        """The run in figures, JSON-ready (`caijue ingest --summary-json`, read by `caijue bench`)."""
+        return {
+            "warehouse": str(self.warehouse),
+            "discovered": self.discovered,
+            "unchanged": self.unchanged,
+            "reextracted": self.reextracted,
+            "retried": self.retried,
+            "superseded": self.superseded,
+            "statuses": dict(self.counts()),
+            "facts_loaded": self.facts_loaded,
+            "dbt_ok": self.dbt_ok,
+            "published": self.published,
+            "failure": self.failure,
+            "timings": dict(self.timings),
+        }
+
     @property
     def failed_mart_checks(self) -> list[Problem]:
         """The mart checks (GX validation of the built marts) that failed: each stops the publish."""

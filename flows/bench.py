@@ -1,0 +1,475 @@
+"""`caijue bench`: the whole ingest timed stage by stage on generated departments (and any folder of real
+PDFs), with the naive baseline on the same files in the same run.
+
+Every run is the real command line (`caijue ingest`) in a child process, so its figures include what a
+person waits for: interpreter start and imports, the run's Prefect server and Dask cluster, extraction and
+the gate, load, dbt, the mart checks and the publish. The stage seconds come from the run itself (its
+summary, written by `caijue ingest --summary-json`); the peak memory is that of the whole process tree
+(the bench, the run, its server, workers and their children), sampled every 0.1 s from a thread here.
+
+Side by side on the same files, one process per core:
+- naive: pdfplumber's `extract_tables()` on every page, what a one-off script would do;
+- bare: caijue's own extraction and gate, without Prefect, Dask, load or dbt — what the run's document
+  stage could reach at best, and the yardstick of the whole run (issue 13, acceptance 2).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+from flows.errors import UserError
+from flows.report import say
+from flows.settings import REPOSITORY
+
+YEARS = (2023, 2024)  # each department: a budget and a final account per year
+DOCUMENTS_PER_DEPARTMENT = 2 * len(YEARS)
+REPUBLISHED = b"\n%% re-published by caijue bench: %d\n"
+
+
+@dataclass(slots=True)
+class RunFigures:
+    """One `caijue ingest` of the bench."""
+
+    name: str
+    documents: int  # the files this run had to read (new or changed)
+    pages: int
+    wall_seconds: float
+    peak_rss_mib: float
+    stages: dict[str, float] = field(default_factory=dict)  # as the run timed them, plus "other"
+    counts: dict[str, Any] = field(default_factory=dict)  # the run's summary (loaded, unchanged, ...)
+
+    @property
+    def extraction_seconds(self) -> float:
+        return self.stages.get("extract + gate", 0.0)
+
+
+@dataclass(slots=True)
+class PoolFigures:
+    """A plain process pool over the same files: the naive baseline, or caijue's bare extraction."""
+
+    name: str
+    documents: int
+    pages: int
+    wall_seconds: float
+    peak_rss_mib: float
+    processes: int
+
+
+# --- the corpus ---------------------------------------------------------------------------------------
+
+
+def generated_documents(folder: Path, departments: int) -> list[Path]:
+    """`departments` generated departments' budgets and final accounts (2023, 2024) in `folder`, generated
+    once: the same departments always give byte-identical files, so a folder already holding them is reused.
+    The first N departments of a larger corpus are the N departments of a smaller one."""
+    from samples import plan_corpus
+    from samples.corpus import write_document
+    from samples.layouts import load_layouts
+
+    planned = plan_corpus(departments, YEARS, seed=20240101, allowed=set(load_layouts()))
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for document in planned:
+        path = folder / f"{document.stem}.pdf"
+        if not path.exists():
+            path = write_document(folder, document)
+        paths.append(path)
+    return paths
+
+
+def real_documents(folders: Sequence[Path]) -> list[Path]:
+    """Every PDF under the given folders (recursively), in a stable order."""
+    found: list[Path] = []
+    for folder in folders:
+        if not folder.is_dir():
+            raise UserError(f"--add {folder}: not a folder", "give a folder of PDF files")
+        pdfs = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() == ".pdf")
+        if not pdfs:
+            raise UserError(f"--add {folder}: no PDF files in it", "give a folder of PDF files")
+        found += pdfs
+    return found
+
+
+def page_count(path: Path) -> int:
+    import pypdfium2 as pdfium
+
+    try:
+        document = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError:
+        return 0
+    try:
+        return len(document)
+    finally:
+        document.close()
+
+
+def fill_inbox(inbox: Path, files: Sequence[Path]) -> list[Path]:
+    """Hard links (copies across file systems) of `files` in `inbox`, named apart; returns them."""
+    inbox.mkdir(parents=True, exist_ok=True)
+    placed = []
+    for index, source in enumerate(files):
+        target = inbox / f"{index:05d}-{source.name}"
+        if not target.exists():
+            try:
+                os.link(source, target)
+            except OSError:
+                shutil.copyfile(source, target)
+        placed.append(target)
+    return placed
+
+
+def republish(inbox: Path, originals: Sequence[Path], mark: int) -> list[Path]:
+    """New versions of already loaded reports: the same bytes with a comment after them (a publisher's
+    re-upload): a new document that supersedes the old one in the marts."""
+    inbox.mkdir(parents=True, exist_ok=True)
+    changed = []
+    for original in originals:
+        target = inbox / f"republished-{mark}-{original.name}"
+        target.write_bytes(original.read_bytes() + REPUBLISHED % mark)
+        changed.append(target)
+    return changed
+
+
+# --- memory of the process tree -------------------------------------------------------------------------
+
+
+class PeakMemory:
+    """The largest sum of resident memory over this process and all its descendants, sampled from a thread."""
+
+    def __init__(self, interval: float = 0.1) -> None:
+        self.interval = interval
+        self.peak_bytes = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, name="caijue-bench-memory", daemon=True)
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    @property
+    def peak_mib(self) -> float:
+        return self.peak_bytes / 2**20
+
+    def _sample(self) -> None:
+        me = psutil.Process()
+        while True:
+            self.peak_bytes = max(self.peak_bytes, tree_resident_bytes(me))
+            if self._stop.wait(self.interval):
+                return
+
+
+def tree_resident_bytes(root: psutil.Process) -> int:
+    total = 0
+    try:
+        processes = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return 0
+    for process in processes:
+        try:
+            total += process.memory_info().rss
+        except psutil.Error:  # ended between the listing and the reading
+            continue
+    return total
+
+
+# --- the runs ---------------------------------------------------------------------------------------------
+
+
+def timed_ingest(name: str, inbox: Path, warehouse: Path, workers: int, documents: Sequence[Path]) -> RunFigures:
+    """`caijue ingest inbox` in a child process; its stage timings from its summary."""
+    summary_file = warehouse.parent / f"summary-{name}.json"
+    command = [
+        sys.executable,
+        "-m",
+        "flows.cli",
+        "ingest",
+        str(inbox),
+        "--warehouse",
+        str(warehouse),
+        "--workers",
+        str(workers),
+        "--summary-json",
+        str(summary_file),
+    ]
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPOSITORY), os.environ.get("PYTHONPATH", "")])}
+    say(f"bench: {name} run: caijue ingest of {len(documents)} documents to read")
+    log = warehouse.parent / f"ingest-{name}.log"
+    with PeakMemory() as memory, log.open("w") as output:
+        started = time.perf_counter()
+        done = subprocess.run(command, stdout=output, stderr=subprocess.STDOUT, env=environment, check=False)
+        wall = time.perf_counter() - started
+    if done.returncode != 0 or not summary_file.exists():
+        print(log.read_text(errors="replace")[-2000:], file=sys.stderr)
+        raise UserError(f"bench: the {name} run failed (exit {done.returncode})", f"its whole output is in {log}")
+    summary = json.loads(summary_file.read_text())
+    stages = dict(summary.pop("timings"))
+    stages["other"] = max(0.0, wall - sum(stages.values()))
+    figures = RunFigures(name, len(documents), sum(page_count(p) for p in documents), wall, memory.peak_mib)
+    figures.stages, figures.counts = stages, summary
+    say(f"bench: {name} run: {wall:.1f} s, peak memory {memory.peak_mib:.0f} MiB")
+    return figures
+
+
+def naive_tables(path: str) -> int:
+    """The naive baseline for one file: pdfplumber's extract_tables() on every page; returns its pages."""
+    import pdfplumber
+
+    with pdfplumber.open(path) as pdf:
+        for page in pdf.pages:
+            page.extract_tables()
+            page.close()  # pdfplumber's own advice for long documents: free the page's parsed objects
+        return len(pdf.pages)
+
+
+def bare_extraction(path: str) -> int:
+    """caijue's extraction and gate of one file, nothing around them; returns its pages."""
+    from flows.extraction import extract_and_check
+
+    data = Path(path).read_bytes()
+    checked = extract_and_check(data, Path(path).name)
+    return checked.document.meta.page_count
+
+
+def _warm(kind: str) -> None:
+    """Imports (and the gate) in a pool's process before the clock starts: both pools are timed warm,
+    like the run's workers, which warm up while its Prefect server starts."""
+    if kind == "bare":
+        from expectations.gate import default_gate
+
+        default_gate()
+    else:
+        import pdfplumber  # noqa: F401
+    time.sleep(0.5)  # every process takes one: none warms twice while another stays cold
+
+
+def timed_pool(name: str, function: Callable[[str], int], files: Sequence[Path], processes: int) -> PoolFigures:
+    say(f"bench: {name}: {len(files)} documents in {processes} processes")
+    with PeakMemory() as memory, ProcessPoolExecutor(max_workers=processes) as pool:
+        list(pool.map(_warm, ["bare" if function is bare_extraction else "naive"] * processes))
+        started = time.perf_counter()
+        pages = sum(pool.map(function, [str(f) for f in files], chunksize=1))
+        wall = time.perf_counter() - started
+    say(f"bench: {name}: {wall:.1f} s, peak memory {memory.peak_mib:.0f} MiB")
+    return PoolFigures(name, len(files), pages, wall, memory.peak_mib, processes)
+
+
+# --- the bench ----------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class BenchOptions:
+    departments: int
+    added: list[Path]
+    workers: int
+    work: Path
+    then_new: int = 0
+    then_changed: int = 0
+    baseline: bool = True
+
+
+def run_bench(options: BenchOptions) -> dict[str, Any]:
+    """The first run from an empty warehouse (with the baselines on the same files), then the optional
+    runs adding new and changed documents to it. Returns the JSON-ready record."""
+    extra_departments = math.ceil(options.then_new / DOCUMENTS_PER_DEPARTMENT)
+    say(f"bench: {options.departments} departments generated (+{extra_departments} held back for --then-new)")
+    generated = generated_documents(options.work / "generated", options.departments + extra_departments)
+    first_files = generated[: options.departments * DOCUMENTS_PER_DEPARTMENT] + real_documents(options.added)
+    held_back = generated[options.departments * DOCUMENTS_PER_DEPARTMENT :][: options.then_new]
+    if options.then_changed > len(first_files):
+        raise UserError(
+            f"--then-changed {options.then_changed}: the first run has only {len(first_files)} documents",
+            "change at most as many as the first run reads",
+        )
+
+    run_folder = options.work / "run"
+    shutil.rmtree(run_folder, ignore_errors=True)  # a fresh warehouse every bench
+    inbox, warehouse = run_folder / "inbox", run_folder / "warehouse" / "warehouse.duckdb"
+    warehouse.parent.mkdir(parents=True)
+    runs = [timed_ingest("first", inbox, warehouse, options.workers, fill_inbox(inbox, first_files))]
+    pools = []
+    if options.baseline:
+        pools.append(timed_pool("naive baseline", naive_tables, first_files, options.workers))
+        pools.append(timed_pool("bare extraction + gate", bare_extraction, first_files, options.workers))
+    if held_back:
+        placed = fill_inbox(inbox / "new", held_back)
+        runs.append(timed_ingest("then new", inbox, warehouse, options.workers, placed))
+    if options.then_changed:
+        changed = republish(inbox / "changed", first_files[: options.then_changed], mark=1)
+        runs.append(timed_ingest("then changed", inbox, warehouse, options.workers, changed))
+    return bench_record(options, runs, pools)
+
+
+def bench_record(options: BenchOptions, runs: list[RunFigures], pools: list[PoolFigures]) -> dict[str, Any]:
+    first = runs[0]
+    record: dict[str, Any] = {
+        "machine": machine(),
+        "workers": options.workers,
+        "departments": options.departments,
+        "added_folders": [str(f) for f in options.added],
+        "runs": [_run_record(run) for run in runs],
+        "side_by_side": [asdict(pool) | _rates(pool.pages, pool.documents, pool.wall_seconds) for pool in pools],
+    }
+    by_name = {pool.name: pool for pool in pools}
+    naive, bare = by_name.get("naive baseline"), by_name.get("bare extraction + gate")
+    ratios: dict[str, float] = {}
+    if naive and first.extraction_seconds:
+        ratios["extraction pages/s over naive pages/s"] = naive.wall_seconds / first.extraction_seconds
+        ratios["whole run pages/s over naive pages/s"] = naive.wall_seconds / first.wall_seconds
+    if bare and bare.wall_seconds:
+        ratios["whole run over bare extraction + gate"] = first.wall_seconds / bare.wall_seconds
+        ratios["extraction stage over bare extraction + gate"] = first.extraction_seconds / bare.wall_seconds
+    record["ratios"] = ratios
+    return record
+
+
+def _run_record(run: RunFigures) -> dict[str, Any]:
+    return {
+        "name": run.name,
+        "documents_read": run.documents,
+        "pages_read": run.pages,
+        "wall_seconds": round(run.wall_seconds, 3),
+        "peak_rss_mib": round(run.peak_rss_mib, 1),
+        "stages": {stage: round(seconds, 3) for stage, seconds in run.stages.items()},
+        **_rates(run.pages, run.documents, run.wall_seconds),
+        "extraction_pages_per_second": round(run.pages / run.extraction_seconds, 2) if run.extraction_seconds else None,
+        "summary": run.counts,
+    }
+
+
+def _rates(pages: int, documents: int, seconds: float) -> dict[str, float]:
+    return {
+        "pages_per_second": round(pages / seconds, 2) if seconds else 0.0,
+        "documents_per_second": round(documents / seconds, 3) if seconds else 0.0,
+    }
+
+
+def machine() -> dict[str, Any]:
+    return {
+        "cores": os.cpu_count(),
+        "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+# --- growth ---------------------------------------------------------------------------------------------
+
+
+def run_scale(sizes: Sequence[int], options: BenchOptions) -> dict[str, Any]:
+    """A first run from an empty warehouse at each size (documents); how each stage's cost grows."""
+    records = []
+    for documents in sizes:
+        departments = math.ceil(documents / DOCUMENTS_PER_DEPARTMENT)
+        sized = BenchOptions(departments, [], options.workers, options.work, baseline=False)
+        records.append(run_bench(sized)["runs"][0])
+    return {"machine": machine(), "workers": options.workers, "scale": records, "growth": growth(records)}
+
+
+def growth(records: list[dict[str, Any]]) -> dict[str, list[float | None]]:
+    """Per stage, the exponent k of seconds ∝ documents^k between each size and the next (1: linear)."""
+    exponents: dict[str, list[float | None]] = {}
+    stages = [s for s in records[0]["stages"] if all(s in r["stages"] for r in records)] + ["whole run"]
+    for stage in stages:
+        exponents[stage] = []
+        for small, large in itertools.pairwise(records):
+            a, b = _seconds(small, stage), _seconds(large, stage)
+            n, m = small["documents_read"], large["documents_read"]
+            fits = a > 0.05 and b > 0.05 and m > n  # under 0.05 s a ratio is noise
+            exponents[stage].append(round(math.log(b / a) / math.log(m / n), 2) if fits else None)
+    return exponents
+
+
+def _seconds(record: dict[str, Any], stage: str) -> float:
+    return record["wall_seconds"] if stage == "whole run" else record["stages"][stage]
+
+
+# --- printing -----------------------------------------------------------------------------------------------
+
+
+def format_bench(record: dict[str, Any]) -> str:
+    lines = [f"caijue bench: {record['workers']} workers on {record['machine']['cores']} cores"]
+    for run in record["runs"]:
+        lines += ["", *_run_table(run)]
+    if record["side_by_side"]:
+        first = record["runs"][0]
+        lines += ["", "Side by side on the first run's files:", "", "| | seconds | pages/s | documents/s | peak MiB |"]
+        lines += ["|---|---|---|---|---|"]
+        stage = first["stages"].get("extract + gate", 0.0)
+        lines.append(
+            f"| caijue run, extract + gate stage | {stage:.1f} | {first['extraction_pages_per_second'] or 0:.1f}"
+            f" | {first['documents_read'] / stage if stage else 0:.2f} | {first['peak_rss_mib']:.0f} |"
+        )
+        lines.append(
+            f"| caijue run, whole | {first['wall_seconds']:.1f} | {first['pages_per_second']:.1f}"
+            f" | {first['documents_per_second']:.2f} | {first['peak_rss_mib']:.0f} |"
+        )
+        for pool in record["side_by_side"]:
+            lines.append(
+                f"| {pool['name']} ({pool['processes']} processes) | {pool['wall_seconds']:.1f}"
+                f" | {pool['pages_per_second']:.1f} | {pool['documents_per_second']:.2f} | {pool['peak_rss_mib']:.0f} |"
+            )
+    if record.get("ratios"):
+        lines += [""] + [f"{name}: {value:.2f}x" for name, value in record["ratios"].items()]
+    return "\n".join(lines)
+
+
+def _run_table(run: dict[str, Any]) -> list[str]:
+    wall = run["wall_seconds"]
+    lines = [
+        f"{run['name']} run: {run['documents_read']} documents ({run['pages_read']} pages) to read;"
+        f" {wall:.1f} s whole, {run['pages_per_second']:.1f} pages/s, {run['documents_per_second']:.2f} documents/s,"
+        f" peak memory of the process tree {run['peak_rss_mib']:.0f} MiB",
+        "",
+        "| stage | seconds | share |",
+        "|---|---|---|",
+    ]
+    for stage, seconds in run["stages"].items():
+        lines.append(
+            f"| {STAGE_LABELS.get(stage, stage)} | {seconds:.2f} | {100 * seconds / wall if wall else 0:.0f} % |"
+        )
+    return lines
+
+
+STAGE_LABELS = {
+    "start-up": "start-up (Prefect server + Dask cluster + workers' warm-up)",
+    "other": "other (interpreter, imports, Prefect's flow bookkeeping, exit)",
+}
+
+
+def format_scale(record: dict[str, Any]) -> str:
+    runs = record["scale"]
+    header = "| stage | " + " | ".join(f"{r['documents_read']} documents" for r in runs) + " | growth exponents |"
+    lines = [header, "|---" * (len(runs) + 2) + "|"]
+    for stage, exponents in record["growth"].items():
+        cells = " | ".join(f"{_seconds(r, stage):.1f} s" for r in runs)
+        shown = ", ".join("–" if e is None else f"{e:.2f}" for e in exponents)
+        lines.append(f"| {STAGE_LABELS.get(stage, stage)} | {cells} | {shown} |")
+    memory = " | ".join(f"{r['peak_rss_mib']:.0f} MiB" for r in runs)
+    lines.append(f"| peak memory | {memory} | |")
+    return "\n".join(lines) + "\n\ngrowth exponent k: seconds ∝ documents^k from each size to the next (1: linear)"
+
+
+def default_work_folder() -> Path:
+    return Path(tempfile.gettempdir()) / "caijue-bench"

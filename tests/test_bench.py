@@ -1,0 +1,66 @@
+"""`caijue bench` on one generated department (4 documents), then one new document: every stage of both
+runs is timed from the run itself, the baselines ran on the same files, and the figures reach the JSON.
+
+Cost: two `caijue ingest` child processes (imports and a full dbt build each; they share the session's
+Prefect server through PREFECT_API_URL) and two 4-document process pools: about 40 s on the 2-core CI.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from flows.bench import growth, tree_resident_bytes
+from flows.cli import main
+
+STAGES = {"start-up", "discover", "extract + gate", "load", "dbt build", "publish", "other"}
+
+
+def test_a_bench_times_every_stage_and_the_baselines(tmp_path: Path, prefect_harness: str) -> None:
+    figures = tmp_path / "bench.json"
+    arguments = ["bench", "--departments", "1", "--workers", "1", "--then-new", "1", "--work", str(tmp_path)]
+    assert main([*arguments, "--json", str(figures)]) == 0
+
+    record = json.loads(figures.read_text())
+    first, then_new = record["runs"]
+    assert first["name"] == "first" and then_new["name"] == "then new"
+    for run in (first, then_new):
+        assert set(run["stages"]) >= STAGES, run["stages"]
+        assert any(stage in run["stages"] for stage in ("mart checks", "validate marts"))
+        assert sum(run["stages"].values()) == pytest.approx(run["wall_seconds"], abs=0.01)
+        assert run["peak_rss_mib"] > 100  # the run's own process alone imports more than this
+    assert first["documents_read"] == 4 and first["pages_read"] > 4
+    assert first["summary"]["statuses"] == {"loaded": 4} and first["summary"]["published"]
+    assert then_new["documents_read"] == 1
+    assert then_new["summary"]["unchanged"] == 4 and then_new["summary"]["statuses"] == {"loaded": 1}
+
+    pools = {pool["name"]: pool for pool in record["side_by_side"]}
+    assert set(pools) == {"naive baseline", "bare extraction + gate"}
+    assert {pool["pages"] for pool in pools.values()} == {first["pages_read"]}, "the same files, every page"
+    assert set(record["ratios"]) >= {"extraction pages/s over naive pages/s", "whole run over bare extraction + gate"}
+
+
+def test_growth_is_the_exponent_between_sizes() -> None:
+    runs = [
+        {"documents_read": 100, "wall_seconds": 10.0, "stages": {"dbt build": 2.0, "publish": 0.01}},
+        {"documents_read": 400, "wall_seconds": 40.0, "stages": {"dbt build": 32.0, "publish": 0.02}},
+    ]
+    exponents = growth(runs)
+    assert exponents["whole run"] == [1.0]  # 4x the documents, 4x the time: linear
+    assert exponents["dbt build"] == [2.0]  # 4x the documents, 16x the time: quadratic
+    assert exponents["publish"] == [None]  # under 0.05 s: noise, not a figure
+
+
+def test_the_process_tree_memory_counts_this_process() -> None:
+    import psutil
+
+    me = psutil.Process()
+    assert tree_resident_bytes(me) >= me.memory_info().rss
+
+
+@pytest.mark.parametrize("scale", ["400", "400,100", "100,x"])
+def test_a_scale_that_does_not_grow_is_one_line(scale: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bench", "--scale", scale]) == 2
+    assert capsys.readouterr().err.startswith(f"caijue: --scale {scale}: give two or more growing document counts")
