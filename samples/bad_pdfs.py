@@ -10,24 +10,28 @@ broken, a page's content stream garbled, its page tree looped back, encrypted. T
 PDF syntax (`_RawPdf`): a document of 2,000 pages, a page of 50,000 tiny objects, decompression bombs, one
 stream drawn 100,000 times, a page a million points wide, objects nested 10,000 deep.
 
-| case                 | what it is                                                      | status       |
-|----------------------|-----------------------------------------------------------------|--------------|
-| zero_bytes           | an empty file                                                   | failed       |
-| truncated_50/_95     | the budget cut at 50% / 95% of its bytes                        | see the case |
-| html/text/png/zip    | not a PDF, named .pdf                                           | failed       |
-| encrypted_user       | the budget, opened only with a password                         | failed       |
-| encrypted_owner      | the budget with only an owner password (no copying): readable   | loaded       |
-| broken_xref          | the budget, its xref offsets wrong and startxref past the end   | loaded       |
-| garbage_text_page    | the budget, one narrative page's content random bytes           | loaded       |
-| garbage_table_page   | the budget, a table page's content stream garbled mid-way       | see the case |
-| pages_2000           | 2,000 pages repeating one content stream                        | failed       |
-| tiny_objects_50000   | a budget table page drawing 50,000 tiny rectangles and glyphs   | see the case |
-| flate_bomb           | a content stream inflating to 1 GiB                             | see the case |
-| image_bomb           | an image inflating to 1 GiB (65,536 × 16,384 pixels)            | see the case |
-| repeated_stream      | a page whose /Contents names one stream 100,000 times           | see the case |
-| page_tree_cycle      | the budget, its page tree holding a /Kids back to its parent    | loaded       |
-| huge_mediabox        | the budget, a table page 1,000,000 points wide                  | see the case |
-| deep_nesting         | a page whose resources nest arrays 10,000 deep                  | failed       |
+| case               | what it is                                                     | recorded                   |
+|--------------------|----------------------------------------------------------------|----------------------------|
+| zero_bytes         | an empty file                                                  | failed: not a PDF          |
+| truncated_50/_95   | the budget cut at 50% / 95% of its bytes                       | failed: cut short          |
+| html/text/png/zip  | not a PDF, named .pdf                                          | failed: what it looks like |
+| encrypted_user     | the budget, opened only with a password                        | failed: encrypted          |
+| encrypted_owner    | the budget with only an owner password (no copying): readable  | loaded in full             |
+| broken_xref        | the budget, its xref offsets zeroed, startxref past the end    | loaded in full (rebuilt)   |
+| garbage_text_page  | the budget, one narrative page's content random bytes          | loaded in full             |
+| garbage_table_page | the budget, a table page's content garbled mid-way             | loaded, that table withheld|
+| pages_2000         | 2,000 pages sharing one content stream                         | failed: not a budget       |
+| tiny_objects_50000 | 50,000 tiny rectangles and glyphs over a budget table page     | loaded, lacking that table |
+| flate_bomb         | a content stream inflating to 1 GiB                            | failed: decompression bomb |
+| image_bomb         | an image of 65,536 × 16,384 pixels inflating to 1 GiB           | failed: decompression bomb |
+| repeated_stream    | a budget table page naming its content stream 100,000 times    | failed: repeated content   |
+| page_tree_cycle    | the budget, its page tree holding a /Kids back to its parent   | failed: page tree damaged  |
+| huge_mediabox      | the budget, a table page 1,000,000 points wide                 | loaded in full             |
+| deep_nesting       | arrays nested 10,000 deep in a page, q nested 10,000 deep      | failed: not a budget       |
+
+An owner password only forbids copying or changing: every reader opens the file with the empty user password,
+as a PDF viewer does, and caijue reads what it prints like a person reading it on screen. A budget lacking a
+table another copy reads is loaded but never the current reading (int_documents: damage never wins).
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
-"""Issue 12, acceptance 1: the whole bad-input corpus (samples/bad_pdfs.py) and two good generated documents
-in ONE `caijue ingest` run. The run exits 0; every bad case is recorded with its status and a reason a person
+"""Issue 12, acceptance 1: the whole bad-input corpus (samples/bad_pdfs.py), the inbox's hostile entries (links,
+a pipe, a second name, names not in UTF-8 or full of shell and SQL) and two good generated documents in ONE
+`caijue ingest` run. The run exits 0; every bad case is recorded with its status and a reason a person
 understands; nothing wrong is loaded from a bad case (every figure the marts hold from one is a figure of the
 budget it was made from); the good documents load fully.
 
@@ -21,6 +22,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from flows.inbox import LINK_DANGLING, LINK_LOOP, LINK_OUTSIDE
 from samples.bad_pdfs import LOADS_IN_FULL, BadCase, base_budget, good_plans, write_bad_corpus
 from samples.corpus import write_document
 from samples.truth import save_document
@@ -34,6 +36,7 @@ TIMEOUT_SECONDS = 120  # per document; a budget takes under 15 s here
 class BadRun:
     warehouse: Path
     cases: list[BadCase]
+    boundary: dict[str, str]  # file name → the reason an inbox entry is refused with (failed)
     good: list[Path]  # the good documents' expected/ folders
     base: Path  # the expected/ folder of the budget the bad cases mutate
     returncode: int
@@ -51,6 +54,7 @@ def bad_run(tmp_path_factory: pytest.TempPathFactory, prefect_harness: str) -> B
     for pdf in good:
         shutil.copy(pdf, inbox / pdf.name)  # the PDF only: the extractor never sees the truth
     save_document(truth, base_budget())
+    boundary = with_boundary_cases(inbox, root, good[0])
     warehouse = root / "warehouse.duckdb"
     command = [sys.executable, "-m", "flows.cli", "ingest", str(inbox), "--warehouse", str(warehouse)]
     command += ["--workers", "2", "--timeout", str(TIMEOUT_SECONDS)]
@@ -68,12 +72,37 @@ def bad_run(tmp_path_factory: pytest.TempPathFactory, prefect_harness: str) -> B
     return BadRun(
         warehouse,
         cases,
+        boundary,
         [truth / pdf.stem / "expected" for pdf in good],
         truth / base_budget().source.stem / "expected",
         run.returncode,
         run.stdout + run.stderr,
         seconds,
     )
+
+
+def with_boundary_cases(inbox: Path, root: Path, good: Path) -> dict[str, str]:
+    """The inbox's own hostile entries beside the files (tests/test_bad_inputs.py has one test for each): links
+    out of it, to itself and to nothing, a named pipe, a second name of a good document, and names that are not
+    UTF-8 or that a shell or SQL would read. The failed ones by file name, with their reason."""
+    (root / "secrets.pdf").write_bytes(b"AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n")
+    (inbox / "out.pdf").symlink_to(root / "secrets.pdf")
+    (inbox / "loop.pdf").symlink_to(inbox / "loop.pdf")
+    (inbox / "dangling.pdf").symlink_to(root / "nowhere.pdf")
+    os.mkfifo(inbox / "pipe.pdf")
+    os.link(inbox / good.name, inbox / "second-name.pdf")  # read once, under its first name
+    gbk = os.fsdecode("财政局预算".encode("gbk") + b".pdf")  # as Python lists a GBK name from an unzipped archive
+    (inbox / gbk).write_bytes("财政局预算\n".encode("gbk"))
+    hostile = "预算 'a'; drop table raw.documents; -- $(touch pwned).pdf"
+    (inbox / hostile).write_bytes(b"<html><body>moved</body></html>")
+    return {
+        "out.pdf": LINK_OUTSIDE,
+        "loop.pdf": LINK_LOOP,
+        "dangling.pdf": LINK_DANGLING,
+        "pipe.pdf": "a named pipe (FIFO), not a file: not read",
+        "财政局预算.pdf": "not a PDF file: plain text",
+        hostile: "not a PDF file: a web page (HTML) saved under a .pdf name",
+    }
 
 
 def document_id(case: BadCase) -> str:
@@ -96,6 +125,17 @@ def test_every_bad_case_has_its_status_and_reason(bad_run: BadRun) -> None:
         if status != case.status or not case.reason_matches(reason):
             wrong[case.name] = (status, reason, "expected", case.status, case.reason)
     assert wrong == {}
+
+
+def test_every_hostile_inbox_entry_is_refused_or_read_once(bad_run: BadRun) -> None:
+    with duckdb.connect(str(bad_run.warehouse), read_only=True) as con:
+        failed = dict(
+            con.execute("select file_name, status_reason from raw.documents where status = 'failed'").fetchall()
+        )
+        names = [row[0] for row in con.execute("select file_name from raw.documents").fetchall()]
+    assert {name: failed.get(name) for name in bad_run.boundary} == bad_run.boundary
+    assert "second-name.pdf" not in names and "is another name of" in bad_run.output
+    assert not (REPOSITORY / "pwned").exists()
 
 
 RAW_FACTS_SQL = (
