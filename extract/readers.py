@@ -844,7 +844,7 @@ def _read_three_public(ctx: TableContext) -> None:
     mapped = _three_public_columns(ctx, columns)
     if len(mapped) < 3:
         return _read_three_public_rows(ctx, columns)
-    row = _three_public_row(ctx, columns)
+    row = _three_public_row(ctx, columns, [column.index for column, _ in mapped])
     if row is None:
         return None
     grid, r, texts = row
@@ -867,10 +867,17 @@ def _emit_item(ctx: TableContext, item: str, measure: str, amount: Decimal, page
     ctx.emit("three_public", item, measure, ctx.spec.fund_scope, amount, page, keep_zero=True, box=box)
 
 
-def _three_public_row(ctx: TableContext, columns: list[Column]) -> tuple[Grid, int, list[str]] | None:
-    """The data row: the only one, or — where rows are years (年度: 2025年, 2026年, 增减) — the document's year."""
+def _three_public_row(
+    ctx: TableContext, columns: list[Column], item_columns: list[int]
+) -> tuple[Grid, int, list[str]] | None:
+    """The data row: the only one, or — where rows are years (年度: 2025年, 2026年, 增减) — the document's year.
+    A row of zeros (printed blank, "0", "-") carries no amount to tell it from the header: it is the last row
+    under the header with every item cell zero."""
     year_column = next((c.index for c in columns if c.leaf == "年度"), None)
     rows = list(ctx.body_rows())
+    if not rows:
+        zeros = [row for row in ctx.body_rows(below_header=True) if not any(_nonzero(row[2][c]) for c in item_columns)]
+        rows = zeros[-1:]
     if year_column is not None and ctx.fiscal_year is not None:
         for grid, r, texts in rows:
             if str(ctx.fiscal_year) in fold(texts[year_column]):

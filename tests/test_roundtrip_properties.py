@@ -233,6 +233,20 @@ NOTHING_SPENT = Accounts(
         NOTHING_SPENT,
     )
 )
+# Found: the same printed by items as columns, one data row of zeros printed blank or "0" (the departments of
+# seeds 1 and 0): no data row was found ("0" is no evidence of a body row: a 栏次 row prints small integers).
+@example(
+    (
+        Printing("sichuan_budget", ("three_public",), "department", "万元", None, False, "", False, 2019, 1, False),
+        NOTHING_SPENT,
+    )
+)
+@example(
+    (
+        Printing("sichuan_budget", ("three_public",), "department", "万元", None, False, "", False, 2019, 0, False),
+        NOTHING_SPENT,
+    )
+)
 def test_a_generated_document_reads_back_exactly(document: tuple[Printing, Accounts]) -> None:
     source = source_of(*document)
     tables = build_tables(source)
