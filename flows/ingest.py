@@ -35,6 +35,7 @@ from flows.version import READING_VERSION
 from warehouse.dbt import DbtOutcome
 from warehouse.departments import write_overrides
 from warehouse.mart_checks import MART_CHECK_MODEL, clear_mart_check_results, write_mart_check_results
+from warehouse.mart_frames import mart_frames
 from warehouse.raw import load_document
 
 __all__ = ["DocumentOutcome", "RunSummary", "discover", "ingest_flow", "rebuild", "run_ingest"]
@@ -78,15 +79,7 @@ def _validate_marts(warehouse: Path) -> list[Problem]:
     from expectations.gate import validate_marts
 
     quiet_libraries()
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        names = [
-            r[0]
-            for r in con.execute(
-                "select table_name from information_schema.tables where table_schema = 'marts'"
-            ).fetchall()
-        ]
-        frames = {name: con.execute(f'select * from marts."{name}"').df() for name in names}
-    return validate_marts(frames)
+    return validate_marts(mart_frames(warehouse))  # amounts as exact Decimal, never float
 
 
 @flow(name="caijue-ingest", task_runner=ThreadPoolTaskRunner(max_workers=1), log_prints=False)
