@@ -163,7 +163,7 @@ class Gate:
         )
 
     def validate_marts(self, frames: Mapping[str, pd.DataFrame]) -> list[Problem]:
-        """Check the public marts (read with duckdb `.df()`) against the contract's keys and words.
+        """Check the public marts (warehouse/mart_frames.py: amounts exact) against the contract's keys and words.
         Frames of unknown names are ignored; every failure is an error (the contract is broken)."""
         problems: list[Problem] = []
         for name, frame in frames.items():
