@@ -29,7 +29,7 @@ from flows.report import say
 from flows.runners import DocumentRunner, map_bounded
 from flows.server import prefect_api, quiet_libraries
 from flows.stages import current_flow_run_id, mark_cancelled, run_stage
-from flows.stopping import STOPPED_REASON, building, built, recorded_on_stop
+from flows.stopping import STOPPED_REASON, building, built, reclaim_stop_signals, recorded_on_stop
 from flows.summary import DocumentOutcome, RunSummary
 from flows.version import READING_VERSION
 from warehouse.dbt import DbtOutcome
@@ -115,6 +115,7 @@ def ingest_flow(
 @contextmanager
 def _cancelled_on_stop() -> Iterator[None]:
     """A stop (flows/stopping.py) marks this flow run and its unfinished task runs Cancelled."""
+    reclaim_stop_signals()
     flow_run_id = current_flow_run_id()
     if flow_run_id is None:
         yield

@@ -8,23 +8,17 @@ server and executes each scheduled run of the deployment in a subprocess.
 
 from __future__ import annotations
 
-import ctypes
 import os
 import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from flows.report import say
+from flows.server import free_port, start_server, stop_process, wait_healthy
 from flows.settings import default_environment
 
 DEFAULT_PORT = 4200
-_PR_SET_PDEATHSIG = 1
 
 
 def serve(
@@ -93,70 +87,14 @@ def prefect_server(port: int | None = None) -> Iterator[str]:
     if configured:
         yield configured
         return
-    port = port or _free_port(DEFAULT_PORT)
+    port = port or free_port(DEFAULT_PORT)
     api_url = f"http://127.0.0.1:{port}/api"
     say(f"serve: starting a Prefect server (SQLite in {os.environ.get('PREFECT_HOME')}) on port {port}")
-    env = {
-        **os.environ,
-        "PREFECT_SERVER_UI_ENABLED": "true",
-        "PREFECT_UI_ENABLED": "true",
-        "PREFECT_SERVER_API_HOST": "127.0.0.1",
-        "PREFECT_SERVER_API_PORT": str(port),
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "prefect", "server", "start", "--no-background"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        preexec_fn=_die_with_parent,
-        start_new_session=True,
-    )
+    server = start_server(port, settings={"PREFECT_SERVER_UI_ENABLED": "true", "PREFECT_UI_ENABLED": "true"})
     try:
-        _wait_healthy(api_url, server)
+        wait_healthy(api_url, server)
         os.environ["PREFECT_API_URL"] = api_url
         yield api_url
     finally:
         os.environ.pop("PREFECT_API_URL", None)
-        _stop_process(server)
-
-
-def _wait_healthy(api_url: str, server: subprocess.Popen[bytes], timeout: float = 180.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"prefect server start exited with code {server.returncode}")
-        with suppress(OSError), urllib.request.urlopen(f"{api_url}/health", timeout=2) as response:
-            if response.status == 200:
-                return
-        time.sleep(0.5)
-    raise TimeoutError(f"the Prefect server at {api_url} did not answer within {timeout:g} s")
-
-
-def _stop_process(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is not None:
-        return
-    with suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        with suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-
-
-def _die_with_parent() -> None:
-    # Linux: the server gets SIGTERM if `caijue serve` itself is killed, instead of living on orphaned.
-    with suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-
-
-def _free_port(preferred: int) -> int:
-    for candidate in (preferred, 0):
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", candidate))
-            except OSError:
-                continue
-            return probe.getsockname()[1]
-    raise RuntimeError("no free port for the Prefect server")
+        stop_process(server)

@@ -7,13 +7,18 @@ processes inherit, and stop it when the run ends.
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
-
-from flows.settings import default_environment
+from contextlib import contextmanager, suppress
 
 # The run's own server lives for one run: nothing reads its event feed or runs automations on it, so it
 # does not spend a core's share writing every task event to SQLite (flow and task runs are still recorded).
@@ -21,58 +26,114 @@ RUN_SERVER_ENVIRONMENT = {
     "PREFECT_SERVER_SERVICES_EVENT_PERSISTER_ENABLED": "false",
     "PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED": "false",
 }
-
-
-@contextmanager
-def _environment(values: dict[str, str]) -> Iterator[None]:
-    """Set variables for a child process started inside the block; the caller's settings are not changed."""
-    saved = {key: os.environ.get(key) for key in values}
-    default_environment(values)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+# Nor does it schedule runs or look for late ones, or serve the UI (`caijue serve` runs its own server for that).
+RUN_SERVER_FLAGS = ("--no-ui", "--no-scheduler", "--no-late-runs", "--analytics-off")
+_PR_SET_PDEATHSIG = 1
 
 
 @contextmanager
 def prefect_api(while_starting: Callable[[], None] | None = None) -> Iterator[str]:
-    """Yield the API address: the configured PREFECT_API_URL, or a temporary local server's. The server's
-    address is exported before it boots (15–20 s), so `while_starting` can start worker processes in the
-    meantime: they inherit it."""
+    """Yield the API address: the configured PREFECT_API_URL, or a temporary local server's (`prefect server
+    start`, Prefect's public way to run one). The server's address is exported before it boots (15–20 s), so
+    `while_starting` can start worker processes in the meantime: they inherit it."""
     configured = os.environ.get("PREFECT_API_URL")
     if configured:
         if while_starting:
             while_starting()
         yield configured
         return
-    from prefect.server.api.server import SubprocessASGIServer
-
-    timeout = int(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120"))
-    server = SubprocessASGIServer()
-    server.port = server.find_available_port()
-    os.environ["PREFECT_API_URL"] = server.api_url
+    timeout = float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120"))
+    port = free_port(0)
+    api_url = f"http://127.0.0.1:{port}/api"
+    os.environ["PREFECT_API_URL"] = api_url
+    server: subprocess.Popen[bytes] | None = None
     try:
         with ThreadPoolExecutor(max_workers=1) as pool:
             started = pool.submit(while_starting) if while_starting else None
-            with _environment(RUN_SERVER_ENVIRONMENT):
-                server.start(timeout=timeout)
+            server = start_server(port, RUN_SERVER_ENVIRONMENT, RUN_SERVER_FLAGS)
+            wait_healthy(api_url, server, timeout)
             if started is not None:
                 started.result()
     except BaseException:
         os.environ.pop("PREFECT_API_URL", None)
-        server.stop()
+        if server is not None:
+            stop_process(server)
         raise
-    os.environ["PREFECT_API_URL"] = server.api_url
     try:
-        yield server.api_url
+        yield api_url
     finally:
         deliver_pending()
         os.environ.pop("PREFECT_API_URL", None)
-        server.stop()
+        stop_process(server, grace_seconds=5)  # its run is recorded: no need to wait for a slow shutdown
+
+
+def start_server(
+    port: int,
+    defaults: dict[str, str] | None = None,
+    flags: tuple[str, ...] = (),
+    settings: dict[str, str] | None = None,
+) -> subprocess.Popen[bytes]:
+    """`prefect server start` on 127.0.0.1:`port` (SQLite in PREFECT_HOME), in its own session: a Ctrl-C at
+    the terminal reaches caijue, which stops it (flows/stopping.py), not the server first. `defaults`: settings
+    an operator's own environment overrides; `settings`: settings it does not."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "prefect", "--no-prompt", "server", "start", "--no-background", *flags],
+        env={
+            **(defaults or {}),
+            **os.environ,
+            **(settings or {}),
+            "PREFECT_SERVER_API_HOST": "127.0.0.1",
+            "PREFECT_SERVER_API_PORT": str(port),
+        },
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        preexec_fn=_die_with_parent,
+        start_new_session=True,
+    )
+
+
+def wait_healthy(api_url: str, server: subprocess.Popen[bytes], timeout: float = 180.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"prefect server start exited with code {server.returncode}")
+        with suppress(OSError), urllib.request.urlopen(f"{api_url}/health", timeout=2) as response:
+            if response.status == 200:
+                return
+        time.sleep(0.2)
+    raise TimeoutError(f"the Prefect server at {api_url} did not answer within {timeout:g} s")
+
+
+def stop_process(process: subprocess.Popen[bytes], grace_seconds: float = 20.0) -> None:
+    """SIGTERM to the server's session, SIGKILL after `grace_seconds`."""
+    if process.poll() is not None:
+        return
+    with suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=grace_seconds)
+    except subprocess.TimeoutExpired:
+        with suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def _die_with_parent() -> None:
+    # Linux: the server gets SIGTERM if its parent is killed, instead of living on orphaned.
+    with suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def free_port(preferred: int) -> int:
+    for candidate in (preferred, 0):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", candidate))
+            except OSError:
+                continue
+            return probe.getsockname()[1]
+    raise RuntimeError("no free port for the Prefect server")
 
 
 def deliver_pending(seconds: float = 5.0) -> None:

@@ -29,6 +29,7 @@ EXIT_STOPPED = 128 + signal.SIGINT  # what a shell reports for a command stopped
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 _building: list[Path] = []  # the working copy this process is building now, if any
+_stopping: list[Callable[[int, FrameType | None], None]] = []  # stop_cleanly's handler, while its block runs
 _on_stop: list[Callable[[], None]] = []  # what must be recorded before the run's processes are killed
 STOP_RECORD_SECONDS = 3.0  # the most a stop waits for them: it must not hang on a server that is gone
 
@@ -84,11 +85,23 @@ def stop_cleanly(exit_process: Callable[[int], None] = os._exit) -> Iterator[Non
         exit_process(EXIT_STOPPED)
 
     previous = {number: signal.signal(number, stop) for number in STOP_SIGNALS}
+    _stopping.append(stop)
     try:
         yield
     finally:
+        _stopping.remove(stop)
         for number, handler in previous.items():
             signal.signal(number, handler)
+
+
+def reclaim_stop_signals() -> None:
+    """In a flow run, Prefect's engine puts its own SIGTERM handler in place of `stop_cleanly`'s: it raises
+    into the flow, records the run Crashed and unwinds (seconds, with tracebacks) before handing the signal
+    on. Within `stop_cleanly` (the CLI), put the stop back for the flow run; Prefect restores it when the
+    run ends. Elsewhere (a `caijue serve` run, whose runner cancels it by SIGTERM) Prefect keeps its own."""
+    if _stopping and threading.current_thread() is threading.main_thread():
+        for number in STOP_SIGNALS:
+            signal.signal(number, _stopping[-1])
 
 
 def kill_descendants() -> int:
