@@ -122,8 +122,8 @@ def _on_damaged_pages(data: bytes, tables: list[TableRead]) -> list[Problem]:
         page = next((n for n in range(table.first_page, table.last_page + 1) if n in damaged), None)
         if page is not None:
             problems.append(Problem("reading.damaged_page", "error",
-                                    f"page {page}'s content stream is damaged ({damaged[page]:,} bytes or words in "
-                                    "it are no PDF syntax): what was read of the table may not be all it prints",
+                                    f"page {page}'s content stream is damaged ({damaged[page]:,} bytes in it are no "
+                                    "PDF syntax): what was read of the table may not be all it prints",
                                     table_kind=table.table_kind, page=page, attributed_to="extraction"))  # fmt: skip
     return problems
 

@@ -22,6 +22,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from extract.damage import outside_the_syntax
 from flows.inbox import LINK_DANGLING, LINK_LOOP, LINK_OUTSIDE
 from samples.bad_pdfs import LOADS_IN_FULL, BadCase, base_budget, good_plans, write_bad_corpus
 from samples.corpus import write_document
@@ -170,3 +171,17 @@ def test_the_good_documents_load_fully(bad_run: BadRun) -> None:
     with duckdb.connect(str(bad_run.warehouse), read_only=True) as con:
         scores = [score_document(con, folder) for folder in bad_run.good]
     assert [(s.status, s.f1, s.describe_errors()[:3]) for s in scores] == [("loaded", 1.0, [])] * len(scores)
+
+
+@pytest.mark.parametrize(
+    ("content", "outside"),
+    [
+        (b"BT /F1 12 Tf 72 720 Td <4C74> Tj ET q 1 0 0 1 0 0 cm Q", 0),  # printable ASCII: passed at once
+        (b"BT (\xff\xfe\x80 \\) (a) \\( \xb5) Tj (\x81(\x82)\x83) Tj ET", 0),  # any bytes in strings
+        (b"/\xcb\xce\xcc\xe5 12 Tf % \xff\xfe comment\nBI /W 2 /H 1 ID \xff\x00\x80 EI", 0),  # names, images
+        (b"q\x00\x00\x00\x00 Q", 0),  # NUL is white space (a real budget pads its content with it)
+        (b"q 0 0 1 1 re f \xff\xfe\x80\x81\x82\x83\x84\x85\x86 Q", 9),  # garbage among the operators: damaged
+    ],
+)
+def test_a_damaged_content_stream_is_told_by_its_bytes_outside_the_syntax(content: bytes, outside: int) -> None:
+    assert outside_the_syntax(content) == outside
