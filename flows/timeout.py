@@ -63,8 +63,10 @@ class IsolatedCaller:
         self._process: subprocess.Popen[bytes] | None = None
         self._send: Connection | None = None
         self._receive: Connection | None = None
+        self.calls = 0  # how many calls it was given: a stop once idle checks that no other came since
 
     def call(self, function: Callable[..., T], *args: Any, seconds: float | None, memory_mib: int | None = None) -> T:
+        self.calls += 1
         self._ensure_child()
         assert self._send is not None and self._receive is not None
         try:
@@ -125,12 +127,18 @@ _idle_lock = threading.Lock()
 
 
 def call_with_deadline(
-    function: Callable[..., T], *args: Any, seconds: float | None, memory_mib: int | None = None
+    function: Callable[..., T],
+    *args: Any,
+    seconds: float | None,
+    memory_mib: int | None = None,
+    linger: float | None = None,
 ) -> T:
     """`function(*args)` in an idle child process of this process (started when none is idle);
     CallTimeout after `seconds` (None: no deadline), OverMemoryLimit when the child's resident memory
     goes over `memory_mib` MiB (None: no limit). A child stays for the next call, so what it imported
-    stays imported (flows/warmup.py starts one ahead of the first document).
+    stays imported (flows/warmup.py starts one ahead of the first document) — but with `linger`, only
+    that many seconds without another call: a run's reading children give their memory back once its
+    documents are read, before the warehouse is built.
 
     The function and its arguments and result must pickle (a module-level function, plain data)."""
     with _idle_lock:
@@ -140,6 +148,17 @@ def call_with_deadline(
     finally:
         with _idle_lock:
             _idle.append(caller)  # a killed child is replaced on its next call
+        if linger is not None:
+            stop = threading.Timer(linger, _stop_if_still_idle, (caller, caller.calls))
+            stop.daemon = True
+            stop.start()
+
+
+def _stop_if_still_idle(caller: IsolatedCaller, calls: int) -> None:
+    """Stop the caller's child unless it is in a call or was given another since (its next call starts one)."""
+    with _idle_lock:
+        if caller in _idle and caller.calls == calls:
+            caller.close()
 
 
 def _resident_bytes(process: psutil.Process) -> int:

@@ -2,15 +2,19 @@
 saying so, a document over the page limit fails before any page is parsed, a page that parses past the
 deadline times out — and a failure a retry could fix is retried, but only MAX_ATTEMPTS times.
 
-Cost: about 3 s (two short-lived children, one killed after 1 s of parsing)."""
+Cost: about 10 s of short-lived children (one killed after 1 s of parsing, one after 1.5 s idle); more on a
+busy machine."""
 
 from __future__ import annotations
 
+import os
+import time
 import zlib
 from datetime import datetime
 from pathlib import Path
 
 import duckdb
+import psutil
 import pytest
 
 import flows.extraction as extraction
@@ -19,7 +23,7 @@ from extract.model import DocumentMeta, Problem
 from flows.extraction import process_file
 from flows.plan import MAX_ATTEMPTS, fingerprint, is_retryable, plan_run, with_attempts_counted
 from flows.summary import DocumentOutcome
-from flows.timeout import IsolatedCaller, OverMemoryLimit
+from flows.timeout import IsolatedCaller, OverMemoryLimit, call_with_deadline
 from flows.version import READING_VERSION
 from warehouse.raw import load_document
 
@@ -64,6 +68,19 @@ def test_a_child_over_its_memory_limit_is_killed_and_the_next_call_has_a_fresh_o
         assert caller.call(divmod, 7, 2, seconds=30, memory_mib=100) == (3, 1)
     finally:
         caller.close()
+
+
+def test_a_child_with_nothing_more_to_read_is_stopped_and_gives_its_memory_back() -> None:
+    child = call_with_deadline(os.getpid, seconds=30, linger=1.0)
+    assert call_with_deadline(os.getpid, seconds=30) == child  # a call within the linger: it stays
+    time.sleep(1.5)
+    assert psutil.pid_exists(child)
+
+    stopping = call_with_deadline(os.getpid, seconds=30, linger=0.1)
+    deadline = time.monotonic() + 10
+    while psutil.pid_exists(stopping) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not psutil.pid_exists(stopping)
 
 
 def test_a_document_read_over_the_memory_limit_fails_saying_so_and_is_retried(tmp_path: Path) -> None:
