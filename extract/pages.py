@@ -18,10 +18,11 @@ from pdfplumber.utils.exceptions import PdfminerException
 from extract.bounds import over_the_bounds
 from extract.cells import is_body_row
 from extract.model import ExtractionError
-from extract.pdfium_pages import NotJudged, PageObjects, page_objects, read_ruled_page
+from extract.pdfium_pages import SNAP, NotJudged, PageObjects, page_objects, read_ruled_page
 
 _MIN_RULING_SEGMENTS = 8  # fewer drawn segments than this cannot rule a table
-_TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines", "snap_tolerance": 3}
+# pdfplumber's table finding; extract.pdfium_pages finds tables the same way, with the same tolerances
+_TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines", "snap_tolerance": SNAP}
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,6 +259,8 @@ def _pdfium_ruled_page(
     try:
         reading = read_ruled_page(page, textpage)
     except (NotJudged, pdfium.PdfiumError):
+        return None
+    except Exception:  # a fault of the PDFium reader on this page: pdfplumber reads it (counted as not judged)
         return None
     width, height = page.get_size()
     result = Page(number, float(width), float(height), has_text_layer=reading.has_text, has_images=drawn.has_images,

@@ -24,7 +24,7 @@ from pdfminer.fontmetrics import FONT_METRICS
 
 Box = tuple[float, float, float, float]  # x0, top, x1, bottom: pdfplumber's page space (origin top-left)
 
-SNAP = 3.0  # pdfplumber's snap_tolerance (extract.pages._TABLE_SETTINGS)
+SNAP = 3.0  # snap_tolerance: extract.pages._TABLE_SETTINGS takes it from here
 JOIN = 3.0  # join_tolerance (pdfplumber's default)
 INTERSECTION = 3.0  # intersection_tolerance (default)
 EDGE_MIN_LENGTH = 3.0  # edge_min_length (default)
