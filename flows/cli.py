@@ -466,11 +466,15 @@ def _sizes(text: str) -> list[int]:
 def _accuracy(args: argparse.Namespace) -> int:
     import duckdb
 
+    from extract.expected import ExpectedFormatError
     from warehouse.accuracy import score
 
     warehouse = warehouse_path(args.warehouse)
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        report = score(con, args.expected)
+        try:
+            report = score(con, args.expected)
+        except ExpectedFormatError as error:
+            raise UserError(str(error), "give folders holding expected/ in the format of extract/expected.py") from None
     print(report.format())
     for document in report.documents:
         for line in document.describe_errors():

@@ -28,7 +28,6 @@ from __future__ import annotations
 import dataclasses
 import io
 import itertools
-import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -100,11 +99,8 @@ def write_injected_document(
 ) -> Path:
     """`<stem>.pdf` and `<stem>/expected/` (with injected.json) in out_dir; returns the PDF path."""
     document, injected = build_injected_document(planned, kinds)
-    path = save_document(Path(out_dir), document, extra_notes=_notes(injected), extra_meta=extra_meta)
     record = [{k: v for k, v in dataclasses.asdict(e).items() if k != "locator"} for e in injected]
-    folder = Path(out_dir) / planned.stem / "expected"
-    (folder / "injected.json").write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    return path
+    return save_document(Path(out_dir), document, extra_notes=_notes(injected), extra_meta=extra_meta, injected=record)
 
 
 def _notes(injected: Sequence[InjectedError]) -> str:

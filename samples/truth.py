@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import json
 from collections.abc import Iterable
 from pathlib import Path
 
+from extract.expected import SUMMARY_MEASURE, Expected, ExpectedRow, format_expected, meta_of_json
 from samples.document import Document
 from samples.money import to_yuan
 from samples.tables import TableContent, TruthFact
-
-CSV_FILES = {
-    "function": ("function.csv", ["table_kind", "fund_scope", "subject_code", "measure", "amount_yuan"]),
-    "economic": ("economic.csv", ["table_kind", "fund_scope", "econ_code", "measure", "amount_yuan"]),
-    "summary": ("summary.csv", ["table_kind", "fund_scope", "line_key", "amount_yuan"]),
-    "three_public": ("three_public.csv", ["item", "measure", "amount_yuan"]),
-}
 
 NOTES = """# {stem} — generated sample
 
@@ -36,13 +28,10 @@ its cell, so all identities of DOMAIN.md hold exactly in the printed unit.
 {extra}"""
 
 
-def _row(fact: TruthFact) -> list[str]:
-    amount = f"{to_yuan(fact.fen):.2f}"
-    if fact.kind == "summary":
-        return [fact.table_kind, fact.fund_scope, fact.key, amount]
-    if fact.kind == "three_public":
-        return [fact.key, fact.measure, amount]
-    return [fact.table_kind, fact.fund_scope, fact.key, fact.measure, amount]
+def expected_row(fact: TruthFact) -> ExpectedRow:
+    """A generated fact as its row of expected/ (a summary line has no measure of its own: the format's)."""
+    measure = SUMMARY_MEASURE if fact.kind == "summary" else fact.measure
+    return ExpectedRow(fact.kind, fact.table_kind, fact.fund_scope, fact.key, measure, to_yuan(fact.fen))
 
 
 def write_expected(
@@ -52,38 +41,42 @@ def write_expected(
     meta: dict[str, object],
     tables: Iterable[TableContent],
     notes: dict[str, str],
+    injected: list[dict[str, object]] | None = None,
 ) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
+    """The expected/ folder of a generated PDF: meta.json (`meta` after the file's name and hash, then the units
+    and tables), the facts of every table not printed empty, notes.md, and `injected` as injected.json."""
     tables = list(tables)
-    units = {table.kind: table.unit for table in tables}
-    document = {
-        "file": pdf_path.name,
-        "sha256": hashlib.sha256(pdf).hexdigest(),
-        **meta,
-    }
-    if len(set(units.values())) == 1:
-        document["unit"] = next(iter(units.values()))
-    else:
-        document["units"] = units
-    document["tables_present"] = [table.kind for table in tables]
-    document["tables_empty"] = [table.kind for table in tables if table.is_empty]
-    (folder / "meta.json").write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    for kind, (name, header) in CSV_FILES.items():
-        with (folder / name).open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle, lineterminator="\n")
-            writer.writerow(header)
-            for table in tables:
-                if table.is_empty:
-                    continue
-                writer.writerows(_row(fact) for fact in table.facts if fact.kind == kind)
-    (folder / "notes.md").write_text(NOTES.format(**notes), encoding="utf-8")
+    document = meta_of_json(
+        {
+            "file": pdf_path.name,
+            "sha256": hashlib.sha256(pdf).hexdigest(),
+            **meta,
+            "units": {table.kind: table.unit for table in tables},
+            "tables_present": [table.kind for table in tables],
+            "tables_empty": [table.kind for table in tables if table.is_empty],
+        }
+    )
+    rows = [expected_row(fact) for table in tables if not table.is_empty for fact in table.facts]
+    write_expected_folder(folder, Expected(document, rows, NOTES.format(**notes), injected))
+
+
+def write_expected_folder(folder: Path, expected: Expected) -> None:
+    """Write each file of an expected/ folder (extract/expected.py states the format)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in format_expected(expected).items():
+        (folder / name).write_text(text, encoding="utf-8", newline="")
 
 
 def save_document(
-    out_dir: Path, document: Document, extra_notes: str = "", extra_meta: dict[str, object] | None = None
+    out_dir: Path,
+    document: Document,
+    extra_notes: str = "",
+    extra_meta: dict[str, object] | None = None,
+    injected: list[dict[str, object]] | None = None,
 ) -> Path:
     """Write `<stem>.pdf` and `<stem>/expected/` into out_dir; returns the PDF path. `extra_meta` joins
-    meta.json (the bureau corpus: which department a document is, whatever name it prints)."""
+    meta.json (the bureau corpus: which department a document is, whatever name it prints); `injected` is
+    the errors put in on purpose (samples/inject.py)."""
     source = document.source
     pdf_path = out_dir / f"{source.stem}.pdf"
     pdf_path.write_bytes(document.rendered.pdf)
@@ -106,5 +99,6 @@ def save_document(
         "layout": source.layout.name,
         "extra": extra_notes,
     }
-    write_expected(out_dir / source.stem / "expected", pdf_path, document.rendered.pdf, meta, document.tables, notes)
+    folder = out_dir / source.stem / "expected"
+    write_expected(folder, pdf_path, document.rendered.pdf, meta, document.tables, notes, injected)
     return pdf_path

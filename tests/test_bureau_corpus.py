@@ -4,8 +4,6 @@ the seed's real document in its slot; deterministic, and what it prints extracts
 
 from __future__ import annotations
 
-import csv
-import json
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from decimal import Decimal
@@ -17,7 +15,7 @@ from extract import ExtractedDocument, extract_document
 from samples import build_seed_document, plan_bureau
 from samples.bureau import BureauDocument, write_bureau_document
 from samples.inject import INJECTION_KINDS
-from warehouse.accuracy import THREE_PUBLIC, ScoredFact, read_expected
+from warehouse.accuracy import read_expected, read_expected_folder, scored_facts
 
 DISTRICT = "乐山市金口河区"
 NEIGHBOUR = "乐山市沙湾区"
@@ -98,15 +96,13 @@ def test_the_seed_stands_in_its_own_slot(plan: list[BureauDocument], tmp_path: P
     assert sum(d.department_key == seed_slot.department_key for d in plan) == 6  # 3 years × 2 kinds
     pdf = write_bureau_document(tmp_path, seed_slot)
     assert pdf.read_bytes() == build_seed_document().rendered.pdf  # the real one, never a generated second
-    meta = json.loads((tmp_path / SEED_STEM / "expected" / "meta.json").read_text(encoding="utf-8"))
-    assert (meta["department_key"], meta["region"]) == ("sc-leshan-jkh-qwb", DISTRICT)
+    meta = read_expected_folder(tmp_path / SEED_STEM).meta
+    assert (meta.extra["department_key"], meta.extra["region"]) == ("sc-leshan-jkh-qwb", DISTRICT)
 
 
 def _three_public_budget(folder: Path) -> dict[str, Decimal]:
-    with (folder / "expected" / "three_public.csv").open(encoding="utf-8") as handle:
-        return {
-            row["item"]: Decimal(row["amount_yuan"]) for row in csv.DictReader(handle) if row["measure"] == "budget"
-        }
+    rows = read_expected_folder(folder).rows
+    return {row.key: row.amount_yuan for row in rows if row.file == "three_public" and row.measure == "budget"}
 
 
 def test_the_seed_year_budget_states_the_three_public_budget_the_seed_prints(
@@ -137,16 +133,6 @@ CHOSEN = (
 )
 
 
-def _contract_facts(document: ExtractedDocument) -> set[ScoredFact]:
-    facts = set()
-    for f in document.facts:
-        if f.fact_kind == "three_public":
-            facts.add(ScoredFact(*THREE_PUBLIC, f.key, f.measure, f.amount_yuan))
-        elif f.fact_kind != "table_total" and f.amount_yuan != 0:
-            facts.add(ScoredFact(f.fact_kind, f.table_kind, f.fund_scope, f.key, f.measure, f.amount_yuan))
-    return facts
-
-
 def _extract(pdf: Path) -> ExtractedDocument:
     return extract_document(pdf.read_bytes(), pdf.name)
 
@@ -169,7 +155,7 @@ def test_bureau_documents_extract_exactly_to_their_truth(
 ) -> None:
     for stem, pdf in written.items():
         expected = read_expected(pdf.parent / stem / "expected")
-        got = _contract_facts(extracted[stem])
+        got = scored_facts(extracted[stem].facts)
         assert (sorted(expected - got)[:3], sorted(got - expected)[:3]) == ([], []), stem
         assert len(expected) > 100, stem
 
@@ -178,11 +164,10 @@ def test_bureau_documents_read_as_their_meta_says(
     written: dict[str, Path], extracted: dict[str, ExtractedDocument]
 ) -> None:
     for stem, pdf in written.items():
-        meta = json.loads((pdf.parent / stem / "expected" / "meta.json").read_text(encoding="utf-8"))
+        meta = read_expected_folder(pdf.parent / stem).meta
         read = extracted[stem].meta
         assert (read.department_name, read.fiscal_year, read.report_kind, read.report_level, read.page_count) == (
-            meta["department_name"], meta["fiscal_year"], meta["report_kind"], meta["report_level"],
-            meta["page_count"],
+            meta.department_name, meta.fiscal_year, meta.report_kind, meta.report_level, meta.page_count,
         ), stem  # fmt: skip
 
 
@@ -192,18 +177,19 @@ def test_same_plan_gives_byte_identical_files(
     stem = CHOSEN[2]
     again = write_bureau_document(tmp_path, _by_stem(plan)[stem])
     assert again.read_bytes() == written[stem].read_bytes()
-    for name in ("meta.json", "function.csv", "economic.csv", "summary.csv", "three_public.csv"):
-        first = (written[stem].parent / stem / "expected" / name).read_bytes()
-        assert (tmp_path / stem / "expected" / name).read_bytes() == first, name
+    first, second = written[stem].parent / stem / "expected", tmp_path / stem / "expected"
+    assert sorted(f.name for f in first.iterdir()) == sorted(f.name for f in second.iterdir())
+    for file in first.iterdir():
+        assert (second / file.name).read_bytes() == file.read_bytes(), file.name
 
 
 def _class_totals(folder: Path) -> dict[str, Decimal]:
-    with (folder / "expected" / "function.csv").open(encoding="utf-8") as handle:
-        return {
-            row["subject_code"]: Decimal(row["amount_yuan"])
-            for row in csv.DictReader(handle)
-            if row["table_kind"] == "expenditure" and row["measure"] == "total"
-        }
+    rows = read_expected_folder(folder).rows
+    return {
+        row.key: row.amount_yuan
+        for row in rows
+        if row.file == "function" and row.table_kind == "expenditure" and row.measure == "total"
+    }
 
 
 def test_a_department_budget_consolidates_its_units(plan: list[BureauDocument], tmp_path: Path) -> None:

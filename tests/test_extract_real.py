@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -10,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from extract import ExtractedDocument, ExtractionError, extract_document
-from warehouse.accuracy import THREE_PUBLIC, ScoredFact, read_expected
+from warehouse.accuracy import ScoredFact, read_expected, read_expected_folder, scored_facts
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 REAL = SHARED / "corpus" / "real"
@@ -28,13 +27,7 @@ def extracted(folder: str) -> ExtractedDocument:
 
 def contract_facts(document: ExtractedDocument) -> set[ScoredFact]:
     """The document's facts in the accuracy benchmark's terms (non-zero, no printed 合计 rows)."""
-    facts = set()
-    for f in document.facts:
-        if f.fact_kind == "three_public":
-            facts.add(ScoredFact(*THREE_PUBLIC, f.key, f.measure, f.amount_yuan))
-        elif f.fact_kind != "table_total" and f.amount_yuan != 0:
-            facts.add(ScoredFact(f.fact_kind, f.table_kind, f.fund_scope, f.key, f.measure, f.amount_yuan))
-    return facts
+    return scored_facts(document.facts)
 
 
 def fiscal_summary_fund_lines(facts: set[ScoredFact]) -> set[ScoredFact]:
@@ -59,24 +52,24 @@ def test_nothing_is_extracted_that_the_document_does_not_print(folder: str) -> N
 
 @pytest.mark.parametrize("folder", REAL_DOCUMENTS)
 def test_document_facts_come_from_the_cover(folder: str) -> None:
-    meta = json.loads((REAL / folder / "expected" / "meta.json").read_text(encoding="utf-8"))
+    meta = read_expected_folder(REAL / folder).meta
     document = extracted(folder).meta
-    assert document.document_id == meta["sha256"]
+    assert document.document_id == meta.sha256
     assert (
         document.department_name,
         document.fiscal_year,
         document.report_kind,
         document.report_level,
         document.page_count,
-    ) == (meta["department_name"], meta["fiscal_year"], meta["report_kind"], meta["report_level"], meta["page_count"])
+    ) == (meta.department_name, meta.fiscal_year, meta.report_kind, meta.report_level, meta.page_count)
 
 
 @pytest.mark.parametrize("folder", REAL_DOCUMENTS)
 def test_every_table_is_found_and_the_empty_ones_are_empty(folder: str) -> None:
-    meta = json.loads((REAL / folder / "expected" / "meta.json").read_text(encoding="utf-8"))
+    meta = read_expected_folder(REAL / folder).meta
     tables = {t.table_kind: t for t in extracted(folder).tables}
-    assert set(tables) == set(meta["tables_present"])
-    assert {k for k, t in tables.items() if t.is_empty} == set(meta["tables_empty"])
+    assert set(tables) == set(meta.tables_present)
+    assert {k for k, t in tables.items() if t.is_empty} == set(meta.tables_empty)
 
 
 def test_a_three_public_table_in_wan_inside_a_yuan_budget_keeps_its_unit() -> None:

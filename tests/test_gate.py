@@ -5,8 +5,6 @@ The documents here are built by hand: a few facts each, the figures a department
 
 from __future__ import annotations
 
-import csv
-import json
 import os
 import subprocess
 import sys
@@ -19,6 +17,7 @@ import pytest
 
 from expectations import Gate, GateResult, identity_checks
 from extract.model import CENT, DocumentMeta, ExtractedDocument, Fact, Problem, TableRead
+from warehouse.accuracy import read_expected_folder
 
 REAL_CORPUS = Path(os.environ.get("CAIJUE_REAL_CORPUS", "/work/shared/corpus/real"))
 DOC_ID = "ab" * 32
@@ -509,33 +508,7 @@ def test_a_document_of_empty_tables_loads(gate: Gate) -> None:
 
 def gold_document(folder: Path) -> ExtractedDocument:
     """A hand-checked transcription of a real PDF (corpus/real/*/expected) as the extractor should read it."""
-    expected = folder / "expected"
-    meta = json.loads((expected / "meta.json").read_text(encoding="utf-8"))
-    units = meta.get("units") or {}
-    tables = [
-        TableRead(k, k, 1, 1, units.get(k, meta.get("unit", "万元")), k in meta["tables_empty"])
-        for k in meta["tables_present"]
-    ]
-
-    def rows(name: str) -> list[dict[str, str]]:
-        with (expected / name).open(encoding="utf-8") as handle:
-            return list(csv.DictReader(handle))
-
-    facts = [Fact(r["table_kind"], r["fund_scope"], "function", r["subject_code"], r["measure"],
-                  Decimal(r["amount_yuan"]), 1) for r in rows("function.csv")]  # fmt: skip
-    for r in rows("economic.csv"):
-        kind = "table_total" if r["econ_code"].endswith("_total") else "economic"
-        facts.append(Fact(r["table_kind"], r["fund_scope"], kind, r["econ_code"], r["measure"],
-                          Decimal(r["amount_yuan"]), 1))  # fmt: skip
-    for r in rows("summary.csv"):
-        key, _, measure = r["line_key"].partition(":")
-        kind, key, measure = ("table_total", "table_total", measure) if measure else ("summary", key, "amount")
-        facts.append(Fact(r["table_kind"], r["fund_scope"], kind, key, measure, Decimal(r["amount_yuan"]), 1))
-    facts += [Fact("three_public", "fiscal", "three_public", r["item"], r["measure"], Decimal(r["amount_yuan"]), 1)
-              for r in rows("three_public.csv")]  # fmt: skip
-    document_meta = DocumentMeta(meta["sha256"], meta["file"], meta["department_name"], meta["fiscal_year"],
-                                 meta["report_kind"], meta["report_level"], None, meta["page_count"])  # fmt: skip
-    return ExtractedDocument(meta=document_meta, tables=tables, facts=facts)
+    return read_expected_folder(folder).document()
 
 
 GOLD = sorted(p for p in REAL_CORPUS.glob("*") if (p / "expected" / "meta.json").exists())

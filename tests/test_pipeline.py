@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from warehouse.accuracy import score_document
+from warehouse.accuracy import read_expected_folder, score_document
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 REAL = SHARED / "corpus" / "real"
@@ -141,7 +140,7 @@ def test_every_generated_fact_lands_in_the_marts_exactly(corpus: Path, first_run
     warehouse, _ = first_run
     with duckdb.connect(str(warehouse), read_only=True) as con:
         scores = [score_document(con, d) for d in expected_dirs(corpus)]
-    layouts = {json.loads((d / "meta.json").read_text(encoding="utf-8")).get("layout") for d in expected_dirs(corpus)}
+    layouts = {read_expected_folder(d).meta.extra.get("layout") for d in expected_dirs(corpus)}
     assert len(layouts) >= 3, "every layout must be exercised"
     wrong = {s.name: (s.f1, s.missing[:3], s.unexpected[:3], s.wrong[:3]) for s in scores if s.f1 != 1.0}
     assert wrong == {}
@@ -151,18 +150,18 @@ def test_generated_documents_are_loaded_with_their_cover_facts(corpus: Path, fir
     warehouse, _ = first_run
     with duckdb.connect(str(warehouse), read_only=True) as con:
         for folder in expected_dirs(corpus):
-            meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+            meta = read_expected_folder(folder).meta
             row = con.execute(
                 "select department_name, fiscal_year, report_kind, report_level, page_count, status"
                 " from marts.dim_document where document_id = ?",
-                [meta["sha256"]],
+                [meta.sha256],
             ).fetchone()
             assert row == (
-                meta["department_name"],
-                meta["fiscal_year"],
-                meta["report_kind"],
-                meta["report_level"],
-                meta["page_count"],
+                meta.department_name,
+                meta.fiscal_year,
+                meta.report_kind,
+                meta.report_level,
+                meta.page_count,
                 "loaded",
             )
 

@@ -13,7 +13,6 @@ One Gate (great_expectations is imported once) and one pool of extractions for t
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -34,6 +33,7 @@ from samples.corpus import Planned, build_document, plan_corpus
 from samples.inject import INJECTION_KINDS, InjectedError, build_injected_document, write_injected_document
 from samples.layouts import load_layouts
 from samples.seed import build_seed_document
+from warehouse.accuracy import read_expected_folder
 from warehouse.report import write_reports
 
 REAL_CORPUS = Path(os.environ.get("CAIJUE_REAL_CORPUS", "/work/shared/corpus/real"))
@@ -171,11 +171,11 @@ def test_unit_slips_and_swapped_columns_keep_their_tables_out_of_the_marts(check
 def test_an_injected_document_records_its_errors_beside_it(tmp_path: Path) -> None:
     plan = _one_plan_per_layout()[0]
     pdf = write_injected_document(tmp_path, plan, ["wrong_year", "dropped_table"])
-    record = json.loads((tmp_path / plan.stem / "expected" / "injected.json").read_text(encoding="utf-8"))
+    expected = read_expected_folder(tmp_path / plan.stem)
+    record = expected.injected or []
     assert pdf.exists() and [r["kind"] for r in record] == ["wrong_year", "dropped_table"]
     assert record[0]["checks"] == ["narrative.year"] and record[0]["page"] >= 1
-    meta = json.loads((tmp_path / plan.stem / "expected" / "meta.json").read_text(encoding="utf-8"))
-    assert "three_public" not in meta["tables_present"]  # the truth follows what is printed
+    assert "three_public" not in expected.meta.tables_present  # the truth follows what is printed
 
 
 # --- 2. the seed's department ----------------------------------------------------------------------------

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
-import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -13,11 +11,13 @@ from pathlib import Path
 import pdfplumber
 import pytest
 
+from extract.expected import ExpectedMeta
 from samples import build_seed_document, generate_corpus, load_layouts, plan_corpus
 from samples.corpus import build_document
 from samples.department import budget_accounts, final_accounts, make_department
 from samples.document import Document
 from samples.layouts import default_layouts
+from warehouse.accuracy import read_expected_folder
 
 YEARS = (2024,)
 DEPARTMENTS = 4
@@ -29,7 +29,7 @@ INCOME_SOURCES = ("fiscal_appropriation", "higher_subsidy", "business", "operati
 class Truth:
     """One expected/ folder, indexed."""
 
-    meta: dict
+    meta: ExpectedMeta
     function: dict[tuple[str, str, str, str], Decimal] = field(default_factory=dict)
     economic: dict[tuple[str, str, str, str], Decimal] = field(default_factory=dict)
     summary: dict[tuple[str, str, str], Decimal] = field(default_factory=dict)
@@ -49,24 +49,17 @@ class Truth:
 
 
 def read_truth(folder: Path) -> Truth:
-    truth = Truth(json.loads((folder / "meta.json").read_text(encoding="utf-8")))
-    for row in _rows(folder / "function.csv"):
-        truth.function[(row["table_kind"], row["fund_scope"], row["subject_code"], row["measure"])] = row["amount"]
-    for row in _rows(folder / "economic.csv"):
-        truth.economic[(row["table_kind"], row["fund_scope"], row["econ_code"], row["measure"])] = row["amount"]
-    for row in _rows(folder / "summary.csv"):
-        truth.summary[(row["table_kind"], row["fund_scope"], row["line_key"])] = row["amount"]
-    for row in _rows(folder / "three_public.csv"):
-        truth.three_public[(row["item"], row["measure"])] = row["amount"]
+    expected = read_expected_folder(folder)  # an amount that is not whole fen does not read
+    truth = Truth(expected.meta)
+    by_code = {"function": truth.function, "economic": truth.economic}
+    for row in expected.rows:
+        if row.file == "summary":
+            truth.summary[(row.table_kind, row.fund_scope, row.key)] = row.amount_yuan
+        elif row.file == "three_public":
+            truth.three_public[(row.key, row.measure)] = row.amount_yuan
+        else:
+            by_code[row.file][(row.table_kind, row.fund_scope, row.key, row.measure)] = row.amount_yuan
     return truth
-
-
-def _rows(path: Path) -> list[dict]:
-    rows = list(csv.DictReader(path.open(encoding="utf-8")))
-    for row in rows:
-        row["amount"] = Decimal(row["amount_yuan"])
-        assert row["amount"] == row["amount"].quantize(Decimal("0.01")), f"{path}: not two decimals"
-    return rows
 
 
 @pytest.fixture(scope="module")
@@ -87,10 +80,10 @@ def test_same_arguments_give_byte_identical_files(corpus: list[Path], tmp_path: 
     assert [p.name for p in again] == [p.name for p in corpus]
     for first, second in zip(corpus, again, strict=True):
         assert first.read_bytes() == second.read_bytes(), first.name
-        for name in ("meta.json", "function.csv", "economic.csv", "summary.csv", "three_public.csv"):
-            a = first.parent / first.stem / "expected" / name
-            b = second.parent / second.stem / "expected" / name
-            assert a.read_bytes() == b.read_bytes(), f"{first.stem}/{name}"
+        a, b = (pdf.parent / pdf.stem / "expected" for pdf in (first, second))
+        assert sorted(f.name for f in a.iterdir()) == sorted(f.name for f in b.iterdir()), first.stem
+        for file in a.iterdir():
+            assert file.read_bytes() == (b / file.name).read_bytes(), f"{first.stem}/{file.name}"
 
 
 def test_a_different_seed_gives_different_departments() -> None:
@@ -116,12 +109,12 @@ def test_meta_matches_the_pdf(corpus: list[Path], truths: dict[str, Truth]) -> N
     for pdf_path in corpus:
         meta = truths[pdf_path.stem].meta
         data = pdf_path.read_bytes()
-        assert meta["sha256"] == hashlib.sha256(data).hexdigest()
-        assert meta["file"] == pdf_path.name
+        assert meta.sha256 == hashlib.sha256(data).hexdigest()
+        assert meta.file == pdf_path.name
         with pdfplumber.open(io.BytesIO(data)) as pdf:
-            assert len(pdf.pages) == meta["page_count"], pdf_path.name
-        assert set(meta["tables_empty"]) <= set(meta["tables_present"])
-        assert meta["report_kind"] in {"final", "budget"} and meta["report_level"] in {"department", "unit"}
+            assert len(pdf.pages) == meta.page_count, pdf_path.name
+        assert set(meta.tables_empty) <= set(meta.tables_present)
+        assert meta.report_kind in {"final", "budget"} and meta.report_level in {"department", "unit"}
 
 
 # ---------------------------------------------------------------------------------------------- identities
@@ -197,7 +190,7 @@ def test_summary_tables_balance(truths: dict[str, Truth]) -> None:
             assert spent == classes, (stem, table)
             end = get("expense.balance_distribution") + get("expense.carryover_end")
             assert get("expense.grand_total") == spent + end, (stem, table)
-        if truth.meta["report_kind"] == "budget":
+        if truth.meta.report_kind == "budget":
             parts = ("income.general_public_budget", "income.government_fund", "income.soe_capital")
             fiscal = sum((truth.s("income_expense_summary", "all", key) for key in parts), ZERO)
             assert truth.s("income_expense_summary", "all", "income.fiscal_appropriation") == fiscal, stem
@@ -215,7 +208,7 @@ def test_tables_agree_with_each_other(truths: dict[str, Truth]) -> None:
         econ_classes = [v for (_, _, c, m), v in truth.economic.items() if len(c) == 3 and m == "total"]
         assert sum(econ_classes, ZERO) == basic, stem
         spent = truth.s("expenditure", "all", "table_total:total")
-        if truth.meta["report_kind"] == "final":
+        if truth.meta.report_kind == "final":
             assert spent == truth.s("income_expense_summary", "all", "expense.total"), stem
 
 
@@ -237,7 +230,7 @@ def test_three_public_total_is_travel_plus_vehicles_plus_reception(truths: dict[
     for stem, truth in truths.items():
         tp = truth.three_public
         measures = {m for (_, m) in tp}
-        assert measures == ({"budget"} if truth.meta["report_kind"] == "budget" else {"budget", "actual"}), stem
+        assert measures == ({"budget"} if truth.meta.report_kind == "budget" else {"budget", "actual"}), stem
         for m in measures:
             assert tp[("vehicle_total", m)] == tp[("vehicle_purchase", m)] + tp[("vehicle_operation", m)], stem
             assert tp[("total", m)] == tp[("overseas_travel", m)] + tp[("vehicle_total", m)] + tp[("reception", m)]
@@ -245,7 +238,7 @@ def test_three_public_total_is_travel_plus_vehicles_plus_reception(truths: dict[
 
 def test_amounts_are_exact_in_the_printed_unit(truths: dict[str, Truth]) -> None:
     for stem, truth in truths.items():
-        if truth.meta.get("unit") == "万元":
+        if set(truth.meta.units.values()) == {"万元"}:
             for amount in truth.function.values():
                 assert amount % 100 == 0, stem
         for amount in truth.three_public.values():

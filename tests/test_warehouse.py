@@ -6,7 +6,6 @@ extraction. One warehouse is built once for the module (dbt build takes several 
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import shutil
@@ -22,8 +21,11 @@ import duckdb
 import pytest
 import yaml
 
+from extract.expected import expected_of_document
 from extract.model import Attribution, DocumentMeta, ExtractedDocument, Fact, FileKind, Problem, TableRead
+from samples.truth import write_expected_folder
 from warehouse import accuracy, raw
+from warehouse.accuracy import read_expected_folder
 from warehouse.dbt import DBT_PROJECT, DbtOutcome, build_warehouse
 from warehouse.report import write_reports
 
@@ -447,7 +449,7 @@ def test_accuracy_is_perfect_for_the_same_facts_and_drops_for_a_wrong_amount(bui
     expected = write_expected(built.planning, tmp_path / "ghzy" / "expected")
     with connect(built.path) as con:
         perfect = accuracy.score(con, [expected])
-        rewrite_amount(expected / "function.csv", code="2013101", measure="total", amount="1000001.00")
+        rewrite_amount(expected, code="2013101", measure="total", amount="1000001.00")
         one_wrong = accuracy.score_document(con, expected)
     assert (perfect.precision, perfect.recall, perfect.f1) == (1.0, 1.0, 1.0)
     assert perfect.documents[0].meta_mismatches == {}
@@ -749,53 +751,17 @@ def test_an_unknown_attribution_is_refused(tmp_path: Path) -> None:
 
 def write_expected(doc: ExtractedDocument, folder: Path) -> Path:
     """An expected/ folder in the corpus's format, written from the document's own facts."""
-    folder.mkdir(parents=True)
-    meta = doc.meta
-    (folder / "meta.json").write_text(
-        json.dumps(
-            {
-                "file": meta.file_name,
-                "sha256": meta.document_id,
-                "department_name": meta.department_name,
-                "fiscal_year": meta.fiscal_year,
-                "report_kind": meta.report_kind,
-                "report_level": meta.report_level,
-                "page_count": meta.page_count,
-            },
-            ensure_ascii=False,
-        )
-    )
-    rows: dict[str, list[list[str]]] = {
-        "function": [["table_kind", "fund_scope", "subject_code", "measure", "amount_yuan"]],
-        "economic": [["table_kind", "fund_scope", "econ_code", "measure", "amount_yuan"]],
-        "summary": [["table_kind", "fund_scope", "line_key", "amount_yuan"]],
-        "three_public": [["item", "measure", "amount_yuan"]],
-    }
-    for f in doc.facts:
-        amount = f"{f.amount_yuan:.2f}"
-        if f.fact_kind in ("function", "economic") and f.amount_yuan:
-            rows[f.fact_kind].append([f.table_kind, f.fund_scope, f.key, f.measure, amount])
-        elif f.fact_kind == "summary":
-            rows["summary"].append([f.table_kind, f.fund_scope, f.key, amount])
-        elif f.fact_kind == "table_total" and f.key == "table_total":
-            rows["summary"].append([f.table_kind, f.fund_scope, f"table_total:{f.measure}", amount])
-        elif f.fact_kind == "table_total":
-            rows["economic"].append([f.table_kind, f.fund_scope, f.key, f.measure, amount])
-        elif f.fact_kind == "three_public":
-            rows["three_public"].append([f.key, f.measure, amount])
-    for name, lines in rows.items():
-        with (folder / f"{name}.csv").open("w", encoding="utf-8", newline="") as handle:
-            csv.writer(handle).writerows(lines)
+    write_expected_folder(folder, expected_of_document(doc))
     return folder
 
 
-def rewrite_amount(path: Path, *, code: str, measure: str, amount: str) -> None:
-    with path.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    for row in rows:
-        if row["subject_code"] == code and row["measure"] == measure:
-            row["amount_yuan"] = amount
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+def rewrite_amount(folder: Path, *, code: str, measure: str, amount: str) -> None:
+    """The amount of the function facts of `code` and `measure` in an expected/ folder, changed."""
+    expected = read_expected_folder(folder)
+    expected.rows = [
+        replace(row, amount_yuan=Decimal(amount))
+        if (row.file, row.key, row.measure) == ("function", code, measure)
+        else row
+        for row in expected.rows
+    ]
+    write_expected_folder(folder, expected)

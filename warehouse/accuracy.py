@@ -7,8 +7,6 @@ unexpected fact in the counts, and is also listed as a `wrong` pair for reading.
 
 from __future__ import annotations
 
-import csv
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -16,12 +14,21 @@ from pathlib import Path
 
 import duckdb
 
-from extract.model import CENT
+from extract.expected import (
+    COVER_FIELDS,
+    EXPECTED_FILE_NAMES,
+    META_FILE,
+    Expected,
+    ExpectedFormatError,
+    ExpectedMeta,
+    parse_expected,
+)
+from extract.model import CENT, Fact
 
 FactKey = tuple[str, str, str, str, str]  # kind, table_kind, fund_scope, key, measure
-META_FIELDS = ("department_name", "fiscal_year", "report_kind", "report_level", "page_count")
-NOT_CONTRACT_KEYS = frozenset({"personnel_total", "public_use_total"})
-THREE_PUBLIC = ("three_public", "three_public", "")  # kind, table_kind, fund_scope: not in the expected file
+META_FIELDS = COVER_FIELDS
+# kind, table_kind, fund_scope of a three-public fact: the marts' fct_three_public has no fund scope
+THREE_PUBLIC = ("three_public", "three_public", "")
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -137,23 +144,22 @@ def score_document(con: duckdb.DuckDBPyConnection, expected_dir: Path) -> Docume
     """Compare the marts' facts of the document named by expected_dir/meta.json's sha256.
 
     `expected_dir` is an expected/ folder, or a corpus document folder that holds one."""
-    if not (expected_dir / "meta.json").exists() and (expected_dir / "expected" / "meta.json").exists():
-        expected_dir = expected_dir / "expected"
-    meta = json.loads((expected_dir / "meta.json").read_text(encoding="utf-8"))
-    document_id = meta["sha256"].lower()
-    expected = read_expected(expected_dir)
+    expected_dir = expected_folder(expected_dir)
+    folder = read_expected_folder(expected_dir)
+    document_id = folder.meta.sha256.lower()
+    expected = scored_facts(folder.facts())
     actual = read_marts(con, document_id)
     document = _dim_document(con, document_id)
     missing, unexpected, wrong = compare(expected, actual)
     return DocumentScore(
-        name=_name(expected_dir, meta),
+        name=_name(expected_dir, folder.meta),
         document_id=document_id,
         status=document.get("status"),
         counts=Counts(expected=len(expected), actual=len(actual), matched=len(expected & actual)),
         missing=missing,
         unexpected=unexpected,
         wrong=wrong,
-        meta_mismatches=_meta_mismatches(meta, document),
+        meta_mismatches=_meta_mismatches(folder.meta, document),
     )
 
 
@@ -177,20 +183,42 @@ def compare(
     )
 
 
+def expected_folder(folder: Path) -> Path:
+    """The expected/ folder `folder` is, or holds (a corpus document's folder)."""
+    if not (folder / META_FILE).exists() and (folder / "expected" / META_FILE).exists():
+        return folder / "expected"
+    return folder
+
+
+def read_expected_folder(folder: Path) -> Expected:
+    """An expected/ folder (or a document folder holding one), read; a file off the format (extract/expected.py)
+    is an ExpectedFormatError naming the folder."""
+    folder = expected_folder(Path(folder))
+    present = [name for name in EXPECTED_FILE_NAMES if (folder / name).is_file()]
+    files = {name: (folder / name).read_text(encoding="utf-8-sig") for name in present}
+    try:
+        return parse_expected(files)
+    except ExpectedFormatError as error:
+        raise ExpectedFormatError(f"{folder}: {error}") from None
+
+
 def read_expected(expected_dir: Path) -> set[ScoredFact]:
     """The contract facts of an expected/ folder: non-zero function/economic/summary facts, every
     three-public fact; printed 合计 rows (`table_total:*`, personnel_total, public_use_total) left out."""
-    facts: set[ScoredFact] = set()
-    for row in _csv(expected_dir / "function.csv"):
-        facts.add(_fact("function", row["table_kind"], row["fund_scope"], row["subject_code"], row["measure"], row))
-    for row in _csv(expected_dir / "economic.csv"):
-        facts.add(_fact("economic", row["table_kind"], row["fund_scope"], row["econ_code"], row["measure"], row))
-    for row in _csv(expected_dir / "summary.csv"):
-        facts.add(_fact("summary", row["table_kind"], row["fund_scope"], row["line_key"], "amount", row))
-    facts = {f for f in facts if f.amount_yuan != 0 and _is_contract_key(f.key)}
-    for row in _csv(expected_dir / "three_public.csv"):
-        facts.add(_fact(*THREE_PUBLIC, row["item"], row["measure"], row))
-    return facts
+    return scored_facts(read_expected_folder(expected_dir).facts())
+
+
+def scored_facts(facts: Iterable[Fact]) -> set[ScoredFact]:
+    """Facts of the extractor's model in the benchmark's terms: the contract's facts (no printed 合计 rows),
+    non-zero but in the three-public table, amounts to the fen; three-public facts without a fund scope."""
+    scored: set[ScoredFact] = set()
+    for f in facts:
+        amount = f.amount_yuan.quantize(CENT)
+        if f.fact_kind == "three_public":
+            scored.add(ScoredFact(*THREE_PUBLIC, f.key, f.measure, amount))
+        elif f.fact_kind != "table_total" and amount != 0:
+            scored.add(ScoredFact(f.fact_kind, f.table_kind, f.fund_scope, f.key, f.measure, amount))
+    return scored
 
 
 def read_marts(con: duckdb.DuckDBPyConnection, document_id: str) -> set[ScoredFact]:
@@ -212,21 +240,6 @@ def read_marts(con: duckdb.DuckDBPyConnection, document_id: str) -> set[ScoredFa
     return facts
 
 
-def _fact(kind: str, table_kind: str, fund_scope: str, key: str, measure: str, row: dict[str, str]) -> ScoredFact:
-    return ScoredFact(kind, table_kind, fund_scope, key, measure, Decimal(row["amount_yuan"]).quantize(CENT))
-
-
-def _is_contract_key(key: str) -> bool:
-    return not key.startswith("table_total:") and key not in NOT_CONTRACT_KEYS
-
-
-def _csv(path: Path) -> list[dict[str, str]]:
-    if not path.exists():
-        return []
-    with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
 def _dim_document(con: duckdb.DuckDBPyConnection, document_id: str) -> dict[str, object]:
     columns = (*META_FIELDS, "status")
     row = con.execute(
@@ -235,10 +248,11 @@ def _dim_document(con: duckdb.DuckDBPyConnection, document_id: str) -> dict[str,
     return dict(zip(columns, row, strict=True)) if row else {}
 
 
-def _meta_mismatches(meta: dict[str, object], document: dict[str, object]) -> dict[str, tuple[object, object]]:
-    return {name: (meta.get(name), document.get(name)) for name in META_FIELDS if meta.get(name) != document.get(name)}
+def _meta_mismatches(meta: ExpectedMeta, document: dict[str, object]) -> dict[str, tuple[object, object]]:
+    said = {name: getattr(meta, name) for name in META_FIELDS}
+    return {name: (said[name], document.get(name)) for name in META_FIELDS if said[name] != document.get(name)}
 
 
-def _name(expected_dir: Path, meta: dict[str, object]) -> str:
+def _name(expected_dir: Path, meta: ExpectedMeta) -> str:
     folder = expected_dir.parent.name if expected_dir.name == "expected" else expected_dir.name
-    return folder or str(meta.get("file", ""))
+    return folder or meta.file
