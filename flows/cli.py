@@ -243,7 +243,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
 def _memory_and_page_limits(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--memory-limit-mib",
-        type=int,
+        type=_at_least_zero,
         default=DEFAULT_MEMORY_LIMIT_MIB,
         metavar="MIB",
         help="resident memory the process reading one document may reach before the document is failed "
@@ -251,11 +251,21 @@ def _memory_and_page_limits(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--page-limit",
-        type=int,
+        type=_at_least_zero,
         default=DEFAULT_PAGE_LIMIT,
         metavar="PAGES",
         help=f"a document with more pages is failed before any page is read (default {DEFAULT_PAGE_LIMIT}; 0: none)",
     )
+
+
+def _at_least_zero(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} is below 0 (0: no limit)")
+    return value
 
 
 def _limits(args: argparse.Namespace) -> DocumentLimits:
