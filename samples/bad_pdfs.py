@@ -177,7 +177,7 @@ def _zip() -> BadCase:
 
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("budget.pdf", _base_pdf())
+        archive.writestr(zipfile.ZipInfo("budget.pdf", date_time=(2024, 1, 1, 0, 0, 0)), _base_pdf())
     return BadCase("zip", buffer.getvalue(), "failed", "not a PDF file: a ZIP archive or an Office file (docx, xlsx)")
 
 
