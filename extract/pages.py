@@ -262,8 +262,7 @@ def _pdfium_ruled_page(
         return None
     except Exception:  # a fault of the PDFium reader on this page: pdfplumber reads it (counted as not judged)
         return None
-    width, height = page.get_size()
-    result = Page(number, float(width), float(height), has_text_layer=reading.has_text, has_images=drawn.has_images,
+    result = Page(number, reading.width, reading.height, has_text_layer=reading.has_text, has_images=drawn.has_images,
                   read_by="pdfium")  # fmt: skip
     if not reading.has_text:
         return result

@@ -60,19 +60,56 @@ class RuledReading:
     tables: list[FoundTable]
     lines: list[FoundLine]  # every text line of the page, top to bottom (pdfplumber's extract_text_lines)
     has_text: bool
+    width: float  # the page as pdfplumber sizes it: its MediaBox, turned as the page is displayed
+    height: float
 
 
 def read_ruled_page(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage) -> RuledReading:
     """The tables and text lines of one page, as pdfplumber would find them. Raises NotJudged."""
-    if page.get_rotation() % 360:
-        raise NotJudged("a rotated page")
-    left, _, _, top = (float(v) for v in page.get_mediabox())
-    glyphs = _glyphs(textpage, left, top)
+    space = _PlumberSpace.of(page)
+    glyphs = _glyphs(textpage, space)
     if not glyphs.text:
-        return RuledReading([], [], has_text=False)
-    horizontal, vertical = _edges(page, left, top)
+        return RuledReading([], [], False, space.width, space.height)
+    horizontal, vertical = _edges(page, space)
     tables = [_found_table(cells, glyphs) for cells in _tables(horizontal, vertical)]
-    return RuledReading(tables, _text_lines(glyphs, range(len(glyphs.text)), page_lines=True), has_text=True)
+    lines = _text_lines(glyphs, range(len(glyphs.text)), page_lines=True)
+    return RuledReading(tables, lines, True, space.width, space.height)
+
+
+Matrix = tuple[float, float, float, float, float, float]
+
+
+@dataclass(frozen=True, slots=True)
+class _PlumberSpace:
+    """PDF user space → pdfplumber's page space: pdfminer's initial matrix for the page's rotation (its
+    MediaBox's corner to the origin, turned as displayed), then pdfplumber's flip to a top-left origin and
+    shift by the MediaBox's corner as pdfplumber normalises it."""
+
+    ctm: Matrix
+    x_shift: float  # added to pdfminer's x
+    top_line: float  # pdfplumber's top = top_line - pdfminer's y
+    width: float
+    height: float
+    rotation: int
+
+    @classmethod
+    def of(cls, page: pdfium.PdfPage) -> _PlumberSpace:
+        x0, y0, x1, y1 = (float(v) for v in page.get_mediabox())
+        rotation = page.get_rotation() % 360
+        ctm: Matrix = {
+            90: (0.0, -1.0, 1.0, 0.0, -y0, x1),
+            180: (-1.0, 0.0, 0.0, -1.0, x1, y1),
+            270: (0.0, 1.0, -1.0, 0.0, y1, -x0),
+        }.get(rotation, (1.0, 0.0, 0.0, 1.0, -x0, -y0))
+        if rotation in (90, 270):  # pdfplumber's MediaBox, normalised for the rotation: (y0, x0, y1, x1)
+            x_shift, height, width, mediabox_top = y0, x1 - x0, y1 - y0, -x0
+        else:
+            x_shift, height, width, mediabox_top = x0, y1 - y0, x1 - x0, -y0
+        return cls(ctm, x_shift, height + mediabox_top, width, height, rotation)
+
+    def point(self, x: float, y: float) -> tuple[float, float]:
+        a, b, c, d, e, f = self.ctm
+        return a * x + c * y + e + self.x_shift, self.top_line - (b * x + d * y + f)
 
 
 # --- characters ---------------------------------------------------------------------------------------------
@@ -128,7 +165,7 @@ _base_font_name = _c_function(pdfium_c.FPDFFont_GetBaseFontName, _SIZE, _VOID, c
 _descent = _c_function(pdfium_c.FPDFFont_GetDescent, _INT, _VOID, ctypes.c_float, ctypes.POINTER(ctypes.c_float))
 
 
-def _glyphs(textpage: pdfium.PdfTextPage, left: float, top: float) -> _Glyphs:
+def _glyphs(textpage: pdfium.PdfTextPage, space: _PlumberSpace) -> _Glyphs:
     """Every printed character, boxed as pdfminer boxes it: x from the origin by the advance width, y from the
     font's descent below the baseline to one em above that; and the blanks between them (not line breaks)."""
     raw = textpage.raw
@@ -136,7 +173,9 @@ def _glyphs(textpage: pdfium.PdfTextPage, left: float, top: float) -> _Glyphs:
     text = _page_text(textpage, count)
     rect, ox, oy = pdfium_c.FS_RECTF(), ctypes.c_double(), ctypes.c_double()
     rect_at, ox_at, oy_at = ctypes.byref(rect), ctypes.byref(ox), ctypes.byref(oy)
-    metrics = _Metrics()
+    metrics = _Metrics(space.ctm)
+    a, b, c, d, e, f = space.ctm
+    x_shift, top_line = space.x_shift, space.top_line
     chars: list[str] = []
     boxes: list[tuple[float, float, float, float]] = []
     blank_between: set[tuple[int, int]] = set()
@@ -148,13 +187,20 @@ def _glyphs(textpage: pdfium.PdfTextPage, left: float, top: float) -> _Glyphs:
         if blank and chars:
             blank_between.add((len(chars) - 1, len(chars)))
         blank = False
-        if not _loose_box(raw, index, rect_at) or not _origin(raw, index, ox_at, oy_at):
+        if not _origin(raw, index, ox_at, oy_at):
             raise NotJudged(f"PDFium cannot place character {index}")
         descent, em, font, advance_scale = metrics.of(raw, index, _text_object_of(raw, index))
+        x, y = ox.value, oy.value
+        left, baseline = a * x + c * y + e, b * x + d * y + f  # pdfminer's space
         width = metrics.width(font, char)
-        right = rect.right if width is None else rect.left + width * advance_scale
-        baseline = oy.value
-        boxes.append((rect.left - left, top - (baseline + descent + em), right - left, top - (baseline + descent)))
+        if width is not None:
+            right = left + width * advance_scale
+        elif space.rotation == 0 and _loose_box(raw, index, rect_at):  # PDFium's own advance
+            right = left + (rect.right - rect.left)
+        else:
+            raise NotJudged(f"no width for character {index}")
+        boxes.append((left + x_shift, top_line - (baseline + descent + em), right + x_shift,
+                      top_line - (baseline + descent)))  # fmt: skip
         chars.append(char)
     array = np.asarray(boxes, dtype=float).reshape(-1, 4)
     x0, top, x1, bottom = array[:, 0], array[:, 1], array[:, 2], array[:, 3]
@@ -181,7 +227,8 @@ class _Metrics:
     box takes the width from the glyph where the font is not embedded: the printed width is asked for by
     character. Only upright, unskewed text is boxed the same by both engines: any other raises NotJudged."""
 
-    def __init__(self) -> None:
+    def __init__(self, ctm: Matrix) -> None:
+        self._turn = (*ctm[:4], 0.0, 0.0)  # the page's rotation, without its shift
         self._objects: dict[int, tuple[float, float, int, float]] = {}
         self._fonts: dict[int, float] = {}
         self._widths: dict[tuple[int, str], float | None] = {}
@@ -219,13 +266,14 @@ class _Metrics:
         matrix, size = self._matrix, self._size
         if not _char_matrix(raw, index, ctypes.byref(matrix)) or not _font_size(obj, ctypes.byref(size)):
             raise NotJudged("a character without a matrix or font size")
-        if matrix.b != 0 or matrix.c != 0 or matrix.a <= 0 or matrix.d <= 0:
-            raise NotJudged("rotated, skewed or mirrored text")
+        a, b, c, d, _, _ = _times((matrix.a, matrix.b, matrix.c, matrix.d, 0.0, 0.0), self._turn)
+        if b != 0 or c != 0 or a <= 0 or d <= 0:
+            raise NotJudged("rotated, skewed or mirrored text (as the page is displayed)")
         font = _font_of(obj)
         if font not in self._fonts:
             self._fonts[font] = self._font_descent(font)
-        em = float(size.value) * matrix.d
-        return self._fonts[font] * em, em, font, float(size.value) * matrix.a
+        em = float(size.value) * d
+        return self._fonts[font] * em, em, font, float(size.value) * a
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,18 +315,17 @@ _segment_type = _c_function(pdfium_c.FPDFPathSegment_GetType, _INT, _VOID)
 _segment_closes = _c_function(pdfium_c.FPDFPathSegment_GetClose, _INT, _VOID)
 _draw_mode = _c_function(pdfium_c.FPDFPath_GetDrawMode, _INT, _VOID, *[ctypes.POINTER(ctypes.c_int)] * 2)
 
-Matrix = tuple[float, float, float, float, float, float]
 _IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 _OPERATOR = {pdfium_c.FPDF_SEGMENT_MOVETO: "m", pdfium_c.FPDF_SEGMENT_LINETO: "l", pdfium_c.FPDF_SEGMENT_BEZIERTO: "c"}
 
 
-def _edges(page: pdfium.PdfPage, left: float, top: float) -> tuple[np.ndarray, np.ndarray]:
+def _edges(page: pdfium.PdfPage, space: _PlumberSpace) -> tuple[np.ndarray, np.ndarray]:
     """pdfplumber's edges of the page's painted paths, prefiltered as its "lines" strategy does (orientation
     known, length ≥ 1): horizontal rows (x0, x1, y), vertical rows (x, top, bottom)."""
     horizontal: list[tuple[float, float, float]] = []
     vertical: list[tuple[float, float, float]] = []
     for path, matrix in _paths(page.raw):
-        for shape, points in _subpaths(path, matrix, left, top):
+        for shape, points in _subpaths(path, _times(matrix, space.ctm), space):
             _add_edges(shape, points, horizontal, vertical)
     h = np.asarray(horizontal, dtype=float).reshape(-1, 3)
     v = np.asarray(vertical, dtype=float).reshape(-1, 3)
@@ -320,12 +367,13 @@ def _times(m: Matrix, n: Matrix) -> Matrix:
 Point = tuple[float, float]
 
 
-def _subpaths(path: int, m: Matrix, left: float, top: float) -> Iterator[tuple[str, list[Point]]]:
+def _subpaths(path: int, m: Matrix, space: _PlumberSpace) -> Iterator[tuple[str, list[Point]]]:
     """The path's subpaths as pdfminer paints them: each its operators ('m', 'l', 'c', 'h': a Bézier curve is
     one 'c' at its end point) and the points they end at, in pdfplumber's space."""
     x, y = ctypes.c_float(), ctypes.c_float()
     x_at, y_at = ctypes.byref(x), ctypes.byref(y)
-    a, b, c, d, e, f = m
+    a, b, c, d, e, f = m  # to pdfminer's space
+    x_shift, top_line = space.x_shift, space.top_line
     shape: list[str] = []
     points: list[Point] = []
     count = _count_segments(path)
@@ -348,7 +396,7 @@ def _subpaths(path: int, m: Matrix, left: float, top: float) -> Iterator[tuple[s
             shape, points = [], []
         px, py = float(x.value), float(y.value)
         shape.append(operator)
-        points.append((a * px + c * py + e - left, top - (b * px + d * py + f)))
+        points.append((a * px + c * py + e + x_shift, top_line - (b * px + d * py + f)))
         if _segment_closes(segment) and points:
             shape.append("h")
             points.append(points[0])
