@@ -49,6 +49,8 @@ WHOLE_CENTS = r"^-?\d+\.\d{2}$"
 DATASOURCE = "caijue"
 NO_PAGE_LIMIT = 1_000_000
 COMPLETE = {"result_format": "COMPLETE", "partial_unexpected_count": 0}
+# Our severities as GX's FailureSeverity values (an expectation's `severity`, shown in its Data Docs).
+GX_SEVERITY: dict[Severity, str] = {"error": "critical", "warning": "warning"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,14 +80,26 @@ class GateResult:
 
 @dataclass(frozen=True, slots=True)
 class _Meta:
-    """What a failed expectation means, carried in the expectation's GX meta."""
+    """What a failed expectation means: its check and words carried in the expectation's GX meta, its severity as
+    GX carries it (the expectation's own `severity`: critical for an error, warning for a warning)."""
 
     check_name: str
     message: str
     severity: Severity = "error"
 
     def as_dict(self) -> dict[str, str]:
-        return {"check_name": self.check_name, "message": self.message, "severity": self.severity}
+        return {"check_name": self.check_name, "message": self.message}
+
+    @property
+    def gx_severity(self) -> str:
+        return GX_SEVERITY[self.severity]
+
+    @classmethod
+    def of(cls, expectation: Any) -> _Meta:
+        """The meaning of an expectation (its configuration) as the gate wrote it."""
+        gx_severity = getattr(expectation.severity, "value", expectation.severity)
+        severity = next(ours for ours, theirs in GX_SEVERITY.items() if theirs == gx_severity)
+        return cls(expectation.meta["check_name"], expectation.meta["message"], severity)
 
 
 class Gate:
@@ -264,7 +278,7 @@ class Gate:
             if outcome.success:
                 continue
             config = outcome.expectation_config
-            meta = _Meta(**{k: config.meta[k] for k in ("check_name", "message", "severity")})
+            meta = _Meta.of(config)
             columns = [config.kwargs.get("column"), *config.kwargs.get("column_list", [])]
             if any(c is not None and c not in frame.columns for c in columns):
                 continue  # reported once, by the expectation on the frame's columns
@@ -281,7 +295,8 @@ class Gate:
         self, kind: str, check_name: str, message: str, severity: Severity = "error", **kwargs: Any
     ) -> Expectation:
         cls = getattr(self._gxe, kind)
-        return cls(meta=_Meta(check_name, message, severity).as_dict(), **kwargs)
+        meaning = _Meta(check_name, message, severity)
+        return cls(meta=meaning.as_dict(), severity=meaning.gx_severity, **kwargs)
 
     def _fact_expectations(self) -> list[Expectation]:
         # Per-kind rules use per-kind columns (null for other kinds, which GX skips): half the cost

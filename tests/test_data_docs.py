@@ -39,6 +39,11 @@ def test_a_document_s_outcome_carries_its_gate_s_suite_results(outcome: Document
     assert outcome.status == "loaded"
     assert sorted(v.suite_name for v in outcome.validations) == list(SUITES)
     assert {v.meta["run_id"].run_name for v in outcome.validations} == {outcome.document.meta.file_name}
+    # severity the GX way: each expectation's own FailureSeverity, critical for an error, warning for a warning
+    [facts] = [v for v in outcome.validations if v.suite_name == "facts"]
+    severity = {r.expectation_config.meta["check_name"]: r.expectation_config.severity.value for r in facts.results}
+    assert severity["classification.unknown_code"] == "warning"
+    assert severity["structure.unknown_table_kind"] == "critical"
 
 
 def test_the_run_s_data_docs_are_its_own_validations_not_a_second_check(
