@@ -81,6 +81,8 @@ def equivalence(folder: Path) -> None:
             if comparison.verdict != "same":
                 detail = "; ".join(comparison.differences[:2])
                 notes.append(f"  {pdf.name} p{comparison.page}: {comparison.verdict}{': ' + detail if detail else ''}")
+        mine = Counter(c.verdict for c in comparisons)
+        print(f"  … {pdf.name[:50]}: {dict(mine) or 'no ruled page'} (so far {dict(verdicts)})", flush=True)
     total = sum(verdicts.values())
     print(f"\n== {folder}: {documents} documents ({unreadable} not PDFs both can open), {total} ruled pages, "
           f"{time.perf_counter() - started:.0f} s")  # fmt: skip
