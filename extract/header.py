@@ -23,9 +23,14 @@ class Column:
 
 
 def body_start(grid: Grid, skip: int) -> int:
+    """The first row that carries a code or an amount — or the row after a column-numbering row (栏次 1 2 3),
+    which closes the header whatever follows it (a 合计 and a class line printed blank: their sum is zero)."""
     for r in range(skip, len(grid.cells)):
-        if is_body_row(grid.row_texts(r)):
+        texts = grid.row_texts(r)
+        if is_body_row(texts):
             return r
+        if _is_numbering_row(texts):
+            return r + 1
     return len(grid.cells)
 
 
@@ -44,6 +49,13 @@ def column_paths(grid: Grid, header_rows: range) -> list[Column]:
                 parts.append(text)
         columns.append(Column(c, tuple(parts)))
     return columns
+
+
+def _is_numbering_row(texts: list[str]) -> bool:
+    """A row numbering the columns 1, 2, 3 … left to right (after 栏次 or ** over the stub, blank 行次 cells)."""
+    cells = [fold(text) for text in texts if fold(text)]
+    numbers = [int(cell) for cell in cells if cell.isdigit()]
+    return len(numbers) >= 2 and numbers == list(range(1, len(numbers) + 1)) and all(map(_is_numbering, cells))
 
 
 def _is_numbering(text: str) -> bool:

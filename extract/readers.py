@@ -844,9 +844,10 @@ def _read_three_public(ctx: TableContext) -> None:
     mapped = _three_public_columns(ctx, columns)
     if len(mapped) < 3:
         return _read_three_public_rows(ctx, columns)
-    row = _three_public_row(ctx, columns, [column.index for column, _ in mapped])
-    if row is None:
-        return None
+    item_columns = [column.index for column, _ in mapped]
+    row = _three_public_row(ctx, columns, item_columns)
+    if row is None or not _prints_a_figure([row], item_columns):
+        return None  # no row, or a row of blank cells: an empty table
     grid, r, texts = row
     sums: dict[tuple[str, str], Decimal] = {}
     boxes: dict[tuple[str, str], list[CellBox | None]] = {}
@@ -871,18 +872,30 @@ def _three_public_row(
     ctx: TableContext, columns: list[Column], item_columns: list[int]
 ) -> tuple[Grid, int, list[str]] | None:
     """The data row: the only one, or — where rows are years (年度: 2025年, 2026年, 增减) — the document's year.
-    A row of zeros (printed blank, "0", "-") carries no amount to tell it from the header: it is the last row
-    under the header with every item cell zero."""
+    A row of zeros printed "0" carries no amount to tell it from the header (a 栏次 row prints small integers): it
+    is the last row under the header whose item cells are all printed zeros."""
     year_column = next((c.index for c in columns if c.leaf == "年度"), None)
     rows = list(ctx.body_rows())
-    if not rows:
-        zeros = [row for row in ctx.body_rows(below_header=True) if not any(_nonzero(row[2][c]) for c in item_columns)]
-        rows = zeros[-1:]
+    rows = rows or _printed_zero_rows(ctx, item_columns)[-1:]
     if year_column is not None and ctx.fiscal_year is not None:
         for grid, r, texts in rows:
             if str(ctx.fiscal_year) in fold(texts[year_column]):
                 return grid, r, texts
     return rows[0] if rows else None
+
+
+def _printed_zero_rows(ctx: TableContext, amount_columns: list[int]) -> list[tuple[Grid, int, list[str]]]:
+    """The rows under the header whose amount cells print zeros ("0", "0.00", "-"; blank cells alone print nothing:
+    a table of blank cells is an empty one)."""
+    return [
+        (grid, r, texts)
+        for grid, r, texts in ctx.body_rows(below_header=True)
+        if any(fold(texts[c]) for c in amount_columns) and not any(_nonzero(texts[c]) for c in amount_columns)
+    ]
+
+
+def _prints_a_figure(rows: list[tuple[Grid, int, list[str]]], amount_columns: list[int]) -> bool:
+    return any(fold(texts[c]) for _, _, texts in rows for c in amount_columns)
 
 
 def _read_three_public_rows(ctx: TableContext, columns: list[Column]) -> None:
@@ -892,11 +905,16 @@ def _read_three_public_rows(ctx: TableContext, columns: list[Column]) -> None:
     if not measures:
         own = "budget" if ctx.block.title.report_kind == "budget" else "actual"
         measures = [(c, own) for c in columns if vocabulary.measures.exact(c.leaf) == "total"][:1]
-    # An item's row of blank cells is a row of zeros: rows are told by their item, the header by its own words.
-    for grid, r, texts in ctx.body_rows(below_header=True):
-        item = next((i for t in texts if (i := vocabulary.three_public_items.exact(t))), None)
-        if item is None or any(fold(texts[column.index]) in column.path for column, _ in measures):
-            continue
+    measure_columns = [column.index for column, _ in measures]
+    rows = list(ctx.body_rows()) or _printed_zero_rows(ctx, measure_columns)
+    items = [
+        (row, item)
+        for row in rows
+        if (item := next(filter(None, map(vocabulary.three_public_items.exact, row[2])), None))
+    ]
+    if not _prints_a_figure([row for row, _ in items], measure_columns):
+        return  # every item's cells blank: an empty table
+    for (grid, r, texts), item in items:
         for column, measure in measures:
             target = AmountColumn(column.index, measure, ctx.spec.fund_scope, column.leaf)
             amount = ctx.amount(texts[column.index], grid, r, target)

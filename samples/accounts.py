@@ -143,14 +143,16 @@ class Accounts:
 
     # ------------------------------------------------------------------ function subjects
     def function_rows(self, table_kind: str) -> dict[str, dict[str, int]]:
-        """类, 款 and 项 rows of a function-keyed table: code → measure → fen (zeros dropped)."""
+        """类, 款 and 项 rows of a function-keyed table: code → measure → fen (the rows of non-zero 项 and their
+        parents)."""
         rows: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         for code, item in self.items.items():
             for measure, value in item.measures(table_kind, self.report_kind).items():
                 if value:
                     for prefix in (code[:3], code[:5], code):
                         rows[prefix][measure] += value
-        return {code: dict(values) for code, values in rows.items() if any(values.values())}
+        # every row a leaf adds to: a 类 or 款 whose figures add up to zero (+x and -x below it) is printed too
+        return {code: dict(values) for code, values in rows.items()}
 
     def class_totals(self, measure_of: str) -> dict[str, int]:
         """Per 类, one derived quantity of the items (an Item attribute name)."""

@@ -262,7 +262,9 @@ def _matrix(spec: TableSpec, ctx: Context, content: TableContent, money: _Printe
     else:
         data = ctx.accounts.function_rows(spec.kind)
         name_of = ctx.classification.function_name
-    data = {code: values for code, values in data.items() if any(values.get(m, 0) for m in measures)}
+    shown = {code for code, values in data.items() if any(values.get(m, 0) for m in measures)}
+    shown |= {code[:n] for code in shown for n in (3, 5) if len(code) > n}  # a parent adding up to zero is printed
+    data = {code: values for code, values in data.items() if code in shown}
     scope = _scope(spec)
     fact_kind = "economic" if economic else "function"
     body: list[list[Cell]] = []
@@ -444,6 +446,7 @@ def _three_public(spec: TableSpec, ctx: Context, content: TableContent, money: _
             if (item, measure) in printed:
                 fen = values.get((item, measure), 0)
                 content.facts.append(TruthFact("three_public", spec.kind, _scope(spec), item, measure, fen))
+    content.is_empty = _prints_no_figure(content)
 
 
 def _three_public_rows(spec: TableSpec, ctx: Context, content: TableContent, money: _Printer) -> None:
@@ -464,3 +467,9 @@ def _three_public_rows(spec: TableSpec, ctx: Context, content: TableContent, mon
             if leaf.scope is None and line.fact and line.key in THREE_PUBLIC_ITEMS:
                 content.facts.append(TruthFact("three_public", spec.kind, _scope(spec), line.key, measure, fen))
         content.rows.append(row)
+    content.is_empty = _prints_no_figure(content)
+
+
+def _prints_no_figure(content: TableContent) -> bool:
+    """Every figure zero and printed blank: an empty table (the real corpus's truth reads it so), noted as such."""
+    return not any(cell.text for row in content.rows for cell in row if cell.align == "r")

@@ -85,6 +85,26 @@ def test_a_vocabulary_word_set_with_spaces_breaks_or_full_width_characters_means
     assert phrasebook.lenient(printed) == phrasebook.lenient(alias)
 
 
+# How a row's label is numbered: summary lines (一、财政拨款收入), three-public items ((一)因公出国费), 其中：
+ORDINALS = st.sampled_from(
+    ["", "一、", "十二、", "（一）", "(一)", "（三）、", "1.", "1、", "12．", "①", "(1)", "其中：", "其中"]
+)
+LINE_BOOKS = ("income_lines", "expense_lines", "three_public_items", "total_rows")
+
+
+@st.composite
+def numbered_lines(draw: st.DrawFn) -> tuple[str, str, str]:
+    book = draw(st.sampled_from(LINE_BOOKS))
+    alias, _ = draw(st.sampled_from(_aliases(book)))
+    return book, alias, draw(reprinted(draw(ORDINALS) + alias))
+
+
+@given(numbered_lines())
+def test_a_line_label_numbered_any_way_means_the_same(line: tuple[str, str, str]) -> None:
+    book, alias, printed = line
+    assert PHRASEBOOKS[book].exact(printed) == PHRASEBOOKS[book].exact(alias) is not None
+
+
 @st.composite
 def matrix_headers(draw: st.DrawFn) -> tuple[str, str, str]:
     """A subject table's amount column: its table kind, its header as the vocabulary writes it, and reprinted."""
