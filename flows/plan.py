@@ -87,7 +87,8 @@ def plan_run(
     pending = (loaded or []) != overrides
     plan = Plan(files, ids, known, list(todo.values()), marts, overrides, source.path, pending, refused, notes)
     plan.retried = retry & todo.keys()
-    plan.attempts = {document_id: failures[document_id] for document_id in plan.retried}
+    # Readings under this extractor version: under another, the document starts again at one.
+    plan.attempts = {d: failures[d] for d in plan.retried if known.get(d) == extractor_version}
     return plan
 
 

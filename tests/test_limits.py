@@ -163,6 +163,7 @@ def test_a_failure_a_retry_could_fix_is_read_three_times_then_stays_failed_sayin
     pdf.write_bytes(b"%PDF-1.7 slow")
     timed_out = "extraction timed out after 300 s"
     _load(warehouse, _failed(pdf, timed_out))  # the first run's reading
+    assert plan_run([inbox], warehouse, extractor_version="next").attempts == {}  # another version starts anew
     assert MAX_ATTEMPTS == 3
 
     for attempt in (2, 3):
