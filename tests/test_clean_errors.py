@@ -22,7 +22,6 @@ from flows.errors import UserError
 from flows.publish import working_path
 from flows.settings import REPOSITORY
 from flows.stopping import EXIT_STOPPED, STOPPED
-from tests.prefect_pages import flow_runs_into, run_page
 
 
 def one_line_error(capsys: pytest.CaptureFixture[str], argv: list[str], *expected: str) -> str:
@@ -170,6 +169,8 @@ def stop_a_run(inbox: list[Path] | Path, warehouse: Path, api_url: str, signum: 
     seconds = time.perf_counter() - clock
     time.sleep(0.5)
     left = [p.name() for p in started if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+    from tests.prefect_pages import flow_runs_into, run_page  # imports Prefect: only for a run
+
     (flow_run,) = [r for r in flow_runs_into(warehouse) if r.created is not None and r.created >= since]
     page = run_page(flow_run)
     unfinished = [t.name for t in page.task_runs if t.state_type is None or t.state_type.value not in FINAL_STATES]
