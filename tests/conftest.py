@@ -11,7 +11,7 @@ import pytest
 from hypothesis import settings
 
 # Property tests try 300 examples each in CI; a fuzz run searches far longer:
-#   HYPOTHESIS_PROFILE=fuzz pytest -n 0 tests/test_amount_properties.py
+#   HYPOTHESIS_PROFILE=fuzz pytest -n 0 tests/test_amount_properties.py tests/test_parser_properties.py
 settings.register_profile("ci", max_examples=300, deadline=None)
 settings.register_profile("fuzz", max_examples=50_000, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
