@@ -292,9 +292,10 @@ def run_bench(options: BenchOptions) -> dict[str, Any]:
     """The first run from an empty warehouse (with the baselines on the same files), then the optional
     runs adding new and changed documents to it. Returns the JSON-ready record."""
     extra_departments = math.ceil(options.then_new / DOCUMENTS_PER_DEPARTMENT)
+    real = real_documents(options.added)  # a wrong folder is said before anything is generated
     say(f"bench: {options.departments} departments generated (+{extra_departments} held back for --then-new)")
     generated = generated_documents(options.work / "generated", options.departments + extra_departments)
-    first_files = generated[: options.departments * DOCUMENTS_PER_DEPARTMENT] + real_documents(options.added)
+    first_files = generated[: options.departments * DOCUMENTS_PER_DEPARTMENT] + real
     held_back = generated[options.departments * DOCUMENTS_PER_DEPARTMENT :][: options.then_new]
     if options.then_changed > len(first_files):
         raise UserError(
