@@ -66,6 +66,7 @@ class RunMeasurement:
     peak_tree_mib: int
     at_peak: list[tuple[str, int]]  # each process of the tree when its RSS peaked: what it is, MiB
     stage_peaks_mib: dict[str, int]  # the tree's peak during each stage the run's log names
+    stage_at_peak: dict[str, list[tuple[str, int]]]  # each process at each stage's peak
     statuses: dict[str, tuple[str, str]]  # file name → (status, status_reason) in raw.documents
 
 
@@ -77,6 +78,7 @@ class TreePeak:
         self.peak_bytes = 0
         self.at_peak: list[tuple[str, int]] = []
         self.stage_peaks: dict[str, int] = {}
+        self.stage_at_peak: dict[str, list[tuple[str, int]]] = {}
         self.stage = "start"
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._poll, daemon=True)
@@ -101,7 +103,9 @@ class TreePeak:
                 self.at_peak = [(_what(process), rss // MIB) for process, rss in sizes]
             if self.log is not None:
                 self.stage = _stage(self.log) or self.stage
-                self.stage_peaks[self.stage] = max(self.stage_peaks.get(self.stage, 0), total // MIB)
+                if total // MIB > self.stage_peaks.get(self.stage, 0):
+                    self.stage_peaks[self.stage] = total // MIB
+                    self.stage_at_peak[self.stage] = [(_what(process), rss // MIB) for process, rss in sizes]
 
     def _tree(self) -> list[psutil.Process]:
         try:
@@ -256,7 +260,7 @@ def run_ingest(inbox: Path, warehouse_dir: Path, workers: int, limits: DocumentL
     seconds = time.perf_counter() - started
     print(f"run: exit {exit_code} in {seconds:.1f} s, peak {tree.peak_bytes // MIB} MiB (log: {log})", flush=True)
     return RunMeasurement(exit_code, round(seconds, 1), tree.peak_bytes // MIB, tree.at_peak, tree.stage_peaks,
-                          _statuses(warehouse, inbox))  # fmt: skip
+                          tree.stage_at_peak, _statuses(warehouse, inbox))  # fmt: skip
 
 
 def _limit_flags(limits: DocumentLimits) -> list[str]:
