@@ -33,6 +33,9 @@ TEXT_TOLERANCE = 3.0  # extract_text's x_tolerance and y_tolerance (defaults)
 _LIGATURES = {"ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl", "ﬁ": "fi", "ﬂ": "fl", "ﬆ": "st", "ﬅ": "st"}  # pdfplumber's
 
 
+_LINE_END_HYPHEN = "\ufffe"  # what PDFium's text gives for a hyphen at the end of a line
+
+
 class NotJudged(Exception):
     """PDFium's reading of the page cannot be vouched to be pdfplumber's: the page is read with pdfplumber."""
 
@@ -215,6 +218,7 @@ def _page_text(textpage: pdfium.PdfTextPage, count: int) -> str:
     buffer = (ctypes.c_ushort * (count + 1))()
     pdfium_c.FPDFText_GetText(textpage.raw, 0, count, buffer)
     text = bytes(buffer)[: 2 * count].decode("utf-16-le", errors="surrogatepass")
+    text = text.replace(_LINE_END_HYPHEN, "-")  # PDFium marks a hyphen it takes for a line break's; it is printed
     if len(text) != count or any("\ud800" <= ch <= "\udfff" for ch in text):
         raise NotJudged("characters outside the basic plane")  # one index, two UTF-16 units: indices would slip
     return text
