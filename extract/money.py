@@ -47,6 +47,7 @@ def parse_amount(text: str | None, unit: Unit) -> Decimal:
 
 _WORDS = re.compile(r"[\u4e00-\u9fff()（）、]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+_RUN_OVER_CLOSER = re.compile(r"^\)+(?=[-\d])")  # a wrapped name's "（室）" whose "）" was drawn past its cell's edge
 
 
 def spilled_words(text: str | None) -> tuple[str, str] | None:
@@ -55,8 +56,10 @@ def spilled_words(text: str | None) -> tuple[str, str] | None:
     cell = fold(text)
     words = "".join(_WORDS.findall(cell))
     figure = _WORDS.sub("", cell)
-    # brackets alone are no words: "(1,234.50)" is a negative amount, not a name's "()" run over into it
-    return (words, figure) if _HAN.search(words) and figure and looks_like_amount(figure) else None
+    # brackets alone are no words: "(1,234.50)" is a negative amount, not a name's "()" run over into it — but a
+    # closing bracket before the figure closes no negative: ")0.01" is a name's bracket run over
+    is_name = _HAN.search(words) or _RUN_OVER_CLOSER.match(cell)
+    return (words, figure) if is_name and figure and looks_like_amount(figure) else None
 
 
 def figure_of(text: str | None, unit: Unit) -> Decimal | None:

@@ -16,6 +16,8 @@ _NOT_A_NAME = re.compile(r"预算|决算|[表款项]$|合计|科目|收入|支�
 def is_organisation(name: str | None) -> bool:
     if not name:
         return False
-    core = NAME_TAIL.sub("", name)
+    core = NAME_TAIL.sub("", name)  # "(本级)" alone leaves nothing
+    if len(core) < 3:
+        return False
     ends_like_one = core[-1] in ORGANISATION_ENDS or core.endswith(ORGANISATION_END_WORDS)
-    return len(core) >= 3 and ends_like_one and not _NOT_A_NAME.search(core)
+    return ends_like_one and not _NOT_A_NAME.search(core)
