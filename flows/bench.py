@@ -2,7 +2,7 @@
 PDFs), with the naive baseline on the same files in the same run.
 
 Every run is the real command line (`caijue ingest`) in a child process, so its figures include what a
-person waits for: interpreter start and imports, the run's Prefect server and Dask cluster, extraction and
+person waits for: interpreter start and imports, the run's Prefect server and reading children, extraction and
 the gate, load, dbt, the mart checks and the publish. The stage seconds come from the run itself (its
 summary, written by `caijue ingest --summary-json`); the peak memory is that of the whole process tree
 (the bench, the run, its server, workers and their children), sampled every 0.1 s from a thread here.
@@ -454,7 +454,7 @@ def _run_table(run: dict[str, Any]) -> list[str]:
 
 
 STAGE_LABELS = {
-    "start-up": "start-up (Prefect server + Dask cluster + workers' warm-up)",
+    "start-up": "start-up (Prefect server; the reading children's warm-up overlapped)",
     "other": "other (interpreter, imports, Prefect's flow bookkeeping, exit)",
 }
 

@@ -1,7 +1,7 @@
 """Ctrl-C or SIGTERM during a run: stop within a second, with one line, publishing nothing.
 
-A run's work lives in processes it started (the Prefect server, the Dask cluster's nannies and
-workers, the extraction children under them) and in a working copy of the warehouse; the published
+A run's work lives in processes it started (the Prefect server, the reading children; on a remote
+Dask cluster, the children of its workers) and in a working copy of the warehouse; the published
 file changes only by an atomic rename at the very end (flows/publish.py). Letting Python unwind on
 KeyboardInterrupt instead takes over a minute (Prefect's engine, Dask's shutdown, retries of the
 interrupted tasks) and every process prints its own traceback. So the first signal: kill every

@@ -1,7 +1,8 @@
-"""A document worker's start-up, done while the run's Prefect server boots — in a Dask worker as it
-starts (Dask's preload hook `dask_setup`), in the flow's own process on a thread — not while documents
-wait: import Prefect's task engine (about 3 s of a core) and start the child process that reads the
-documents, with Great Expectations imported and the gate built in it (about 6 s)."""
+"""A document reader's start-up, done while the run's Prefect server boots — on threads of the flow's own
+process (one per reading child), or in a remote Dask worker as it starts (`dask worker --preload
+flows.warmup`: Dask's hook `dask_setup`) — not while documents wait: import Prefect's task engine (about
+3 s of a core) and start the child process that reads the documents, with Great Expectations imported and
+the gate built in it (about 6 s)."""
 
 from __future__ import annotations
 
