@@ -72,12 +72,22 @@ def _streams(document: PDFDocument) -> Iterator[tuple[int, PDFStream]]:
             if objid in seen:
                 continue
             seen.add(objid)
+            if _in_object_stream(xref, objid):  # never a stream (PDF 32000 7.5.7); parsing them all costs more
+                continue  # than the rest of the check
             try:
                 obj = document.getobj(objid)
             except Exception:  # a damaged or missing object: the readers say what they make of it
                 continue
             if isinstance(obj, PDFStream):
                 yield objid, obj
+
+
+def _in_object_stream(xref: object, objid: int) -> bool:
+    try:
+        stream_id, _, _ = xref.get_pos(objid)  # type: ignore[attr-defined]
+    except Exception:
+        return False
+    return stream_id is not None
 
 
 def _inflated_bytes(stream: PDFStream) -> int:
