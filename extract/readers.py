@@ -80,9 +80,27 @@ class TableContext:
         headed = {c.index for c in self.header() if c.path}
         for g, grid in enumerate(self.block.grids):
             skip = self.block.header_rows_skipped.get(g, 0)
-            start = skip if below_header else body_start(grid, skip)
+            start = skip if below_header else self.body_start(grid, skip)
             for r in range(start, len(grid.cells)):
                 yield grid, r, _under_headers(grid, r, headed, amount_columns)
+
+    def body_start(self, grid: Grid, skip: int) -> int:
+        """The first row with a code or an amount; in a two-sided summary, the row after its 项目 header row (and
+        any column-numbering row) when that comes first: lines at the top whose zeros are printed blank are lines."""
+        start = body_start(grid, skip)
+        if self.spec.shape != "two_sided_summary":
+            return start
+        headed = [
+            r
+            for r in range(skip, start)
+            if any(c is not None and label(c.text) in _LABEL_HEADERS for c in grid.cells[r])
+        ]
+        if not headed:
+            return start
+        after = headed[-1] + 1
+        while after < start and any(fold(text) in NUMBERING_HEADERS for text in grid.row_texts(after)):
+            after += 1
+        return after
 
     def header(self) -> list[Column]:
         if self._header is None:
@@ -90,7 +108,7 @@ class TableContext:
             if self.block.grids:
                 grid = self.block.grids[0]
                 skip = self.block.header_rows_skipped.get(0, 0)
-                self._header = column_paths(grid, range(skip, body_start(grid, skip)))
+                self._header = column_paths(grid, range(skip, self.body_start(grid, skip)))
         return self._header
 
     def amount(self, text: str, grid: Grid, r: int, column: AmountColumn) -> Decimal | None:
@@ -609,7 +627,7 @@ def _wordy_columns(ctx: TableContext) -> set[int]:
     grid = ctx.block.grids[0]
     words: dict[int, int] = {}
     filled: dict[int, int] = {}
-    for r in range(body_start(grid, ctx.block.header_rows_skipped.get(0, 0)), len(grid.cells)):
+    for r in range(ctx.body_start(grid, ctx.block.header_rows_skipped.get(0, 0)), len(grid.cells)):
         for c, text in enumerate(grid.row_texts(r)):
             if fold(text):
                 filled[c] = filled.get(c, 0) + 1
