@@ -121,16 +121,18 @@ def project_fingerprint() -> str:
     for package in ("dbt-core", "dbt-duckdb", "duckdb"):
         digest.update(f"{package}={importlib.metadata.version(package)};".encode())
     config = yaml.safe_load((DBT_PROJECT / "dbt_project.yml").read_text(encoding="utf-8"))
-    folders = [DBT_PROJECT, *((DBT_PROJECT / folder).resolve() for folder in config.get("seed-paths", []))]
+    project = DBT_PROJECT.resolve()
+    folders = [project, *((project / folder).resolve() for folder in config.get("seed-paths", []))]
     for folder in folders:
-        for path in sorted(p for p in folder.rglob("*") if p.is_file() and not _built_by_dbt(p)):
-            digest.update(str(path.relative_to(REPOSITORY)).encode() + b"\0" + path.read_bytes() + b"\0")
+        for path in sorted(p for p in folder.rglob("*") if p.is_file() and not _built_by_dbt(p, project)):
+            # named from the project's parent (the seed folders are its siblings): the same project anywhere
+            name = os.path.relpath(path, project.parent)
+            digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
-def _built_by_dbt(path: Path) -> bool:
-    relative = path.relative_to(REPOSITORY).parts
-    return len(relative) > 1 and relative[0] == DBT_PROJECT.name and relative[1] in {"target", "logs", "dbt_packages"}
+def _built_by_dbt(path: Path, project: Path) -> bool:
+    return path.is_relative_to(project) and path.relative_to(project).parts[0] in {"target", "logs", "dbt_packages"}
 
 
 def _unit_tests_passed(work_dir: Path) -> str | None:
