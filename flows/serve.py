@@ -16,7 +16,6 @@ from pathlib import Path
 
 from flows.report import say
 from flows.server import free_port, start_server, stop_process, wait_healthy
-from flows.settings import default_environment
 
 DEFAULT_PORT = 4200
 
@@ -41,9 +40,8 @@ def serve(
     signal.signal(signal.SIGTERM, _stop)
     with prefect_server(port) as api_url:
         from flows.ingest import ingest_flow
-        from flows.runners import local_cluster_environment, scheduled_task_runner
+        from flows.runners import scheduled_task_runner
 
-        default_environment(local_cluster_environment())  # each run starts its cluster in a subprocess of this one
         runner = scheduled_task_runner(workers, dask_address)
         served = ingest_flow.with_options(task_runner=runner)
         schedule = f"cron {cron!r}" if cron else f"every {interval:g} s"
