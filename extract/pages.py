@@ -293,7 +293,6 @@ def _page_text(textpage: pdfium.PdfTextPage) -> str:
     return textpage.get_text_range() if textpage.count_chars() else ""
 
 
-
 def _read_page(number: int, page: pdfplumber.page.Page) -> Page:
     has_text = bool(page.chars)
     result = Page(number, float(page.width), float(page.height), has_text_layer=has_text, has_images=bool(page.images))
