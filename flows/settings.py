@@ -13,7 +13,7 @@ DEFAULT_WAREHOUSE = Path("data/warehouse.duckdb")
 
 # DuckDB names a file's catalog after the first dot-separated part of its name; a catalog named like one
 # of the warehouse's schemas makes `marts.dim_document` ambiguous, in every query and every view.
-SCHEMAS = ("raw", "staging", "marts", "marts_zh")
+SCHEMAS = ("raw", "staging", "intermediate", "marts", "marts_zh")
 
 
 def warehouse_path(cli_value: str | None = None) -> Path:

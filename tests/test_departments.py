@@ -135,7 +135,7 @@ class Matched:
     def department_of(self, name: str, year: int, kind: str, level: str = "department") -> str:
         with duckdb.connect(str(self.path), read_only=True) as con:
             row = con.execute(
-                "select department_id from staging.int_department_names where document_id = ?",
+                "select department_id from intermediate.int_department_names where document_id = ?",
                 [document_id(name, year, kind, level)],
             ).fetchone()
         assert row is not None, name
@@ -204,7 +204,7 @@ def test_what_is_not_merged_is_a_candidate_with_its_reason(matched: Matched) -> 
     candidates = {
         (one, other): kind
         for one, other, kind in matched.rows(
-            "select department_name, other_department_name, candidate_kind from staging.int_department_candidates"
+            "select department_name, other_department_name, candidate_kind from intermediate.int_department_candidates"
         )
     }
     assert candidates[("普陀区教育局", "上海市普陀区教育局")] == "several fit"
@@ -257,7 +257,7 @@ def test_an_override_file_splits_and_merges_and_the_next_build_follows_it(matche
         HEALTH_OLD,
         f"departments.csv line 2: {HEALTH_OLD} is a department of its own",
     )
-    kinds = {kind for (kind,) in after.rows("select candidate_kind from staging.int_department_candidates")}
+    kinds = {kind for (kind,) in after.rows("select candidate_kind from intermediate.int_department_candidates")}
     assert "several fit" not in kinds  # the override decided it
 
 

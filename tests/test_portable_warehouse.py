@@ -26,7 +26,7 @@ import yaml
 from warehouse.dbt import DBT_PROJECT
 
 LAYOUT = "shanghai_final"
-BI_SCHEMAS = ("staging", "marts", "marts_zh")
+BI_SCHEMAS = ("staging", "intermediate", "marts", "marts_zh")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 

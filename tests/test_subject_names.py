@@ -143,7 +143,7 @@ def test_only_a_name_that_contradicts_the_list_is_a_quality_issue(built: Built) 
     with connect(built.path) as con:
         issues = con.execute(
             "select document_id, check_name, severity, attributed_to, subject_code, printed, message, table_kind, page"
-            " from staging.int_subject_name_conflicts order by subject_code"
+            " from intermediate.int_subject_name_conflicts order by subject_code"
         ).fetchall()
     earlier = built.earlier.meta.document_id
     assert [issue[:7] for issue in issues] == [
