@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from flows.bench import timed_ingest
 
 
 def main() -> int:
@@ -86,28 +86,13 @@ def machine_ceiling(inbox: Path, workers: int, sample: int = 6) -> float:
 
 
 def run(inbox: Path, folder: Path, workers: int) -> tuple[float, float]:
+    """(extract + gate seconds, whole run seconds) of one `caijue ingest` of the inbox (flows/bench.py's run)."""
     shutil.rmtree(folder, ignore_errors=True)
-    command = [
-        sys.executable,
-        "-m",
-        "flows.cli",
-        "ingest",
-        str(inbox),
-        "--warehouse",
-        str(folder / "w.duckdb"),
-        "--workers",
-        str(workers),
-    ]
-    started = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    wall = time.perf_counter() - started
-    if done.returncode != 0:
-        sys.exit(f"caijue ingest failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
-    stage = re.search(r"^\| extract \+ gate \| ([\d.]+) \|$", done.stdout, re.MULTILINE)
-    if stage is None:
-        sys.exit(f"no extract + gate timing in:\n{done.stdout[-2000:]}")
-    print(f"workers={workers}: extract + gate {float(stage.group(1)):.1f} s, whole run {wall:.1f} s", flush=True)
-    return float(stage.group(1)), wall
+    folder.mkdir(parents=True)
+    figures = timed_ingest(f"workers-{workers}", inbox, folder / "w.duckdb", workers, sorted(inbox.rglob("*.pdf")))
+    stage = figures.stages["extract + gate"]
+    print(f"workers={workers}: extract + gate {stage:.1f} s, whole run {figures.wall_seconds:.1f} s", flush=True)
+    return stage, figures.wall_seconds
 
 
 if __name__ == "__main__":

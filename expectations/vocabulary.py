@@ -15,12 +15,12 @@ from pathlib import Path
 
 import yaml
 
+from extract.expected import SUMMARY_MEASURE
 from extract.model import FACT_KINDS
 
 EXTRACT_DIR = Path(importlib.util.find_spec("extract").origin).parent
 SPECS_DIR = EXTRACT_DIR / "specs"
 CONTRACT_DIR = EXTRACT_DIR / "contract"
-SUMMARY_MEASURE = "amount"
 
 
 def contract_words(name: str, directory: Path = CONTRACT_DIR) -> tuple[str, ...]:
