@@ -186,7 +186,7 @@ def test_personnel_and_public_use_add_up_to_the_basic_expenditure_they_split(
         con,
         """select m.personnel_yuan + m.public_use_yuan, t.amount_yuan
            from marts.mart_department_year m
-           join staging.fct_table_total t using (document_id)
+           join intermediate.int_table_totals t using (document_id)
            where t.table_kind = 'gpb_basic_economic' and t.total_key = 'table_total' and t.measure = 'total'""",
     )
     assert split and all(abs(parts - total) <= 20 * ONE_CENT_WAN for parts, total in split)

@@ -99,7 +99,7 @@ def test_no_view_names_a_catalog(con: duckdb.DuckDBPyConnection) -> None:
 
 def test_marts_holds_only_the_public_marts(con: duckdb.DuckDBPyConnection) -> None:
     assert "fct_table_total" not in relations(con, "marts")
-    assert "fct_table_total" in relations(con, "staging")
+    assert "int_table_totals" in relations(con, "intermediate")
 
 
 def test_every_mart_column_has_a_chinese_name_in_marts_zh(con: duckdb.DuckDBPyConnection) -> None:

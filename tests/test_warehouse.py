@@ -56,8 +56,8 @@ EXTENSIONS = {
     "fct_quality_issue": {"attributed_to": "VARCHAR", "evidence": "VARCHAR", "printed": "VARCHAR"},
 }
 FACT_MARTS = ("fct_function_amount", "fct_economic_amount", "fct_summary_line", "fct_three_public")
-# Every table of facts, by its schema: fct_table_total (the 合计 rows, for identity checks) is internal.
-ALL_FACT_TABLES = (*(f"marts.{mart}" for mart in FACT_MARTS), "staging.fct_table_total")
+# Every table of facts, by its schema: int_table_totals (the 合计 rows, for identity checks) is internal.
+ALL_FACT_TABLES = (*(f"marts.{mart}" for mart in FACT_MARTS), "intermediate.int_table_totals")
 
 PUTUO = "上海市普陀区"
 PLANNING = "上海市普陀区规划和自然资源局"
@@ -547,7 +547,7 @@ def test_a_withheld_table_s_facts_stay_in_raw_and_out_of_every_mart(built: Built
         "marts.fct_economic_amount": [],
         "marts.fct_summary_line": [],
         "marts.fct_three_public": [("three_public", 4)],
-        "staging.fct_table_total": [],
+        "intermediate.int_table_totals": [],
     }
 
 
@@ -618,8 +618,9 @@ def test_the_report_lists_withheld_tables_and_whose_each_issue_is(built: Built, 
 
 
 def test_the_dbt_vocabularies_are_the_model_s(built: Built) -> None:
-    marts = yaml.safe_load((DBT_PROJECT / "models" / "marts" / "_models.yml").read_text(encoding="utf-8"))
-    columns = {(m["name"], c["name"]): c for m in marts["models"] for c in m["columns"]}
+    files = [DBT_PROJECT / "models" / layer / "_models.yml" for layer in ("marts", "intermediate")]
+    models = [model for file in files for model in yaml.safe_load(file.read_text(encoding="utf-8"))["models"]]
+    columns = {(m["name"], c["name"]): c for m in models for c in m.get("columns", [])}
 
     def accepted(model: str, column: str) -> list[str]:
         [test] = [t for t in columns[(model, column)]["data_tests"] if "accepted_values" in t]
@@ -633,7 +634,7 @@ def test_the_dbt_vocabularies_are_the_model_s(built: Built) -> None:
     assert accepted("fct_quality_issue", "attributed_to") == list(get_args(Attribution))
     # The contract's measures, summary lines and table kinds are the vocabulary seeds the gate reads, in every
     # mart that carries them (tests/test_vocabulary.py: the seeds are the specs' words).
-    for model in ("fct_function_amount", "fct_economic_amount", "fct_table_total"):
+    for model in ("fct_function_amount", "fct_economic_amount", "int_table_totals"):
         assert seed(model, "measure") == "ref('measures')", model
     assert seed("fct_summary_line", "line_key") == "ref('summary_line_keys')"
     for model in (
@@ -641,7 +642,7 @@ def test_the_dbt_vocabularies_are_the_model_s(built: Built) -> None:
         "fct_economic_amount",
         "fct_summary_line",
         "fct_three_public",
-        "fct_table_total",
+        "int_table_totals",
     ):
         assert seed(model, "table_kind") == "ref('table_kinds')", model
 

@@ -1,7 +1,7 @@
 {#-
   A relation left in `schema` by an earlier version of the project (a model since renamed, moved to
   another schema or removed) is dropped at the end of a run: the schema BI users see holds exactly the
-  project's models, never a stale copy of a table that moved (e.g. fct_table_total, now in staging), and
+  project's models, never a stale copy of a table that moved (e.g. fct_table_total, now intermediate.int_table_totals), and
   no stale view is left behind that still names the catalog of the file it was built in.
 -#}
 {% macro drop_orphan_relations(schema) %}

@@ -38,7 +38,7 @@ in_marts as (
     from {{ ref('fct_three_public') }}
     union all
     select document_id, table_kind, fund_scope, 'table_total', total_key, measure, amount_yuan
-    from {{ ref('fct_table_total') }}
+    from {{ ref('int_table_totals') }}
 )
 
 select

@@ -15,7 +15,7 @@ mart_tables as (
     union all
     select distinct 'fct_three_public', document_id, table_kind from {{ ref('fct_three_public') }}
     union all
-    select distinct 'fct_table_total', document_id, table_kind from {{ ref('fct_table_total') }}
+    select distinct 'int_table_totals', document_id, table_kind from {{ ref('int_table_totals') }}
 )
 
 select mart_tables.*
