@@ -52,7 +52,7 @@ def match_title(text: str, specs: Specs) -> TitleMatch | None:
     key = re.sub(r"[(（]?续(表)?[)）]?$", "", key)
     if not key or _SENTENCE.search(key) or key.startswith(("注", "说明", "数据来源")):
         return None
-    for title, table_kind, report_kind in specs.titles:
+    for title, table_kind, report_kind in specs.titles_by_last_character.get(key[-1], ()):
         prefix = key[: len(key) - len(title)]
         if key.endswith(title) and len(prefix) <= _TITLE_SLACK and (not prefix or _TITLE_PREFIX_END.search(prefix)):
             return TitleMatch(table_kind, report_kind, fold(text))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import io
 import itertools
 import os
@@ -77,7 +78,7 @@ class Grid:
         takes the cell under its middle."""
         drawn = list({id(c): c for row in self.cells for c in row if c is not None}.values())
         tops = [min(c.top for c in row if c is not None) for row in self.cells if any(row)]
-        cells = [[_covering(drawn, x, y + 0.5) for x in other.centres] for y in tops]
+        cells = _covering_each(drawn, other.centres, [y + 0.5 for y in tops])
         return Grid(self.page, self.top, self.bottom, self.x0, self.x1, cells, list(other.lefts))
 
 
@@ -257,7 +258,7 @@ def _pdfium_ruled_page(
 ) -> Page | None:
     """A ruled page read by PDFium, the same reading as `_read_page`'s; None when PDFium cannot judge it."""
     try:
-        reading = read_ruled_page(page, textpage)
+        reading = read_ruled_page(page, textpage, drawn.drawings)
     except (NotJudged, pdfium.PdfiumError):
         return None
     except Exception:  # a fault of the PDFium reader on this page: pdfplumber reads it (counted as not judged)
@@ -321,7 +322,7 @@ def _grid(number: int, rows: list[list[Box | None]], texts: list[list[str | None
             if cell_box is not None:
                 drawn.append(Cell(_clean_cell(text), *cell_box))
     tops = [min(c[1] for c in row if c is not None) for row in rows]
-    dense = [[_covering(drawn, x + 0.5, y + 0.5) for x in columns] for y in tops]
+    dense = _covering_each(drawn, [x + 0.5 for x in columns], [y + 0.5 for y in tops])
     x0, top, x1, bottom = bbox
     grid = Grid(number, top, bottom, x0, x1, dense, columns)
     if len(columns) < 2 or (len(rows) < 2 and not is_body_row(grid.row_texts(0))):
@@ -355,11 +356,22 @@ def _without_margins(grid: Grid) -> Grid:
     return Grid(grid.page, grid.top, grid.bottom, x0, x1, cells, grid.lefts[first : last + 1])
 
 
-def _covering(cells: list[Cell], x: float, y: float) -> Cell | None:
+def _covering_each(cells: list[Cell], xs: list[float], ys: list[float]) -> list[list[Cell | None]]:
+    """For each y of `ys` and x of `xs`, the first of `cells` covering the point (x0 ≤ x < x1, top ≤ y <
+    bottom), or None: each cell is handed the points it covers (found by bisection) that no earlier cell
+    covers — linear in the cells and points, not their product."""
+    dense: list[list[Cell | None]] = [[None] * len(xs) for _ in ys]
+    x_order = sorted(range(len(xs)), key=xs.__getitem__)
+    y_order = sorted(range(len(ys)), key=ys.__getitem__)
+    x_sorted, y_sorted = [xs[i] for i in x_order], [ys[i] for i in y_order]
     for cell in cells:
-        if cell.x0 <= x < cell.x1 and cell.top <= y < cell.bottom:
-            return cell
-    return None
+        columns = x_order[bisect.bisect_left(x_sorted, cell.x0) : bisect.bisect_left(x_sorted, cell.x1)]
+        for r in y_order[bisect.bisect_left(y_sorted, cell.top) : bisect.bisect_left(y_sorted, cell.bottom)]:
+            row = dense[r]
+            for c in columns:
+                if row[c] is None:
+                    row[c] = cell
+    return dense
 
 
 def _clean_cell(text: str | None) -> str:

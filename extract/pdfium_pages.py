@@ -12,8 +12,11 @@ pdfplumber's tables. A page this reading cannot vouch for raises `NotJudged`, an
 
 from __future__ import annotations
 
+import bisect
 import ctypes
 import itertools
+import re
+import struct
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -34,6 +37,8 @@ _LIGATURES = {"ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl", "ﬁ": "fi", "ﬂ": "fl",
 
 
 _LINE_END_HYPHEN = "\ufffe"  # what PDFium's text gives for a hyphen at the end of a line
+_PRINTED = re.compile(r"\S")  # a printed character (re's \s is str.isspace)
+_BLANK = re.compile(r"[^\S\r\n]")  # a blank that is not a line break
 
 
 class NotJudged(Exception):
@@ -67,13 +72,18 @@ class RuledReading:
     height: float
 
 
-def read_ruled_page(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage) -> RuledReading:
-    """The tables and text lines of one page, as pdfplumber would find them. Raises NotJudged."""
+def read_ruled_page(
+    page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, drawings: Sequence[int] | None = None
+) -> RuledReading:
+    """The tables and text lines of one page, as pdfplumber would find them. Raises NotJudged.
+
+    `drawings`: the page's own path and form objects, in page order, where `page_objects` has listed them
+    already (else every object of the page is looked at again)."""
     space = _PlumberSpace.of(page)
     glyphs = _glyphs(textpage, space)
     if not glyphs.text:
         return RuledReading([], [], False, space.width, space.height)
-    horizontal, vertical = _edges(page, space)
+    horizontal, vertical = _edges(page, space, drawings)
     tables = [_found_table(cells, glyphs) for cells in _tables(horizontal, vertical)]
     lines = _text_lines(glyphs, range(len(glyphs.text)), page_lines=True)
     return RuledReading(tables, lines, True, space.width, space.height)
@@ -170,45 +180,80 @@ _descent = _c_function(pdfium_c.FPDFFont_GetDescent, _INT, _VOID, ctypes.c_float
 
 def _glyphs(textpage: pdfium.PdfTextPage, space: _PlumberSpace) -> _Glyphs:
     """Every printed character, boxed as pdfminer boxes it: x from the origin by the advance width, y from the
-    font's descent below the baseline to one em above that; and the blanks between them (not line breaks)."""
+    font's descent below the baseline to one em above that; and the blanks between them (not line breaks).
+
+    PDFium is asked only what it alone knows, per character (its origin and text object: two calls); the boxes
+    are computed for all the characters at once, with numpy, in the same floating-point steps as one by one."""
     raw = textpage.raw
-    count = pdfium_c.FPDFText_CountChars(raw)
-    text = _page_text(textpage, count)
-    rect, ox, oy = pdfium_c.FS_RECTF(), ctypes.c_double(), ctypes.c_double()
-    rect_at, ox_at, oy_at = ctypes.byref(rect), ctypes.byref(ox), ctypes.byref(oy)
+    text = _page_text(textpage, pdfium_c.FPDFText_CountChars(raw))
+    printed = [found.start() for found in _PRINTED.finditer(text)]
+    if not printed:
+        return _Glyphs([], *(np.empty(0) for _ in range(4)), frozenset(), ([], [], [], []))  # type: ignore[arg-type]
+    chars = [text[index] for index in printed]
+    xs, ys, objects = _origins_and_objects(raw, printed)
     metrics = _Metrics(space.ctm)
+    first_of: dict[int, int] = {}
+    for index, obj in zip(printed, objects, strict=True):
+        first_of.setdefault(obj, index)
+    measured = {obj: metrics.of(raw, index, obj) for obj, index in first_of.items()}
+    descent, em, advance_scale = (np.asarray([measured[obj][k] for obj in objects]) for k in (0, 1, 3))
+    fonts = [measured[obj][2] for obj in objects]
     a, b, c, d, e, f = space.ctm
-    x_shift, top_line = space.x_shift, space.top_line
-    chars: list[str] = []
-    boxes: list[tuple[float, float, float, float]] = []
-    blank_between: set[tuple[int, int]] = set()
-    blank = False
-    for index, char in enumerate(text):
-        if char.isspace():
-            blank = blank or (char not in "\r\n" and not _is_generated(raw, index))
-            continue
-        if blank and chars:
-            blank_between.add((len(chars) - 1, len(chars)))
-        blank = False
+    x, y = np.asarray(xs), np.asarray(ys)
+    left, baseline = a * x + c * y + e, b * x + d * y + f  # pdfminer's space
+    right = left + _advances(raw, printed, chars, fonts, metrics, space, advance_scale)
+    x0, x1 = left + space.x_shift, right + space.x_shift
+    top, bottom = space.top_line - (baseline + descent + em), space.top_line - (baseline + descent)
+    lists = (x0.tolist(), x1.tolist(), top.tolist(), bottom.tolist())
+    return _Glyphs(chars, x0, x1, top, bottom, _blanks_between(raw, text, printed), lists)
+
+
+def _origins_and_objects(raw: object, printed: list[int]) -> tuple[list[float], list[float], list[int]]:
+    """Each character's origin (PDF user space) and the text object it is printed by."""
+    ox, oy = ctypes.c_double(), ctypes.c_double()
+    ox_at, oy_at = ctypes.byref(ox), ctypes.byref(oy)
+    xs: list[float] = []
+    ys: list[float] = []
+    objects: list[int] = []
+    for index in printed:
         if not _origin(raw, index, ox_at, oy_at):
             raise NotJudged(f"PDFium cannot place character {index}")
-        descent, em, font, advance_scale = metrics.of(raw, index, _text_object_of(raw, index))
-        x, y = ox.value, oy.value
-        left, baseline = a * x + c * y + e, b * x + d * y + f  # pdfminer's space
-        width = metrics.width(font, char)
-        if width is not None:
-            right = left + width * advance_scale
-        elif space.rotation == 0 and _loose_box(raw, index, rect_at):  # PDFium's own advance
-            right = left + (rect.right - rect.left)
-        else:
-            raise NotJudged(f"no width for character {index}")
-        boxes.append((left + x_shift, top_line - (baseline + descent + em), right + x_shift,
-                      top_line - (baseline + descent)))  # fmt: skip
-        chars.append(char)
-    array = np.asarray(boxes, dtype=float).reshape(-1, 4)
-    x0, top, x1, bottom = array[:, 0], array[:, 1], array[:, 2], array[:, 3]
-    lists = (x0.tolist(), x1.tolist(), top.tolist(), bottom.tolist())
-    return _Glyphs(chars, x0, x1, top, bottom, frozenset(blank_between), lists)
+        xs.append(ox.value)
+        ys.append(oy.value)
+        objects.append(_text_object_of(raw, index))
+    return xs, ys, objects
+
+
+def _advances(
+    raw: object,
+    printed: list[int],
+    chars: list[str],
+    fonts: list[int],
+    metrics: _Metrics,
+    space: _PlumberSpace,
+    advance_scale: np.ndarray,
+) -> np.ndarray:
+    """Each character's advance in pdfminer's space: the font's printed width times the object's advance scale;
+    where PDFium cannot map the character back to a code, its own (loose) box's width on an upright page."""
+    widths = metrics.widths(fonts, chars)
+    advance = np.asarray([0.0 if w is None else w for w in widths]) * advance_scale
+    rect = pdfium_c.FS_RECTF()
+    for k in (k for k, w in enumerate(widths) if w is None):
+        if space.rotation != 0 or not _loose_box(raw, printed[k], ctypes.byref(rect)):
+            raise NotJudged(f"no width for character {printed[k]}")
+        advance[k] = rect.right - rect.left
+    return advance
+
+
+def _blanks_between(raw: object, text: str, printed: list[int]) -> frozenset[tuple[int, int]]:
+    """(k - 1, k) for the printed characters k - 1 and k with a printed blank between them in PDFium's text: a
+    blank that is not a line break and not one PDFium generated."""
+    found: set[tuple[int, int]] = set()
+    for blank in _BLANK.finditer(text):
+        k = bisect.bisect_left(printed, blank.start())  # the printed character after the blank
+        if 0 < k < len(printed) and (k - 1, k) not in found and not _is_generated(raw, blank.start()):
+            found.add((k - 1, k))
+    return frozenset(found)
 
 
 def _page_text(textpage: pdfium.PdfTextPage, count: int) -> str:
@@ -234,12 +279,14 @@ class _Metrics:
     def __init__(self, ctm: Matrix) -> None:
         self._turn = (*ctm[:4], 0.0, 0.0)  # the page's rotation, without its shift
         self._objects: dict[int, tuple[float, float, int, float]] = {}
+        self._alike: dict[tuple[float, float, float, float, float, int], tuple[float, float, int, float]] = {}
         self._fonts: dict[int, float] = {}
         self._widths: dict[tuple[int, str], float | None] = {}
         self._width = ctypes.c_float()
         self._matrix = pdfium_c.FS_MATRIX()
         self._size = ctypes.c_float()
         self._descent = ctypes.c_float()
+        self._matrix_at, self._size_at = ctypes.byref(self._matrix), ctypes.byref(self._size)
 
     def _font_descent(self, font: int) -> float:
         """pdfminer's descent per em: its own metrics of a standard font named so (whatever the font's descriptor
@@ -260,6 +307,13 @@ class _Metrics:
             self._widths[key] = float(self._width.value) if found else None
         return self._widths[key]
 
+    def widths(self, fonts: list[int], chars: list[str]) -> list[float | None]:
+        """`width` of each (font, character) pair, each distinct pair asked of PDFium once."""
+        for font, char in set(zip(fonts, chars, strict=True)).difference(self._widths):
+            self.width(font, char)
+        known = self._widths
+        return [known[pair] for pair in zip(fonts, chars, strict=True)]
+
     def of(self, raw: object, index: int, obj: int) -> tuple[float, float, int, float]:
         known = self._objects.get(obj)
         if known is None:
@@ -267,17 +321,26 @@ class _Metrics:
         return known
 
     def _measure(self, raw: object, index: int, obj: int) -> tuple[float, float, int, float]:
+        """The object's measures; objects alike (the same matrix, size and font: most of a page's) share them."""
         matrix, size = self._matrix, self._size
-        if not _char_matrix(raw, index, ctypes.byref(matrix)) or not _font_size(obj, ctypes.byref(size)):
+        if not _char_matrix(raw, index, self._matrix_at) or not _font_size(obj, self._size_at):
             raise NotJudged("a character without a matrix or font size")
-        a, b, c, d, _, _ = _times((matrix.a, matrix.b, matrix.c, matrix.d, 0.0, 0.0), self._turn)
+        key = (matrix.a, matrix.b, matrix.c, matrix.d, size.value, _font_of(obj))
+        known = self._alike.get(key)
+        if known is None:
+            known = self._alike[key] = self._measured(*key)
+        return known
+
+    def _measured(
+        self, ma: float, mb: float, mc: float, md: float, size: float, font: int
+    ) -> tuple[float, float, int, float]:
+        a, b, c, d, _, _ = _times((ma, mb, mc, md, 0.0, 0.0), self._turn)
         if b != 0 or c != 0 or a <= 0 or d <= 0:
             raise NotJudged("rotated, skewed or mirrored text (as the page is displayed)")
-        font = _font_of(obj)
         if font not in self._fonts:
             self._fonts[font] = self._font_descent(font)
-        em = float(size.value) * d
-        return self._fonts[font] * em, em, font, float(size.value) * a
+        em = float(size) * d
+        return self._fonts[font] * em, em, font, float(size) * a
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,22 +349,26 @@ class PageObjects:
 
     ruling_segments: int  # path segments (a path of none counts one): fewer than a few cannot rule a table
     has_images: bool
+    drawings: tuple[int, ...] = ()  # the page's own path and form objects (not those inside forms), in order
 
 
 def page_objects(page: pdfium.PdfPage, path_depth: int = 3, image_depth: int = 2) -> PageObjects:
     segments = 0
     has_images = False
+    drawings: list[int] = []  # in reverse page order, as the stack gives them
     stack = [(obj, 0) for obj in (_object_at(page.raw, i) for i in range(_count_objects(page.raw))) if obj]
     while stack:
         obj, level = stack.pop()
         kind = _object_type(obj)
+        if level == 0 and kind in _DRAWING:
+            drawings.append(obj)
         if kind == pdfium_c.FPDF_PAGEOBJ_PATH and level < path_depth:
             segments += max(_count_segments(obj), 1)
         elif kind == pdfium_c.FPDF_PAGEOBJ_IMAGE and level < image_depth:
             has_images = True
         elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and level + 1 < max(path_depth, image_depth):
             stack.extend((o, level + 1) for o in (_form_object_at(obj, i) for i in range(_form_count(obj))) if o)
-    return PageObjects(segments, has_images)
+    return PageObjects(segments, has_images, tuple(reversed(drawings)))
 
 
 # --- ruling ---------------------------------------------------------------------------------------------------
@@ -320,15 +387,16 @@ _segment_closes = _c_function(pdfium_c.FPDFPathSegment_GetClose, _INT, _VOID)
 _draw_mode = _c_function(pdfium_c.FPDFPath_GetDrawMode, _INT, _VOID, *[ctypes.POINTER(ctypes.c_int)] * 2)
 
 _IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+_DRAWING = (pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM)  # the objects ruling may be drawn by
 _OPERATOR = {pdfium_c.FPDF_SEGMENT_MOVETO: "m", pdfium_c.FPDF_SEGMENT_LINETO: "l", pdfium_c.FPDF_SEGMENT_BEZIERTO: "c"}
 
 
-def _edges(page: pdfium.PdfPage, space: _PlumberSpace) -> tuple[np.ndarray, np.ndarray]:
+def _edges(page: pdfium.PdfPage, space: _PlumberSpace, drawings: Sequence[int] | None) -> tuple[np.ndarray, np.ndarray]:
     """pdfplumber's edges of the page's painted paths, prefiltered as its "lines" strategy does (orientation
     known, length ≥ 1): horizontal rows (x0, x1, y), vertical rows (x, top, bottom)."""
     horizontal: list[tuple[float, float, float]] = []
     vertical: list[tuple[float, float, float]] = []
-    for path, matrix in _paths(page.raw):
+    for path, matrix in _paths(page.raw, drawings):
         for shape, points in _subpaths(path, _times(matrix, space.ctm), space):
             _add_edges(shape, points, horizontal, vertical)
     h = np.asarray(horizontal, dtype=float).reshape(-1, 3)
@@ -336,26 +404,26 @@ def _edges(page: pdfium.PdfPage, space: _PlumberSpace) -> tuple[np.ndarray, np.n
     return h[h[:, 1] - h[:, 0] >= EDGE_MIN_LENGTH_PREFILTER], v[v[:, 2] - v[:, 1] >= EDGE_MIN_LENGTH_PREFILTER]
 
 
-def _paths(page: object) -> Iterator[tuple[int, Matrix]]:
+def _paths(page: object, drawings: Sequence[int] | None = None) -> Iterator[tuple[int, Matrix]]:
     """Every painted path of the page, Form XObjects' included, with its matrix to page space."""
-    stack: list[tuple[int, Matrix]] = [
-        (obj, _IDENTITY) for obj in (_object_at(page, i) for i in range(_count_objects(page))) if obj
-    ]
+    if drawings is None:
+        drawings = [obj for obj in (_object_at(page, i) for i in range(_count_objects(page))) if obj]
+    stack: list[tuple[int, Matrix]] = [(obj, _IDENTITY) for obj in drawings]
     stack.reverse()
-    matrix = pdfium_c.FS_MATRIX()
+    matrix, fill, stroke = pdfium_c.FS_MATRIX(), ctypes.c_int(), ctypes.c_int()
+    matrix_at, fill_at, stroke_at = ctypes.byref(matrix), ctypes.byref(fill), ctypes.byref(stroke)
     while stack:
         obj, outer = stack.pop()
         kind = _object_type(obj)
-        if kind not in (pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM):
+        if kind not in _DRAWING:
             continue
-        if not _object_matrix(obj, ctypes.byref(matrix)):
+        if not _object_matrix(obj, matrix_at):
             raise NotJudged("an object without a matrix")
-        own = _times((matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f), outer)
         if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
-            fill, stroke = ctypes.c_int(), ctypes.c_int()
-            if _draw_mode(obj, ctypes.byref(fill), ctypes.byref(stroke)) and (fill.value or stroke.value):
-                yield obj, own
+            if _draw_mode(obj, fill_at, stroke_at) and (fill.value or stroke.value):
+                yield obj, _times((matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f), outer)
         else:
+            own = _times((matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f), outer)
             inner = [(o, own) for o in (_form_object_at(obj, i) for i in range(_form_count(obj))) if o]
             stack.extend(reversed(inner))
 
@@ -374,39 +442,69 @@ Point = tuple[float, float]
 def _subpaths(path: int, m: Matrix, space: _PlumberSpace) -> Iterator[tuple[str, list[Point]]]:
     """The path's subpaths as pdfminer paints them: each its operators ('m', 'l', 'c', 'h': a Bézier curve is
     one 'c' at its end point) and the points they end at, in pdfplumber's space."""
-    x, y = ctypes.c_float(), ctypes.c_float()
-    x_at, y_at = ctypes.byref(x), ctypes.byref(y)
     a, b, c, d, e, f = m  # to pdfminer's space
     x_shift, top_line = space.x_shift, space.top_line
     shape: list[str] = []
     points: list[Point] = []
-    count = _count_segments(path)
+    segments = _segments(path)
+    count = len(segments)
     index = 0
     while index < count:
-        segment = _segment_at(path, index)
-        if not segment or not _segment_point(segment, x_at, y_at):
-            raise NotJudged("a path segment PDFium cannot read")
-        kind = _segment_type(segment)
+        px, py, kind, closes = segments[index]
         if kind == pdfium_c.FPDF_SEGMENT_BEZIERTO:  # two control points, then the end point
             index += 2
-            segment = _segment_at(path, index) if index < count else None
-            if not segment or not _segment_point(segment, x_at, y_at):
+            if index >= count:
                 raise NotJudged("a curve without its end point")
+            px, py, _, closes = segments[index]
         operator = _OPERATOR.get(kind)
         if operator is None:
             raise NotJudged("a path segment of an unknown kind")
         if operator == "m" and shape:
             yield "".join(shape), points
             shape, points = [], []
-        px, py = float(x.value), float(y.value)
         shape.append(operator)
         points.append((a * px + c * py + e + x_shift, top_line - (b * px + d * py + f)))
-        if _segment_closes(segment) and points:
+        if closes and points:
             shape.append("h")
             points.append(points[0])
         index += 1
     if shape:
         yield "".join(shape), points
+
+
+Segment = tuple[float, float, int, int]  # x, y (PDF user space), kind (FPDF_SEGMENT_*), closes the subpath (0/1)
+# How PDFium keeps a path's segments: one array of CFX_Path::Point {float x, y; uint8 type; bool close} (its types
+# numbered as FPDF_SEGMENT_*), a segment handle being the address of its element. Read as one block, a path costs
+# three calls, not four a segment; used only while the handles are spaced so and the first path read both ways
+# agrees (`_segment_block_checked`), else segment by segment.
+_POINT = struct.Struct("<ffBB2x")
+_segment_block: list[bool | None] = [None]  # None: not yet checked against PDFium's own readings
+
+
+def _segments(path: int) -> list[Segment]:
+    """Every segment of the path, in order."""
+    count = _count_segments(path)
+    if count >= 2 and _segment_block[0] is not False:
+        first, last = _segment_at(path, 0), _segment_at(path, count - 1)
+        if first and last and last - first == (count - 1) * _POINT.size:
+            block = [(float(x), float(y), kind, closes) for x, y, kind, closes in
+                     _POINT.iter_unpack(ctypes.string_at(first, count * _POINT.size))]  # fmt: skip
+            if _segment_block[0] or _segment_block_checked(path, block):
+                return block
+    return [_segment(_segment_at(path, index)) for index in range(count)]
+
+
+def _segment_block_checked(path: int, block: list[Segment]) -> bool:
+    """Whether the path's segments read as one block are those PDFium's calls give (decided once a process)."""
+    _segment_block[0] = block == [_segment(_segment_at(path, index)) for index in range(len(block))]
+    return _segment_block[0]
+
+
+def _segment(segment: int) -> Segment:
+    x, y = ctypes.c_float(), ctypes.c_float()
+    if not segment or not _segment_point(segment, ctypes.byref(x), ctypes.byref(y)):
+        raise NotJudged("a path segment PDFium cannot read")
+    return float(x.value), float(y.value), _segment_type(segment), int(_segment_closes(segment))
 
 
 Edges = list[tuple[float, float, float]]
@@ -500,10 +598,11 @@ def _cells(h: np.ndarray, v: np.ndarray) -> list[Box]:
     )
     verticals: dict[Point, set[int]] = {}
     horizontals: dict[Point, set[int]] = {}
-    for vi, hi in zip(*np.nonzero(meets), strict=True):
-        point = (float(vx[vi]), float(hy[hi]))
-        verticals.setdefault(point, set()).add(int(vi))
-        horizontals.setdefault(point, set()).add(int(hi))
+    xs, ys = vx.tolist(), hy.tolist()
+    for vi, hi in zip(*(found.tolist() for found in np.nonzero(meets)), strict=True):
+        point = (xs[vi], ys[hi])
+        verticals.setdefault(point, set()).add(vi)
+        horizontals.setdefault(point, set()).add(hi)
     points = sorted(verticals)
     below: dict[float, list[Point]] = {}
     right: dict[float, list[Point]] = {}
@@ -601,20 +700,21 @@ def _chars_by_cell(cells: Sequence[Box], glyphs: _Glyphs) -> dict[Box, list[int]
     by bisection and handed to the cells covering that slot."""
     xs = np.unique([v for c in cells for v in (c[0], c[2])])
     ys = np.unique([v for c in cells for v in (c[1], c[3])])
+    boxes = np.asarray(cells, dtype=float).reshape(-1, 4)
+    c0s, c1s = np.searchsorted(xs, boxes[:, 0]).tolist(), np.searchsorted(xs, boxes[:, 2]).tolist()
+    r0s, r1s = np.searchsorted(ys, boxes[:, 1]).tolist(), np.searchsorted(ys, boxes[:, 3]).tolist()
     covering: dict[tuple[int, int], list[Box]] = {}
-    for cell in cells:
-        c0, c1 = np.searchsorted(xs, [cell[0], cell[2]])
-        r0, r1 = np.searchsorted(ys, [cell[1], cell[3]])
-        for r in range(int(r0), int(r1)):
-            for c in range(int(c0), int(c1)):
+    for cell, c0, c1, r0, r1 in zip(cells, c0s, c1s, r0s, r1s, strict=True):
+        for r in range(r0, r1):
+            for c in range(c0, c1):
                 covering.setdefault((r, c), []).append(cell)
     h_mid, v_mid = glyphs.h_mid, glyphs.v_mid
     column = np.searchsorted(xs, h_mid, side="right") - 1
     row = np.searchsorted(ys, v_mid, side="right") - 1
     within = np.flatnonzero((column >= 0) & (column < len(xs) - 1) & (row >= 0) & (row < len(ys) - 1))
     out: dict[Box, list[int]] = {}
-    for i in within.tolist():
-        for cell in covering.get((int(row[i]), int(column[i])), ()):
+    for i, r, c in zip(within.tolist(), row[within].tolist(), column[within].tolist(), strict=True):
+        for cell in covering.get((r, c), ()):
             out.setdefault(cell, []).append(i)
     return out
 
@@ -645,23 +745,19 @@ def _text_lines(glyphs: _Glyphs, indices: Sequence[int], *, page_lines: bool) ->
     cell's extract_text (words grouped by cluster)."""
     if not indices:
         return []
-    text, blanks = glyphs.text, glyphs.blank_between
+    text = glyphs.text
     x0s, x1s, tops, bottoms = glyphs.boxes
-    rank = _clusters([tops[i] for i in indices], TEXT_TOLERANCE)
+    char_tops = [tops[i] for i in indices]
+    if max(char_tops) <= min(char_tops) + TEXT_TOLERANCE:  # one line (most cells): no clustering to do
+        words = _words(glyphs, sorted(indices, key=x0s.__getitem__))
+        line_text = " ".join("".join(_LIGATURES.get(text[i], text[i]) for i in w) for w in words)
+        return [FoundLine(line_text, min(x0s[i] for i in indices), min(char_tops), max(x1s[i] for i in indices),
+                          max(bottoms[i] for i in indices))]  # fmt: skip
+    rank = _clusters(char_tops, TEXT_TOLERANCE)
     by_line = sorted(indices, key=lambda i: rank[tops[i]])
-    words: list[list[int]] = []
+    words = []
     for _, members in itertools.groupby(by_line, key=lambda i: rank[tops[i]]):
-        current: list[int] = []
-        for i in sorted(members, key=x0s.__getitem__):
-            if current:
-                last = current[-1]
-                apart = x0s[i] < x0s[last] or x0s[i] > x1s[last] + TEXT_TOLERANCE
-                if apart or abs(tops[i] - tops[last]) > TEXT_TOLERANCE or (last, i) in blanks or (i, last) in blanks:
-                    words.append(current)
-                    current = []
-            current.append(i)
-        if current:
-            words.append(current)
+        words.extend(_words(glyphs, sorted(members, key=x0s.__getitem__)))
     word_top = [min(tops[i] for i in w) for w in words]
     word_rank = _clusters(word_top, TEXT_TOLERANCE)
     order = list(range(len(words)))
@@ -676,3 +772,21 @@ def _text_lines(glyphs: _Glyphs, indices: Sequence[int], *, page_lines: bool) ->
         x1, bottom = max(x1s[i] for i in chars), max(bottoms[i] for i in chars)
         lines.append(FoundLine(line_text, x0, top, x1, bottom))
     return lines
+
+
+def _words(glyphs: _Glyphs, ordered: list[int]) -> list[list[int]]:
+    """One line's characters, ordered by x0, cut into words: at a blank, a gap of more than 3 pt, a step back or
+    a jump of more than 3 pt in top."""
+    blanks = glyphs.blank_between
+    x0s, x1s, tops, _ = glyphs.boxes
+    words: list[list[int]] = []
+    current = [ordered[0]]
+    for i in ordered[1:]:
+        last = current[-1]
+        apart = x0s[i] < x0s[last] or x0s[i] > x1s[last] + TEXT_TOLERANCE
+        if apart or abs(tops[i] - tops[last]) > TEXT_TOLERANCE or (last, i) in blanks or (i, last) in blanks:
+            words.append(current)
+            current = []
+        current.append(i)
+    words.append(current)
+    return words

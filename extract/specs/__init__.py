@@ -118,6 +118,17 @@ class Specs:
         }
         return sorted(found, key=lambda t: (-len(t[0]), t[0]))
 
+    @cached_property
+    def titles_by_last_character(self) -> dict[str, list[tuple[str, str, str]]]:
+        """`titles` by the character each ends with, in the same order: a line can only end with the titles
+        that end with its last character."""
+        found: dict[str, list[tuple[str, str, str]]] = {}
+        for title in self.titles:
+            if not title[0]:
+                raise ValueError(f"a title of {title[1]} in tables.yaml is empty once folded")
+            found.setdefault(title[0][-1], []).append(title)
+        return found
+
 
 def _read_yaml(name: str) -> dict[str, Any]:
     path = resources.files("extract.specs").joinpath(name)
