@@ -1,17 +1,19 @@
 """The PDFium page reader against pdfplumber's: the same reading (every ruled page compared), and how fast.
 
-    python benchmarks/page_readers.py [FOLDER ...] [--equivalence-only | --speed-only] [--repeat 3]
+    python benchmarks/page_readers.py [FOLDER ...] [--equivalence-only | --speed-only] [--repeat 3] [--detail]
 
 Folders default to ../shared/corpus/{real,wild,wild-more}. Two parts, each on one core (this process):
 
 1. Equivalence: every ruled page of every PDF read by both readers (extract.reading_equivalence), counted
    per folder as same / same but for blanks / different / not judged (left to pdfplumber), with the pages
    that differ and how.
-2. Speed, on the first folder (the real documents): pages per second of
+2. Speed, per folder, side by side in one run, warm (each timed run follows an untimed one of the folder's
+   first file), the best of `--repeat` runs each: pages per second of
    - the naive baseline: pdfplumber's `extract_tables()` on every page;
-   - caijue's extraction (`extract.extract_document`) with the pdfplumber reader (`CAIJUE_PAGE_READER=pdfplumber`);
-   - caijue's extraction with the PDFium reader (the default);
-   side by side in one run, the best of `--repeat` runs each, with the ratio to the baseline.
+   - caijue's extraction (`extract.extract_document`, the PDFium reader: the default);
+   and their ratio; wall time and this process's CPU time (the ratio of CPU times is the one a machine
+   shared with other work does not blur). `--detail` adds, on each folder, caijue's extraction with the
+   pdfplumber reader (`CAIJUE_PAGE_READER=pdfplumber`) and the page reading stage alone with each reader.
 The gate's second reading of contested pages is not in these figures: it is the gate's (expectations.gate).
 """
 
@@ -25,6 +27,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 
 import pdfplumber
@@ -46,6 +49,7 @@ def main() -> int:
     parser.add_argument("--equivalence-only", action="store_true")
     parser.add_argument("--speed-only", action="store_true")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--detail", action="store_true", help="also the pdfplumber reader and read_pages alone")
     args = parser.parse_args()
     folders = [f for f in args.folders if f.is_dir()]
     if not folders:
@@ -55,7 +59,8 @@ def main() -> int:
         for folder in folders:
             equivalence(folder)
     if not args.equivalence_only:
-        speed(_pdfs(folders[0]), args.repeat)
+        for folder in folders:
+            speed(folder, args.repeat, args.detail)
     return 0
 
 
@@ -94,44 +99,59 @@ def equivalence(folder: Path) -> None:
         print(f"  … and {len(notes) - 60} more")
 
 
-def speed(pdfs: list[Path], repeat: int) -> None:
-    datas = [p.read_bytes() for p in pdfs]
+def speed(folder: Path, repeat: int, detail: bool) -> None:
+    datas = [p.read_bytes() for p in _pdfs(folder)]
     pages = sum(_page_count(d) for d in datas)
-    print(f"\n== speed: {len(datas)} documents, {pages} pages, one core, best of {repeat}")
-    baseline = _best(lambda: _naive(datas), repeat)
+    if not pages:
+        print(f"\n== speed, {folder}: no page of a PDF to read")
+        return
+    print(f"\n== speed, {folder}: {len(datas)} documents, {pages} pages, one core, warm, best of {repeat}")
+    baseline = _best(lambda: _naive(datas), lambda: _naive(datas[:1]), repeat)
     rows = [("naive: pdfplumber extract_tables(), every page", baseline)]
-    for reader in ("pdfplumber", "pdfium"):
-        rows.append((f"pages only (read_pages), {reader} reader", _best(lambda r=reader: _pages(datas, r), repeat)))
-    for reader in ("pdfplumber", "pdfium"):
-        rows.append((f"caijue extract_document, {reader} reader", _best(lambda r=reader: _caijue(datas, r), repeat)))
-    print(f"  {'':<48} {'seconds':>8} {'pages/s':>8} {'× naive':>8}")
-    for name, seconds in rows:
-        print(f"  {name:<48} {seconds:>8.2f} {pages / seconds:>8.1f} {baseline / seconds:>8.2f}")
+    readers = ("pdfium", "pdfplumber") if detail else ("pdfium",)
+    for reader in readers:
+        timed = _best(partial(_caijue, datas, reader), partial(_caijue, datas[:1], reader), repeat)
+        rows.append((f"caijue extract_document, {reader} reader", timed))
+    for reader in readers if detail else ():
+        timed = _best(partial(_pages, datas, reader), partial(_pages, datas[:1], reader), repeat)
+        rows.append((f"pages only (read_pages), {reader} reader", timed))
+    print(f"  {'':<48} {'wall s':>8} {'pages/s':>8} {'× naive':>8} {'CPU s':>8} {'pages/s':>8} {'× naive':>8}")
+    for name, (wall, cpu) in rows:
+        by_wall = f"{wall:>8.2f} {pages / wall:>8.1f} {baseline[0] / wall:>8.2f}"
+        by_cpu = f"{cpu:>8.2f} {pages / cpu:>8.1f} {baseline[1] / cpu:>8.2f}"
+        print(f"  {name:<48} {by_wall} {by_cpu}", flush=True)
 
 
 def _page_count(data: bytes) -> int:
-    document = pdfium.PdfDocument(data)
+    try:
+        document = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError:  # not a PDF PDFium opens: no pages to count
+        return 0
     try:
         return len(document)
     finally:
         document.close()
 
 
-def _best(run: Callable[[], None], repeat: int) -> float:
-    times = []
+def _best(run: Callable[[], None], warm: Callable[[], None], repeat: int) -> tuple[float, float]:
+    """The best wall time and the best CPU time (this process's) of `repeat` runs, each after `warm`."""
+    walls, cpus = [], []
     for _ in range(max(repeat, 1)):
-        started = time.perf_counter()
+        warm()
+        wall, cpu = time.perf_counter(), time.process_time()
         run()
-        times.append(time.perf_counter() - started)
-    return min(times)
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+    return min(walls), min(cpus)
 
 
 def _naive(datas: list[bytes]) -> None:
+    """flows.bench.naive_tables on each file: pdfplumber's extract_tables() on every page."""
     for data in datas:
-        with pdfplumber.open(io.BytesIO(data)) as pdf:
+        with contextlib.suppress(Exception), pdfplumber.open(io.BytesIO(data)) as pdf:  # a file it cannot open
             for page in pdf.pages:
                 page.extract_tables()
-                page.flush_cache()
+                page.close()
 
 
 def _caijue(datas: list[bytes], reader: str) -> None:

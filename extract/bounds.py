@@ -36,12 +36,20 @@ _COMPONENTS = {"DeviceGray": 1, "CalGray": 1, "DeviceRGB": 3, "CalRGB": 3, "Lab"
 
 
 def over_the_bounds(document: PDFDocument, pages: Iterable[PDFPage]) -> tuple[str, int | None] | None:
-    """Why the document is refused, and the page (None: not a page's), or None when it is within bounds."""
+    """Why the document is refused, and the page (None: not a page's), or None when it is within bounds.
+
+    A stream is inflated only where its bound could be passed: Flate inflates a byte to at most 1,032, so a
+    stream too short to reach a bound so is within it without inflating (most of a document's are)."""
     inflated: dict[int, int] = {}
+    not_inflated: dict[int, PDFStream] = {}  # streams within every bound whatever they inflate to, so far
     for objid, stream in _streams(document):
-        size = _image_bytes(stream) if stream.get("Subtype") is _IMAGE else _inflated_bytes(stream)
+        is_image = stream.get("Subtype") is _IMAGE
+        if not is_image and _most_inflated(stream) <= MAX_STREAM_BYTES:
+            not_inflated[objid] = stream
+            continue
+        size = _image_bytes(stream) if is_image else _inflated_bytes(stream)
         if size > MAX_STREAM_BYTES:
-            what = "an image of" if stream.get("Subtype") is _IMAGE else "a stream inflating to"
+            what = "an image of" if is_image else "a stream inflating to"
             return (
                 f"a decompression bomb: {what} more than {MAX_STREAM_BYTES // MB} MB (object {objid}; "
                 "a budget's largest is a few MB): not read",
@@ -55,7 +63,9 @@ def over_the_bounds(document: PDFDocument, pages: Iterable[PDFPage]) -> tuple[st
                 f"exhaust its reader; a real page has a few): not read",
                 number,
             )
-        content = sum(_content_bytes(part, inflated) for part in page.contents)
+        if sum(_most_content_bytes(part, inflated, not_inflated) for part in page.contents) <= MAX_PAGE_CONTENT_BYTES:
+            continue
+        content = sum(_content_bytes(part, inflated, not_inflated) for part in page.contents)
         if content > MAX_PAGE_CONTENT_BYTES:
             return (
                 f"page {number} draws {content // MB:,} MB of content (more than {MAX_PAGE_CONTENT_BYTES // MB} MB: "
@@ -135,10 +145,30 @@ def _image_bytes(stream: PDFStream) -> int:
     return width * height * components * bits // 8
 
 
-def _content_bytes(part: object, inflated: dict[int, int]) -> int:
+def _content_bytes(part: object, inflated: dict[int, int], not_inflated: dict[int, PDFStream]) -> int:
     if isinstance(part, PDFObjRef):
+        if part.objid in not_inflated:
+            inflated[part.objid] = _inflated_bytes(not_inflated.pop(part.objid))
         return inflated.get(part.objid, 0)
     return _inflated_bytes(part) if isinstance(part, PDFStream) else 0
+
+
+def _most_content_bytes(part: object, inflated: dict[int, int], not_inflated: dict[int, PDFStream]) -> int:
+    """At least `_content_bytes`, without inflating."""
+    if isinstance(part, PDFObjRef):
+        if part.objid in not_inflated:
+            return _most_inflated(not_inflated[part.objid])
+        return inflated.get(part.objid, 0)
+    return _most_inflated(part) if isinstance(part, PDFStream) else 0
+
+
+_MOST_INFLATED_PER_BYTE = 1032  # Deflate's limit: a 258-byte match in two bits (RFC 1951); ASCII85, ASCIIHex and
+_INFLATE_SLACK = 1 << 10  # decryption only shrink what they undo, and any other filter counts as its raw size
+
+
+def _most_inflated(stream: PDFStream) -> int:
+    """At least `_inflated_bytes(stream)`, from its raw length alone."""
+    return len(stream.rawdata or b"") * _MOST_INFLATED_PER_BYTE + _INFLATE_SLACK
 
 
 def _filters(stream: PDFStream) -> list[tuple[object, object]]:

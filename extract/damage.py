@@ -37,16 +37,18 @@ _ANY_BYTES = re.compile(
 _SYNTAX_BYTES = bytes([0, 9, 10, 12, 13, *range(0x20, 0x7F)])  # printable ASCII and white space (NUL is, in a PDF)
 
 
-def damaged_pages(data: bytes, numbers: Iterable[int]) -> dict[int, int]:
+def damaged_pages(data: bytes, numbers: Iterable[int], pages: Iterable[PDFPage] | None = None) -> dict[int, int]:
     """Page number → how many bytes of its content are outside the PDF syntax, for those of `numbers`
-    with at least DAMAGED_FROM."""
+    with at least DAMAGED_FROM. `pages`: the document's pages as pdfminer parsed them already (else it is
+    parsed here)."""
     wanted = set(numbers)
     if not wanted:
         return {}
     try:
-        document = PDFDocument(PDFParser(io.BytesIO(data)))
+        if pages is None:
+            pages = PDFPage.create_pages(PDFDocument(PDFParser(io.BytesIO(data))))
         found: dict[int, int] = {}
-        for number, page in enumerate(PDFPage.create_pages(document), start=1):
+        for number, page in enumerate(pages, start=1):
             if number in wanted and (outside := outside_the_syntax(_content(page))) >= DAMAGED_FROM:
                 found[number] = outside
             if number >= max(wanted):

@@ -6,6 +6,8 @@ import hashlib
 import re
 from collections import Counter
 
+from pdfminer.pdfpage import PDFPage
+
 from extract.classification import Classification, load_classification, normalise_name
 from extract.damage import damaged_pages
 from extract.locate import TableBlock, locate_tables, names_a_table
@@ -51,7 +53,8 @@ def document_id_of(data: bytes) -> str:
 def extract_document(data: bytes, file_name: str) -> ExtractedDocument:
     """Every table and fact of one PDF. Raises ExtractionError when the file is not a readable PDF."""
     specs = load_specs()
-    pages = list(read_pages(data, file_name, lambda text: names_a_table(text, specs)))
+    parsed_pages: list[PDFPage] = []  # pdfminer's, for the damage check
+    pages = list(read_pages(data, file_name, lambda text: names_a_table(text, specs), parsed_pages))
     problems: list[Problem] = [_needs_ocr(p) for p in pages if not p.has_text_layer and p.has_images]
     blocks = locate_tables(pages, specs, problems)
     meta = _meta(document_id_of(data), file_name, pages, blocks, problems)
@@ -92,7 +95,7 @@ def extract_document(data: bytes, file_name: str) -> ExtractedDocument:
         document.tables.append(table)
         document.facts.extend(result.facts)
         document.problems.extend(result.problems)
-    document.problems.extend(_on_damaged_pages(data, document.tables))
+    document.problems.extend(_on_damaged_pages(data, parsed_pages, document.tables))
     document.file_kind = _file_kind(pages, document.tables, meta.report_kind)
     if document.tables and (meta.fiscal_year is None or meta.report_kind is None):
         missing = " and ".join(w for w, v in (("fiscal year", meta.fiscal_year), ("kind (预算/决算)", meta.report_kind))
@@ -113,10 +116,10 @@ def extract_document(data: bytes, file_name: str) -> ExtractedDocument:
     return document
 
 
-def _on_damaged_pages(data: bytes, tables: list[TableRead]) -> list[Problem]:
+def _on_damaged_pages(data: bytes, parsed_pages: list[PDFPage], tables: list[TableRead]) -> list[Problem]:
     """A table printed on a page whose content stream is garbled is withheld: what was read of it may not be all
     that is printed (extract/damage.py)."""
-    damaged = damaged_pages(data, {n for t in tables for n in range(t.first_page, t.last_page + 1)})
+    damaged = damaged_pages(data, {n for t in tables for n in range(t.first_page, t.last_page + 1)}, parsed_pages)
     problems = []
     for table in tables:
         page = next((n for n in range(table.first_page, table.last_page + 1) if n in damaged), None)

@@ -13,6 +13,7 @@ from typing import Literal
 import pdfplumber
 import pypdfium2 as pdfium
 from pdfminer.pdfdocument import PDFEncryptionError
+from pdfminer.pdfpage import PDFPage
 from pdfminer.pdfparser import PDFSyntaxError
 from pdfplumber.utils.exceptions import PdfminerException
 
@@ -107,11 +108,18 @@ class Page:
         return "\n".join(line.text for line in self.lines)
 
 
-def read_pages(data: bytes, file_name: str, names_a_table: Callable[[str], bool] | None = None) -> Iterator[Page]:
+def read_pages(
+    data: bytes,
+    file_name: str,
+    names_a_table: Callable[[str], bool] | None = None,
+    parsed_pages: list[PDFPage] | None = None,
+) -> Iterator[Page]:
     """Every page of the PDF in order. Raises ExtractionError when the bytes are not a PDF.
 
     `names_a_table(text)` tells whether the document's text (PDFium's, all pages) names a table caijue reads;
-    when it does not, no page's ruling is parsed (a 300-page price list is read in seconds, not minutes)."""
+    when it does not, no page's ruling is parsed (a 300-page price list is read in seconds, not minutes).
+    `parsed_pages`, when given, receives pdfminer's pages (parsed once for the bounds), whose content streams
+    extract.damage looks into: the document is not parsed again."""
     if not data.lstrip()[:5].startswith(b"%PDF"):
         looks_like = what_it_looks_like(data)
         kind = "web page" if looks_like == _WEB_PAGE else "not a PDF"
@@ -122,6 +130,8 @@ def read_pages(data: bytes, file_name: str, names_a_table: Callable[[str], bool]
         raise ExtractionError(file_name, _why_unreadable(exc)) from exc
     with pdf:
         _refuse_over_the_bounds(pdf, file_name)
+        if parsed_pages is not None:
+            parsed_pages.extend(page.page_obj for page in pdf.pages)
         read = _pdfium_pages(data, names_a_table, page_reader())
         for number, page in enumerate(pdf.pages, start=1):
             try:

@@ -80,7 +80,8 @@ def read_ruled_page(
     `drawings`: the page's own path and form objects, in page order, where `page_objects` has listed them
     already (else every object of the page is looked at again)."""
     space = _PlumberSpace.of(page)
-    glyphs = _glyphs(textpage, space)
+    in_forms = drawings is None or any(_object_type(obj) == pdfium_c.FPDF_PAGEOBJ_FORM for obj in drawings)
+    glyphs = _glyphs(textpage, space, text_in_forms=in_forms)
     if not glyphs.text:
         return RuledReading([], [], False, space.width, space.height)
     horizontal, vertical = _edges(page, space, drawings)
@@ -178,12 +179,13 @@ _base_font_name = _c_function(pdfium_c.FPDFFont_GetBaseFontName, _SIZE, _VOID, c
 _descent = _c_function(pdfium_c.FPDFFont_GetDescent, _INT, _VOID, ctypes.c_float, ctypes.POINTER(ctypes.c_float))
 
 
-def _glyphs(textpage: pdfium.PdfTextPage, space: _PlumberSpace) -> _Glyphs:
+def _glyphs(textpage: pdfium.PdfTextPage, space: _PlumberSpace, *, text_in_forms: bool = True) -> _Glyphs:
     """Every printed character, boxed as pdfminer boxes it: x from the origin by the advance width, y from the
     font's descent below the baseline to one em above that; and the blanks between them (not line breaks).
 
     PDFium is asked only what it alone knows, per character (its origin and text object: two calls); the boxes
-    are computed for all the characters at once, with numpy, in the same floating-point steps as one by one."""
+    are computed for all the characters at once, with numpy, in the same floating-point steps as one by one.
+    `text_in_forms`: False when the page draws no Form XObject, so that every text object is the page's own."""
     raw = textpage.raw
     text = _page_text(textpage, pdfium_c.FPDFText_CountChars(raw))
     printed = [found.start() for found in _PRINTED.finditer(text)]
@@ -191,7 +193,7 @@ def _glyphs(textpage: pdfium.PdfTextPage, space: _PlumberSpace) -> _Glyphs:
         return _Glyphs([], *(np.empty(0) for _ in range(4)), frozenset(), ([], [], [], []))  # type: ignore[arg-type]
     chars = [text[index] for index in printed]
     xs, ys, objects = _origins_and_objects(raw, printed)
-    metrics = _Metrics(space.ctm)
+    metrics = _Metrics(space.ctm, own_objects=not text_in_forms)
     first_of: dict[int, int] = {}
     for index, obj in zip(printed, objects, strict=True):
         first_of.setdefault(obj, index)
@@ -276,8 +278,12 @@ class _Metrics:
     box takes the width from the glyph where the font is not embedded: the printed width is asked for by
     character. Only upright, unskewed text is boxed the same by both engines: any other raises NotJudged."""
 
-    def __init__(self, ctm: Matrix) -> None:
+    def __init__(self, ctm: Matrix, *, own_objects: bool = False) -> None:
+        """`own_objects`: every text object is the page's own (none in a Form XObject), so that a character's
+        matrix is its object's (PDFium's text page multiplies the object's by the identity): asked of the object,
+        five times cheaper than of the character."""
         self._turn = (*ctm[:4], 0.0, 0.0)  # the page's rotation, without its shift
+        self._own_objects = own_objects
         self._objects: dict[int, tuple[float, float, int, float]] = {}
         self._alike: dict[tuple[float, float, float, float, float, int], tuple[float, float, int, float]] = {}
         self._fonts: dict[int, float] = {}
@@ -323,7 +329,11 @@ class _Metrics:
     def _measure(self, raw: object, index: int, obj: int) -> tuple[float, float, int, float]:
         """The object's measures; objects alike (the same matrix, size and font: most of a page's) share them."""
         matrix, size = self._matrix, self._size
-        if not _char_matrix(raw, index, self._matrix_at) or not _font_size(obj, self._size_at):
+        if self._own_objects:
+            has_matrix = _object_matrix(obj, self._matrix_at)
+        else:
+            has_matrix = _char_matrix(raw, index, self._matrix_at)
+        if not has_matrix or not _font_size(obj, self._size_at):
             raise NotJudged("a character without a matrix or font size")
         key = (matrix.a, matrix.b, matrix.c, matrix.d, size.value, _font_of(obj))
         known = self._alike.get(key)

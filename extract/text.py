@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _FULL_WIDTH = str.maketrans(
     "０１２３４５６７８９（）：，．－　％／",
@@ -17,6 +18,12 @@ _OF_WHICH = re.compile(r"^其中[:：]?")  # "其中：基本支出" is a part o
 _QUOTES = str.maketrans({"“": "", "”": "", '"': "", "‘": "", "’": "", "「": "", "」": ""})
 
 
+# Every matcher folds and labels the same printed words again and again (a header on every page, a subject in
+# every table): each is worked out once.
+_REMEMBERED = 1 << 16
+
+
+@lru_cache(maxsize=_REMEMBERED)
 def fold(text: str | None) -> str:
     """Full-width digits and punctuation to ASCII, all whitespace removed."""
     if not text:
@@ -24,6 +31,7 @@ def fold(text: str | None) -> str:
     return _SPACE.sub("", text.translate(_FULL_WIDTH))
 
 
+@lru_cache(maxsize=_REMEMBERED)
 def label(text: str | None) -> str:
     """A row or header label as a key: folded, quotes dropped, leading ordinal ("一、", "1.", "(一)") removed —
     also where the ordinal's punctuation was drawn elsewhere ("一一般公共预算资金、", "二政府性基金预算资金()")."""
