@@ -222,7 +222,7 @@ def _copy_pdfs(source: Path, target: Path) -> None:
 
 def read_each(files: list[Path], limits: DocumentLimits) -> list[DocumentReading]:
     """Measurement 1: each file read alone in a child process within the limits, its peak sampled from here."""
-    from flows.extraction import process_within, warm_child
+    from flows.extraction import process_file, warm_child
 
     warm_child()  # the first document does not pay for the child's imports
     readings = []
@@ -230,7 +230,7 @@ def read_each(files: list[Path], limits: DocumentLimits) -> list[DocumentReading
         for path in files:
             child.reset()
             started = time.perf_counter()
-            outcome = process_within(str(path), limits)
+            outcome = process_file(str(path), limits)
             seconds = time.perf_counter() - started
             reading = DocumentReading(
                 str(path.relative_to(path.parents[1])),

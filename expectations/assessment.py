@@ -1,5 +1,7 @@
 """Everything the gate works out about one document before GX validates it: the identities its figures
-allow, the whole-document checks, which tables' structure is in doubt, and whose each failure is."""
+allow, the whole-document checks, which tables' structure is in doubt, and whose each failure is; and the
+frames the run's Checkpoint validates (`gate_frames`). Pure Python: a reading child runs it beside the
+extraction without importing Great Expectations."""
 
 from __future__ import annotations
 
@@ -9,11 +11,12 @@ from dataclasses import dataclass
 import pandas as pd
 
 from expectations.attribution import Evidence, Verdict, attribute
-from expectations.document_checks import DocumentCheck
-from expectations.frames import identity_frame
+from expectations.document_checks import DocumentCheck, document_checks_frame
+from expectations.frames import facts_frame, identity_frame
 from expectations.identities import Identity, compute_identities
 from expectations.layout_checks import missing_table_checks, swapped_column_checks, unit_slip_checks
 from expectations.narrative import narrative_checks
+from expectations.second_reading import contested_pages, read_again
 from expectations.vocabulary import Vocabulary
 from extract.model import ExtractedDocument
 
@@ -31,6 +34,32 @@ def assess(doc: ExtractedDocument, vocab: Vocabulary | None = None) -> Assessmen
     checks = document_checks(doc, identities)
     doubts = structural_doubts(doc, checks)
     return Assessment(identities, attribute(identities, Evidence.of(doc, doubts)), checks, doubts)
+
+
+@dataclass(frozen=True, slots=True)
+class GateFrames:
+    """What the run's Checkpoint validates of one document (expectations.gate): one row per fact, per identity
+    (its stated total, the sum of its parts and its tolerance, exact, with whose a failure is) and per
+    whole-document check. They pickle: a reading child hands them to the flow's process."""
+
+    facts: pd.DataFrame
+    identity_checks: pd.DataFrame
+    document_checks: pd.DataFrame
+
+
+def gate_frames(doc: ExtractedDocument, pdf: bytes | None = None, vocab: Vocabulary | None = None) -> GateFrames:
+    """Assess the document and frame it for GX. With the `pdf` it was read from, the pages a failed identity
+    contests are read a second time first (expectations.second_reading), which may withhold their tables;
+    without it, no figure is read twice."""
+    assessment = assess(doc, vocab)
+    if pdf is not None and (contested := contested_pages(doc, assessment.identities)):
+        read_again(doc, pdf, contested)
+        assessment = assess(doc, vocab)
+    return GateFrames(
+        facts_frame(doc),
+        identity_frame(doc, assessment.identities, assessment.verdicts),
+        document_checks_frame(assessment.checks, doc.meta.document_id),
+    )
 
 
 def identity_checks(doc: ExtractedDocument) -> pd.DataFrame:

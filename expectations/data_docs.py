@@ -1,26 +1,17 @@
-"""GX Data Docs for a run, from the run's own validations: each document's suite results (facts, identity
-checks, document checks) as its gate returned them (GateResult.validations, in whatever worker process it
-ran) are kept in a file context's validation results store under one folder and rendered as HTML. The gate
-does not run again: the folder's context only holds the suites and the stored results."""
+"""GX Data Docs of a run: the results of the run's own Checkpoint (expectations.gate), rendered by its action.
+
+A gate built on a folder keeps a file context there (DIR/gx): its Checkpoint stores each run's suite results
+and renders the site (DIR/gx/uncommitted/data_docs/local_site/index.html) as the run's last step. Nothing is
+validated twice: the pages are the verdicts the run loaded by.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from expectations.gate import Gate
 
-if TYPE_CHECKING:
-    from great_expectations.core.expectation_validation_result import ExpectationSuiteValidationResult
 
-
-def render_data_docs(validations: Iterable[ExpectationSuiteValidationResult], folder: Path) -> Path | None:
-    """Store the suite results in `folder`'s GX store and render the site; returns its index.html (None when
-    there is nothing to show)."""
-    validations = list(validations)
-    if not validations:
-        return None
-    gate = Gate(data_docs_dir=folder)
-    gate.store_validations(validations)
-    return gate.build_data_docs()
+def data_docs_gate(folder: Path) -> Gate:
+    """A gate whose Checkpoint runs keep their results in `folder` and render them as Data Docs there."""
+    return Gate(data_docs_dir=folder)

@@ -33,9 +33,11 @@ class DocumentCheck:
 DOCUMENT_CHECK_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(DocumentCheck))
 
 
-def document_checks_frame(checks: Sequence[DocumentCheck]) -> pd.DataFrame:
-    """One row per check; amounts stay Decimal (object columns), pages nullable integers."""
+def document_checks_frame(checks: Sequence[DocumentCheck], document_id: str | None = None) -> pd.DataFrame:
+    """One row per check of the document `document_id`; amounts stay Decimal (object columns), pages nullable
+    integers."""
     frame = pd.DataFrame([asdict(c) for c in checks], columns=list(DOCUMENT_CHECK_COLUMNS))
+    frame.insert(0, "document_id", document_id)
     frame["page"] = frame["page"].astype("Int64")
     frame["holds"] = frame["holds"].astype(bool)
     return frame

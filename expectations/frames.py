@@ -1,7 +1,9 @@
-"""The two DataFrames the gate validates with GX: the document's facts and its identity checks.
+"""The DataFrames the gate validates with GX: the document's facts and its identity checks (and, in
+expectations.document_checks, its whole-document checks), each row with its document_id.
 
-Money stays exact: amounts are Decimal objects in object columns, and the one numeric column GX
-compares (abs_diff_minus_tolerance) is in integer cents.
+Money stays exact: amounts are Decimal objects in object columns; an identity's row carries its stated total
+(`actual`), the sum of its parts (`expected`) and its tolerance, all Decimal yuan, which GX compares exactly
+(expectations.sum_of_parts).
 """
 
 from __future__ import annotations
@@ -18,7 +20,10 @@ from expectations.vocabulary import SUMMARY_MEASURE
 from extract.classification import load_classification
 from extract.model import CENT, FACT_KINDS, ExtractedDocument, Fact
 
+NO_PAGE_LIMIT = 1_000_000  # the page_count of a document whose pages were not counted
 FACT_COLUMNS = (
+    "document_id",
+    "page_count",
     "table_kind",
     "fund_scope",
     "fact_kind",
@@ -38,6 +43,7 @@ FACT_COLUMNS = (
 )
 WORD_KEYED_KINDS = ("summary", "three_public", "table_total")
 IDENTITY_COLUMNS = (
+    "document_id",
     "check_name",
     "family",
     "table_kind",
@@ -49,12 +55,14 @@ IDENTITY_COLUMNS = (
     "actual",
     "n_terms",
     "tolerance_yuan",
-    "abs_diff_minus_tolerance",
     "attributed_to",
     "severity",
     "evidence",
     "message",
 )
+# The identity checks' columns GX compares, in the custom expectation's order: stated total, sum of its parts,
+# tolerance.
+SUM_OF_PARTS_COLUMNS = ("actual", "expected", "tolerance_yuan")
 
 
 def facts_frame(doc: ExtractedDocument) -> pd.DataFrame:
@@ -63,6 +71,9 @@ def facts_frame(doc: ExtractedDocument) -> pd.DataFrame:
     known = _code_lookup()
     rows = [_fact_row(f, steps.get(f.table_kind), known) for f in doc.facts]
     frame = pd.DataFrame(rows, columns=list(FACT_COLUMNS))
+    frame["document_id"] = doc.meta.document_id
+    frame["page_count"] = doc.meta.page_count if doc.meta.page_count > 0 else NO_PAGE_LIMIT
+    frame["page_count"] = frame["page_count"].astype("int64")
     frame["page"] = frame["page"].astype("Int64")
     frame["unit_remainder_cents"] = frame["unit_remainder_cents"].astype("int64")
     frame["amount_yuan"] = frame["amount_yuan"].astype(object)
@@ -127,16 +138,15 @@ def identity_frame(
     titles = {t.table_kind: t.title for t in doc.tables}
     rows = [_identity_row(x, v, titles) for x, v in zip(identities, verdicts, strict=True)]
     frame = pd.DataFrame(rows, columns=list(IDENTITY_COLUMNS))
+    frame["document_id"] = doc.meta.document_id
     frame["page"] = frame["page"].astype("Int64")
     frame["n_terms"] = frame["n_terms"].astype("int64")
-    frame["abs_diff_minus_tolerance"] = frame["abs_diff_minus_tolerance"].astype("int64")
     for column in ("expected", "actual", "tolerance_yuan"):
         frame[column] = frame[column].astype(object)
     return frame
 
 
 def _identity_row(x: Identity, verdict: Verdict | None, titles: dict[str, str]) -> dict[str, object]:
-    excess: Decimal = abs(x.delta) - x.tolerance_yuan
     return {
         "check_name": x.check_name,
         "family": x.family,
@@ -149,7 +159,6 @@ def _identity_row(x: Identity, verdict: Verdict | None, titles: dict[str, str]) 
         "actual": x.actual,
         "n_terms": x.n_terms,
         "tolerance_yuan": x.tolerance_yuan,
-        "abs_diff_minus_tolerance": int(excess / CENT),
         "attributed_to": verdict.attributed_to if verdict else "",
         "severity": ("error" if verdict.withhold else "warning") if verdict else "",
         "evidence": verdict.reason if verdict else "",

@@ -1,8 +1,11 @@
-"""The quality gate: GX validates a document's facts and identity checks before it is loaded.
+"""The quality gate: Great Expectations validates a run's documents, in one Checkpoint, before they are loaded.
 
-Build one `Gate` per process (importing great_expectations takes ~5 s; it happens in
-`Gate.__init__`, not when this module is imported), then call `check(doc)` per document and
-`validate_marts(frames)` after dbt build.
+Each document is read and assessed in its reading child (expectations.assessment `gate_frames`: the identities,
+their attribution, the whole-document checks, the second reading of contested pages — pure Python, no GX);
+the flow's process then validates the whole run's frames — every document's rows concatenated, each with its
+document — in one GX Checkpoint with one ValidationDefinition per suite (expectations.suites), and each
+document's verdict and issues come from that run's results. With `data_docs_dir`, the Checkpoint's own
+results are the run's Data Docs (its action renders them): nothing is checked twice.
 
 Severity: structural failures (missing/unknown keys, unreadable amounts, malformed codes, duplicate
 cells, pages out of range) are errors; a failed identity is an error when it looks like a misread
@@ -10,47 +13,47 @@ and a warning when it looks like the publisher's (rules in expectations.attribut
 mismatches are always warnings. Whole-document checks (expectations.narrative, expectations.layout_checks)
 add the narrative's figures and years against the tables and missing tables (warnings: the publisher's)
 and unit slips and swapped columns (errors: numbers 10 000 times off, or in the wrong column, must not
-be loaded). Any error, or an extraction problem of severity 'error' already in `doc.problems`,
-quarantines the document.
+be loaded). Each severity is the GX expectation's own. Any error, or an extraction problem of severity
+'error' already in `doc.problems`, quarantines the document or withholds the table it names.
+
+Build one `Gate` per process (importing great_expectations takes ~5 s; it happens in `Gate.__init__`, not
+when this module is imported), then `judge` a run's documents, `check` one, and `validate_marts` after dbt.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
+import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+import numpy as np
 import pandas as pd
 
-from expectations.assessment import assess
-from expectations.document_checks import DOCUMENT_CHECK_COLUMNS, document_checks_frame
-from expectations.frames import FACT_COLUMNS, IDENTITY_COLUMNS, facts_frame, identity_frame
+from expectations.assessment import GateFrames, gate_frames
 from expectations.identities import FAMILIES
-from expectations.marts import MartSpec, mart_specs
-from expectations.second_reading import contested_pages, read_again
+from expectations.marts import mart_specs
+from expectations.suites import RUN_DOCUMENT, Meta, Suites
 from expectations.vocabulary import Vocabulary, vocabulary
 from extract.model import ExtractedDocument, Problem, Severity
 
 if TYPE_CHECKING:
-    from great_expectations.core.batch_definition import BatchDefinition
-    from great_expectations.core.expectation_suite import ExpectationSuite
     from great_expectations.core.expectation_validation_result import ExpectationSuiteValidationResult
     from great_expectations.data_context import AbstractDataContext
-    from great_expectations.expectations import Expectation
+
+    from expectations.checkpoint import FrameCheckpoint
 
 GateStatus = Literal["loaded", "quarantined"]
-FUNCTION_CODE = r"^\d{3}(?:\d{2}){0,2}$"
-ECONOMIC_CODE = r"^\d{3}(?:\d{2})?$"
-WHOLE_CENTS = r"^-?\d+\.\d{2}$"
 DATASOURCE = "caijue"
-NO_PAGE_LIMIT = 1_000_000
-COMPLETE = {"result_format": "COMPLETE", "partial_unexpected_count": 0}
-# Our severities as GX's FailureSeverity values (an expectation's `severity`, shown in its Data Docs).
-GX_SEVERITY: dict[Severity, str] = {"error": "critical", "warning": "warning"}
+DOCUMENT_SUITES = ("facts", "identity_checks", "document_checks")  # GateFrames' fields, in the order issues are listed
+FAMILY_RANK = {family: rank for rank, family in enumerate(FAMILIES)}
+# A row's problem: (the suite's order of its problems, the problem).
+Finding = tuple[tuple[int, int], Problem]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,12 +64,11 @@ class GateResult:
     status: GateStatus
     issues: list[Problem]
     reason: str | None  # why it was quarantined, in one line
-    identity_checks: pd.DataFrame = field(repr=False)
+    identity_checks: pd.DataFrame = field(repr=False)  # the document's identities, `holds` as GX found
     seconds: float = 0.0
     withheld: dict[str, str] = field(default_factory=dict)  # table_kind → why its figures stay out of the marts
     identity_tally: dict[str, int] = field(default_factory=dict)  # see identity_tally()
-    # The document's suite results (GX ExpectationSuiteValidationResult, its run named by the file; they pickle in
-    # ~1 ms, JSON would cost ~30): the run's own validations, which its Data Docs show without checking again.
+    # The suite results of the Checkpoint run that judged the document (with the other documents of its run).
     validations: tuple[ExpectationSuiteValidationResult, ...] = field(default=(), repr=False)
 
     @property
@@ -79,31 +81,18 @@ class GateResult:
 
 
 @dataclass(frozen=True, slots=True)
-class _Meta:
-    """What a failed expectation means: its check and words carried in the expectation's GX meta, its severity as
-    GX carries it (the expectation's own `severity`: critical for an error, warning for a warning)."""
+class RunVerdicts:
+    """One Checkpoint run over a run's documents: each document's result, in the order given, and the run's
+    suite results (its Data Docs)."""
 
-    check_name: str
-    message: str
-    severity: Severity = "error"
-
-    def as_dict(self) -> dict[str, str]:
-        return {"check_name": self.check_name, "message": self.message}
-
-    @property
-    def gx_severity(self) -> str:
-        return GX_SEVERITY[self.severity]
-
-    @classmethod
-    def of(cls, expectation: Any) -> _Meta:
-        """The meaning of an expectation (its configuration) as the gate wrote it."""
-        gx_severity = getattr(expectation.severity, "value", expectation.severity)
-        severity = next(ours for ours, theirs in GX_SEVERITY.items() if theirs == gx_severity)
-        return cls(expectation.meta["check_name"], expectation.meta["message"], severity)
+    results: list[GateResult]
+    validations: tuple[ExpectationSuiteValidationResult, ...]
+    seconds: float
 
 
 class Gate:
-    """GX context, suites and batch definitions, built once; `check` takes ~0.3–0.5 s per document."""
+    """GX context, suites and Checkpoint, built once; `judge` validates a run's documents in one Checkpoint run
+    (~0.3 s, and a few ms per document), `check` one document."""
 
     def __init__(
         self,
@@ -113,16 +102,16 @@ class Gate:
         vocab: Vocabulary | None = None,
     ):
         import great_expectations as gx
-        import great_expectations.expectations as gxe
         from great_expectations.data_context.types.base import ProgressBarsConfig
-        from great_expectations.expectations.row_conditions import Column
 
         # GX pins this module's logger to INFO on import and announces every temporary docs folder.
         logging.getLogger("great_expectations.data_context.types.base").setLevel(logging.WARNING)
-        self._gx, self._gxe, self._column = gx, gxe, Column
+        self._gx = gx
         self._vocab: Vocabulary = vocab or vocabulary()
+        self._suites = Suites(self._vocab)
         self._mart_specs = mart_specs(self._vocab)
         self._max_rows = max_rows_per_check
+        self._lock = threading.Lock()  # one Checkpoint run at a time (caijue serve runs flows on threads)
         self.data_docs_dir = Path(data_docs_dir) if data_docs_dir is not None else None
         if self.data_docs_dir is None:
             self._context: AbstractDataContext = gx.get_context(mode="ephemeral")
@@ -133,12 +122,13 @@ class Gate:
         if self.data_docs_dir is not None:
             self._context.variables.save()
         self._datasource = self._context.data_sources.add_or_update_pandas(DATASOURCE)
-        self._suites: dict[str, tuple[ExpectationSuite, BatchDefinition]] = {}
-        self._run_name: str | None = None  # the document being checked: names its Data Docs run
-        self._validations: list[ExpectationSuiteValidationResult] = []  # the document's, as GX returned them
-        self._define("facts", self._fact_expectations())
-        self._define("identity_checks", self._identity_expectations())
-        self._define("document_checks", self._document_expectations())
+        suites = [
+            self._suite("facts", self._suites.facts()),
+            self._suite("identity_checks", self._suites.identity_checks()),
+            self._suite("document_checks", self._suites.document_checks()),
+        ]
+        self._documents = self._checkpoint("caijue documents", suites)
+        self._marts: dict[tuple[str, ...], FrameCheckpoint] = {}  # by the marts it validates
 
     # --- documents --------------------------------------------------------------------------------
 
@@ -146,260 +136,193 @@ class Gate:
         """Validate one extracted document: loaded (perhaps with tables withheld, and with its warnings) or
         quarantined (a doubt about the document as a whole, or about every one of its tables). With the `pdf` it
         was read from, the pages a failed identity contests are read a second time first
-        (expectations.second_reading): without it, no figure is read twice."""
+        (expectations.second_reading): without it, no figure is read twice. The same Checkpoint as a run's,
+        over this one document (its run named by the file)."""
         started = time.perf_counter()
-        self._run_name, self._validations = doc.meta.file_name, []
-        assessment = assess(doc, self._vocab)
-        if pdf is not None and (contested := contested_pages(doc, assessment.identities)):
-            read_again(doc, pdf, contested)
-            assessment = assess(doc, self._vocab)
-        checks = identity_frame(doc, assessment.identities, assessment.verdicts)
-        facts = facts_frame(doc)
-        whole = document_checks_frame(assessment.checks)
-        page_limit = doc.meta.page_count if doc.meta.page_count > 0 else NO_PAGE_LIMIT
-        issues = [
-            *self._problems("facts", facts, _fact_problem(facts), {"page_count": page_limit}),
-            *self._problems("identity_checks", checks, _identity_problem(checks)),
-            *self._problems("document_checks", whole, _document_problem(whole)),
+        frames = gate_frames(doc, pdf, self._vocab)
+        [result] = self.judge([(doc, frames)], run_name=doc.meta.file_name).results
+        return dataclasses.replace(result, seconds=time.perf_counter() - started)
+
+    def judge(
+        self, documents: Sequence[tuple[ExtractedDocument, GateFrames]], run_name: str = "caijue gate"
+    ) -> RunVerdicts:
+        """Validate the documents' frames (expectations.assessment `gate_frames`) in one Checkpoint run named
+        `run_name`: every document's rows in one frame per suite, each row with its document's position; each
+        document's verdict from its rows' results, in the order given."""
+        started = time.perf_counter()
+        if not documents:
+            return RunVerdicts([], (), 0.0)
+        frames = {name: _run_frame([getattr(f, name) for _, f in documents]) for name in DOCUMENT_SUITES}
+        with self._lock:
+            results = self._documents.run(frames, run_name)
+        found: list[list[Finding]] = [[] for _ in documents]
+        builders = {"facts": _fact_problem, "identity_checks": _identity_problem, "document_checks": _document_problem}
+        for name in DOCUMENT_SUITES:
+            suite_found = self._findings(name, frames[name], results[name], builders[name], len(documents))
+            for position, findings in enumerate(suite_found):
+                found[position] += findings if name == "facts" else sorted(findings, key=lambda f: f[0])
+        identities = _with_holds(frames["identity_checks"], results["identity_checks"])
+        validations = tuple(results[name] for name in DOCUMENT_SUITES)
+        by_document = _rows_by_document(identities, len(documents))
+        verdicts = [
+            self._verdict(doc, [p for _, p in found[i]], identities.iloc[by_document[i]], validations)
+            for i, (doc, _) in enumerate(documents)
         ]
+        seconds = time.perf_counter() - started
+        share = seconds / len(documents)
+        return RunVerdicts([dataclasses.replace(v, seconds=share) for v in verdicts], validations, seconds)
+
+    def _verdict(
+        self,
+        doc: ExtractedDocument,
+        issues: list[Problem],
+        checks: pd.DataFrame,
+        validations: tuple[ExpectationSuiteValidationResult, ...],
+    ) -> GateResult:
         errors = [*(p for p in doc.problems if p.severity == "error"), *(p for p in issues if p.severity == "error")]
         withheld, whole_document = withheld_tables(doc, errors)
         quarantined = bool(whole_document) or (bool(withheld) and not _loadable_tables(doc, withheld))
+        checks = checks.drop(columns=[RUN_DOCUMENT]).reset_index(drop=True)
         return GateResult(
             status="quarantined" if quarantined else "loaded",
             issues=_capped(issues, self._max_rows),
             reason=_reason(whole_document or errors) if quarantined else _withheld_reason(withheld),
             identity_checks=checks,
-            seconds=time.perf_counter() - started,
             withheld=withheld,
             identity_tally=identity_tally(checks, withheld),
-            validations=tuple(self._validations),
+            validations=validations,
         )
 
     def validate_marts(self, frames: Mapping[str, pd.DataFrame]) -> list[Problem]:
-        """Check the public marts (warehouse/mart_frames.py: amounts exact) against the contract's keys and words.
-        Frames of unknown names are ignored; every failure is an error (the contract is broken)."""
+        """Check the public marts (warehouse/mart_frames.py: amounts exact) against the contract's keys and words,
+        in one Checkpoint run. Frames of unknown names are ignored; every failure is an error (the contract is
+        broken)."""
+        known = {f"mart_{name}": frame for name, frame in frames.items() if name in self._mart_specs}
+        if not known:
+            return []
+        with self._lock:
+            checkpoint = self._mart_checkpoint(tuple(sorted(known)))
+            results = checkpoint.run(known, "caijue marts")
         problems: list[Problem] = []
-        for name, frame in frames.items():
-            spec = self._mart_specs.get(name)
-            if spec is None:
-                continue
-            suite_name = f"mart_{name}"
-            if suite_name not in self._suites:
-                self._define(suite_name, self._mart_expectations(spec))
-            problems.extend(self._problems(suite_name, frame, _mart_problem(name, frame)))
+        for suite_name, frame in known.items():
+            name = suite_name.removeprefix("mart_")
+            problem = functools.partial(_mart_problem, name)
+            per_frame = self._findings(suite_name, frame, results[suite_name], problem, 1, owners=False)
+            problems += [p for _, p in per_frame[0]]
         return problems
 
-    def store_validations(self, validations: Iterable[ExpectationSuiteValidationResult]) -> int:
-        """Keep suite results the gate returned (GateResult.validations, from any process) in this gate's Data Docs
-        store (only with `data_docs_dir`), as a ValidationDefinition's run keeps its own; returns how many."""
-        if self.data_docs_dir is None:
-            raise ValueError("validations are stored only by a gate with a data_docs_dir")
-        from great_expectations.data_context.types.resource_identifiers import (
-            ExpectationSuiteIdentifier,
-            ValidationResultIdentifier,
-        )
-
-        store, stored = self._context.validation_results_store, 0
-        for result in validations:
-            suite = ExpectationSuiteIdentifier(name=result.suite_name)
-            key = ValidationResultIdentifier(suite, result.meta["run_id"], result.batch_id or result.suite_name)
-            store.store_validation_results(result, key, suite)
-            stored += 1
-        return stored
-
     def build_data_docs(self) -> Path | None:
-        """Render the stored validation results (only with `data_docs_dir`); returns index.html."""
+        """Render the stored validation results again (only with `data_docs_dir`; each Checkpoint run renders
+        its own); returns index.html."""
         if self.data_docs_dir is None:
             return None
         self._context.build_data_docs()
+        return self.data_docs_index
+
+    @property
+    def data_docs_index(self) -> Path | None:
+        """The Data Docs' index.html, once a run has rendered them."""
+        if self.data_docs_dir is None:
+            return None
         found = sorted(self.data_docs_dir.rglob("data_docs/local_site/index.html"))
         return found[0] if found else None
 
     # --- GX plumbing --------------------------------------------------------------------------------
 
-    def _define(self, name: str, expectations: Sequence[Expectation]) -> None:
-        gx = self._gx
-        suite = self._context.suites.add_or_update(gx.ExpectationSuite(name=name, expectations=list(expectations)))
-        try:
-            asset = self._datasource.get_asset(name)
-        except LookupError:
-            asset = self._datasource.add_dataframe_asset(name)
-        try:
-            batch_definition = asset.get_batch_definition("whole")
-        except KeyError:
-            batch_definition = asset.add_batch_definition_whole_dataframe("whole")
-        if self.data_docs_dir is not None:
-            self._context.validation_definitions.add_or_update(
-                gx.ValidationDefinition(name=name, data=batch_definition, suite=suite)
-            )
-        self._suites[name] = (suite, batch_definition)
+    def _suite(self, name: str, expectations: Sequence[Any]) -> Any:
+        suite = self._gx.ExpectationSuite(name=name, expectations=list(expectations))
+        return self._context.suites.add_or_update(suite)
 
-    def _validate(self, name: str, frame: pd.DataFrame, parameters: dict[str, Any] | None = None) -> list[Any]:
-        """The suite's expectation results, the failed ones with their unexpected rows."""
-        suite, batch_definition = self._suites[name]
-        if self.data_docs_dir is not None:  # stored, for Data Docs
-            from great_expectations.core.run_identifier import RunIdentifier
+    def _checkpoint(self, name: str, suites: Sequence[Any]) -> FrameCheckpoint:
+        from expectations.checkpoint import FrameCheckpoint
 
-            definition = self._context.validation_definitions.get(name)
-            result = definition.run(
-                batch_parameters={"dataframe": frame},
-                expectation_parameters=parameters,
-                result_format=COMPLETE,
-                run_id=RunIdentifier(run_name=self._run_name),
-            )
-            self._validations.append(result)
-            return list(result.results)
-        # Row lists cost GX twice the time: ask for them only from the expectations that failed.
-        batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
-        quick = batch.validate(suite, result_format="BOOLEAN_ONLY", expectation_parameters=parameters)
-        quick.results = [
-            outcome
-            if outcome.success
-            else batch.validate(
-                outcome.expectation_config.to_domain_obj(), result_format=COMPLETE, expectation_parameters=parameters
-            )
-            for outcome in quick.results
-        ]
-        self._validations.append(_named_run(quick, self._run_name))
-        return list(quick.results)
+        data_docs = self.data_docs_dir is not None
+        return FrameCheckpoint(self._context, self._datasource, name, suites, data_docs=data_docs)
 
-    def _problems(
+    def _mart_checkpoint(self, suite_names: tuple[str, ...]) -> FrameCheckpoint:
+        if suite_names not in self._marts:
+            suites = [self._suite(s, self._suites.mart(self._mart_specs[s.removeprefix("mart_")])) for s in suite_names]
+            self._marts[suite_names] = self._checkpoint(f"caijue marts {len(self._marts) + 1}", suites)
+        return self._marts[suite_names]
+
+    def _findings(
         self,
         name: str,
         frame: pd.DataFrame,
-        row_problem: Callable[[_Meta, int], Problem],
-        parameters: dict[str, Any] | None = None,
-    ) -> list[Problem]:
-        """Run a suite; one Problem per unexpected row (capped per expectation), or one per failed
-        expectation that has no rows (a missing column, a crashed metric)."""
-        problems: list[Problem] = []
-        for outcome in self._validate(name, frame, parameters):
+        result: ExpectationSuiteValidationResult,
+        row_problem: Callable[[pd.DataFrame], Callable[[Meta, int], Problem]],
+        documents: int,
+        *,
+        owners: bool = True,
+    ) -> list[list[Finding]]:
+        """Each document's findings of a suite: one Problem per unexpected row (capped later), keyed by the order
+        they are listed in; one per failed expectation that has no rows (a missing column, a crashed metric),
+        for every document."""
+        make = row_problem(frame)
+        owner = frame[RUN_DOCUMENT].to_numpy() if owners else np.zeros(len(frame), dtype=int)
+        found: list[list[Finding]] = [[] for _ in range(documents)]
+        for outcome in result.results:
             if outcome.success:
                 continue
             config = outcome.expectation_config
-            meta = _Meta.of(config)
+            meta = Meta.of(config)
             columns = [config.kwargs.get("column"), *config.kwargs.get("column_list", [])]
             if any(c is not None and c not in frame.columns for c in columns):
                 continue  # reported once, by the expectation on the frame's columns
             rows = _unexpected_rows(outcome.result or {})
             if not rows:
-                problems.append(_whole_frame_problem(meta, name, _observed(outcome)))
+                whole = _whole_frame_problem(meta, name, _observed(outcome))
+                for findings in found:
+                    findings.append(((0, -1), whole))
                 continue
-            problems.extend(row_problem(meta, row) for row in rows)
-        return problems
+            for row in rows:
+                found[int(owner[row])].append((_order(name, frame, row), make(meta, row)))
+        return found
 
-    # --- the suites ---------------------------------------------------------------------------------
 
-    def _expect(
-        self, kind: str, check_name: str, message: str, severity: Severity = "error", **kwargs: Any
-    ) -> Expectation:
-        cls = getattr(self._gxe, kind)
-        meaning = _Meta(check_name, message, severity)
-        return cls(meta=meaning.as_dict(), severity=meaning.gx_severity, **kwargs)
+def _order(suite_name: str, frame: pd.DataFrame, row: int) -> tuple[int, int]:
+    """Where a row's problem is listed within its suite: the identity checks by family then row (each family is
+    two expectations, one per severity), the others by row."""
+    if suite_name == "identity_checks":
+        return FAMILY_RANK.get(str(frame.at[row, "family"]), len(FAMILY_RANK)), row
+    return 0, row
 
-    def _fact_expectations(self) -> list[Expectation]:
-        # Per-kind rules use per-kind columns (null for other kinds, which GX skips): half the cost
-        # of row conditions.
-        v, e = self._vocab, self._expect
-        required = [
-            e("ExpectTableColumnsToMatchSet", "structure.missing_column", "the facts lack columns",
-              column_set=list(FACT_COLUMNS), exact_match=False),
-        ]  # fmt: skip
-        not_null = [
-            e("ExpectColumnValuesToNotBeNull", "structure.missing_key", f"{c} is empty", column=c)
-            for c in ("table_kind", "fund_scope", "fact_kind", "key", "measure", "page")
-        ]
-        words = [
-            e("ExpectColumnValuesToBeInSet", "structure.unknown_table_kind", "table_kind not in the contract",
-              column="table_kind", value_set=sorted(v.table_kinds)),
-            e("ExpectColumnValuesToBeInSet", "structure.unknown_fund_scope", "fund_scope not in the contract",
-              column="fund_scope", value_set=sorted(v.fund_scopes)),
-            e("ExpectColumnValuesToBeInSet", "structure.unknown_fact_kind", "fact_kind not in the model",
-              column="fact_kind", value_set=sorted(v.fact_kinds)),
-            e("ExpectColumnValuesToBeInSet", "structure.unknown_measure", "measure not used by this kind of fact",
-              column="kind_measure", value_set=sorted(v.kind_measures())),
-            e("ExpectColumnValuesToBeInSet", "structure.unknown_key",
-              "summary line_key, three-public item or total row not in the contract",
-              column="kind_key", value_set=sorted(v.kind_keys())),
-        ]  # fmt: skip
-        shape = [
-            e("ExpectColumnValuesToMatchRegex", "structure.function_code_format",
-              "a functional subject code is 3, 5 or 7 digits", column="function_code", regex=FUNCTION_CODE),
-            e("ExpectColumnValuesToMatchRegex", "structure.economic_code_format",
-              "an economic subject code is 3 or 5 digits", column="economic_code", regex=ECONOMIC_CODE),
-            e("ExpectColumnValuesToNotBeNull", "structure.amount_unreadable", "the amount is not a number",
-              column="amount_yuan"),
-            e("ExpectColumnValuesToMatchRegex", "structure.amount_unreadable",
-              "the amount is not exact yuan with two decimals", column="amount_text", regex=WHOLE_CENTS),
-            e("ExpectColumnValuesToBeInSet", "structure.off_unit_grid",
-              "a 万元 table's amount is not a whole 0.01 万元 (bad unit conversion)",
-              column="unit_remainder_cents", value_set=[0]),
-            e("ExpectColumnValuesToBeBetween", "structure.page_out_of_range", "the page is not in the document",
-              column="page", min_value=1, max_value={"$PARAMETER": "page_count"}),
-            e("ExpectColumnValuesToBeInSet", "classification.unknown_code",
-              "the code is not in the classification lists (a newer code, or a misread digit)",
-              severity="warning", column="code_known", value_set=[True]),
-            e("ExpectCompoundColumnsToBeUnique", "structure.duplicate_fact",
-              "the same cell (table, fund scope, kind, key, measure) was read twice",
-              column_list=["table_kind", "fund_scope", "fact_kind", "key", "measure"]),
-        ]  # fmt: skip
-        return [*required, *not_null, *words, *shape]
 
-    def _identity_expectations(self) -> list[Expectation]:
-        e, col = self._expect, self._column
-        required = [
-            e("ExpectTableColumnsToMatchSet", "gate.missing_column", "the identity checks lack columns",
-              column_set=list(IDENTITY_COLUMNS), exact_match=False),
-        ]  # fmt: skip
-        families = [
-            e("ExpectColumnValuesToBeBetween", f"{family}", f"{family} identities hold within rounding",
-              column="abs_diff_minus_tolerance", max_value=0, row_condition=col("family") == family)
-            for family in FAMILIES
-        ]  # fmt: skip
-        return [*required, *families]
+def _run_frame(parts: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """The documents' frames one after another, each row with its document's position (RUN_DOCUMENT)."""
+    tagged = [part.assign(**{RUN_DOCUMENT: position}) for position, part in enumerate(parts) if not part.empty]
+    if not tagged:
+        return parts[0].assign(**{RUN_DOCUMENT: pd.Series(dtype="int64")})
+    frame = pd.concat(tagged, ignore_index=True)
+    frame[RUN_DOCUMENT] = frame[RUN_DOCUMENT].astype("int64")
+    return frame
 
-    def _document_expectations(self) -> list[Expectation]:
-        e = self._expect
-        return [
-            e("ExpectTableColumnsToMatchSet", "gate.missing_column", "the document checks lack columns",
-              column_set=list(DOCUMENT_CHECK_COLUMNS), exact_match=False),
-            e("ExpectColumnValuesToBeInSet", "document_checks", "narrative, required tables, units and columns hold",
-              column="holds", value_set=[True]),
-        ]  # fmt: skip
 
-    def _mart_expectations(self, spec: MartSpec) -> list[Expectation]:
-        e = self._expect
-        found = f"marts.{spec.name}"
-        out = [
-            e("ExpectTableColumnsToMatchSet", f"{found}.columns", "columns of the contract are missing",
-              column_set=list(spec.columns), exact_match=False),
-        ]  # fmt: skip
-        out += [
-            e("ExpectColumnValuesToNotBeNull", f"{found}.not_null", f"{c} is null", column=c)
-            for c in (*spec.keys, *spec.amounts)
-        ]
-        out += [
-            e("ExpectColumnValuesToBeInSet", f"{found}.vocabulary", f"{c} outside the contract's words",
-              column=c, value_set=sorted(words))
-            for c, words in spec.vocab.items()
-        ]  # fmt: skip
-        out += [
-            e("ExpectColumnValuesToMatchRegex", f"{found}.format", f"{c} malformed", column=c, regex=regex)
-            for c, regex in spec.regex.items()
-        ]
-        grain = f"more than one row per {', '.join(spec.grain)}"
-        if len(spec.grain) == 1:
-            out.append(e("ExpectColumnValuesToBeUnique", f"{found}.grain", grain, column=spec.grain[0]))
-        elif spec.grain:
-            out.append(e("ExpectCompoundColumnsToBeUnique", f"{found}.grain", grain, column_list=list(spec.grain)))
-        return out
+def _rows_by_document(frame: pd.DataFrame, documents: int) -> list[slice]:
+    """Each document's rows of a run frame (they are contiguous, in document order)."""
+    positions = frame[RUN_DOCUMENT].to_numpy()
+    bounds = np.searchsorted(positions, np.arange(documents + 1), side="left")
+    return [slice(int(bounds[i]), int(bounds[i + 1])) for i in range(documents)]
+
+
+def _with_holds(checks: pd.DataFrame, result: ExpectationSuiteValidationResult) -> pd.DataFrame:
+    """The identity checks with `holds`: False on the rows an identity expectation found unexpected."""
+    failed: set[int] = set()
+    for outcome in result.results:
+        if not outcome.success and "column_list" in outcome.expectation_config.kwargs:
+            failed.update(_unexpected_rows(outcome.result or {}))
+    return checks.assign(holds=~checks.index.isin(sorted(failed)))
 
 
 @functools.cache
 def default_gate() -> Gate:
     """The process's gate (ephemeral GX context), built on first use."""
     return Gate()
+
+
+def judge(documents: Sequence[tuple[ExtractedDocument, GateFrames]], gate: Gate | None = None) -> RunVerdicts:
+    """`Gate.judge` on the process's default gate."""
+    return (gate or default_gate()).judge(documents)
 
 
 def validate_marts(frames: Mapping[str, pd.DataFrame], gate: Gate | None = None) -> list[Problem]:
@@ -432,14 +355,14 @@ def _observed(outcome: Any) -> str:
     return f"observed {observed}" if observed is not None else "failed"
 
 
-def _whole_frame_problem(meta: _Meta, suite_name: str, detail: str, severity: Severity | None = None) -> Problem:
+def _whole_frame_problem(meta: Meta, suite_name: str, detail: str, severity: Severity | None = None) -> Problem:
     frame_name = suite_name.replace("mart_", "marts.", 1)
     message = f"{frame_name}: {meta.message} ({detail})"
     return Problem(check_name=meta.check_name, severity=severity or meta.severity, message=message)
 
 
-def _fact_problem(facts: pd.DataFrame) -> Callable[[_Meta, int], Problem]:
-    def make(meta: _Meta, row: int) -> Problem:
+def _fact_problem(facts: pd.DataFrame) -> Callable[[Meta, int], Problem]:
+    def make(meta: Meta, row: int) -> Problem:
         fact = facts.loc[row]
         page = _int(fact["page"])
         where = " ".join(str(_none(fact[c]) or "∅") for c in ("fact_kind", "key", "measure"))
@@ -457,12 +380,12 @@ def _fact_problem(facts: pd.DataFrame) -> Callable[[_Meta, int], Problem]:
     return make
 
 
-def _identity_problem(checks: pd.DataFrame) -> Callable[[_Meta, int], Problem]:
-    def make(meta: _Meta, row: int) -> Problem:
+def _identity_problem(checks: pd.DataFrame) -> Callable[[Meta, int], Problem]:
+    def make(meta: Meta, row: int) -> Problem:
         check = checks.loc[row]
         return Problem(
             check_name=str(check["check_name"]),
-            severity=check["severity"] or "warning",
+            severity=meta.severity,
             message=str(check["message"]),
             table_kind=str(check["table_kind"]),
             page=_int(check["page"]),
@@ -476,19 +399,19 @@ def _identity_problem(checks: pd.DataFrame) -> Callable[[_Meta, int], Problem]:
     return make
 
 
-def _document_problem(checks: pd.DataFrame) -> Callable[[_Meta, int], Problem]:
-    def make(meta: _Meta, row: int) -> Problem:
+def _document_problem(checks: pd.DataFrame) -> Callable[[Meta, int], Problem]:
+    def make(meta: Meta, row: int) -> Problem:
         check = checks.loc[row]
         return Problem(
             check_name=str(check["check_name"]),
-            severity=check["severity"],
+            severity=meta.severity,
             message=str(check["message"]),
             table_kind=_none(check["table_kind"]),
             page=_int(check["page"]),
             subject_code=_none(check["subject_code"]),
             expected=_none(check["expected"]),
             actual=_none(check["actual"]),
-            attributed_to=_none(check["attributed_to"]) or _whose(check["severity"]),
+            attributed_to=_none(check["attributed_to"]) or _whose(meta.severity),
             evidence=_none(check["evidence"]),
         )
 
@@ -500,8 +423,8 @@ def _whose(severity: str) -> str:
     return "extraction" if severity == "error" else "publisher"
 
 
-def _mart_problem(name: str, frame: pd.DataFrame) -> Callable[[_Meta, int], Problem]:
-    def make(meta: _Meta, row: int) -> Problem:
+def _mart_problem(name: str, frame: pd.DataFrame) -> Callable[[Meta, int], Problem]:
+    def make(meta: Meta, row: int) -> Problem:
         values = frame.loc[row]
         document_id = _none(values["document_id"]) if "document_id" in frame.columns else None
         shown = ", ".join(f"{k}={_none(v)}" for k, v in values.items() if k != "document_id")
@@ -572,19 +495,6 @@ def _short(message: str, limit: int = 160) -> str:
     return message if len(message) <= limit else message[: limit - 1] + "…"
 
 
-def _named_run(result: ExpectationSuiteValidationResult, run_name: str | None) -> ExpectationSuiteValidationResult:
-    """A suite result stamped as a ValidationDefinition's run stamps its own: the run (named by the document's
-    file) and when, so that a Data Docs store keeps it under that run."""
-    import datetime
-
-    from great_expectations.core.run_identifier import RunIdentifier
-
-    run_id = RunIdentifier(run_name=run_name, run_time=datetime.datetime.now(datetime.UTC))
-    result.meta["run_id"] = run_id
-    result.meta["validation_time"] = run_id.run_time
-    return result
-
-
 def _capped(problems: Sequence[Problem], max_rows: int) -> list[Problem]:
     """At most `max_rows` problems per check and severity; the rest summarised in one line."""
     shown: list[Problem] = []
@@ -619,7 +529,7 @@ def identity_tally(checks: pd.DataFrame, withheld: Mapping[str, str] | None = No
         checks = checks[~checks["table_kind"].isin(list(withheld))]
     if checks.empty:
         return {}
-    held = checks["abs_diff_minus_tolerance"] <= 0
+    held = checks["holds"].astype(bool)
     tally = {"held": int(held.sum())}
     for whose in ("publisher", "extraction"):
         tally[whose] = int(((~held) & (checks["attributed_to"] == whose)).sum())

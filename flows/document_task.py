@@ -1,20 +1,20 @@
-"""The document stage as a Prefect task: a few documents per task run, each extracted and gated in a child
-process (flows/extraction.py). Its own module so that a worker warming up (flows/warmup.py) imports the task
-without the flow that maps it."""
+"""The document stage as a Prefect task: a few documents per task run, each extracted and assessed in a child
+process (flows/extraction.py `read_file`); the run's gate stage judges them all in one GX Checkpoint. Its own
+module so that a worker warming up (flows/warmup.py) imports the task without the flow that maps it."""
 
 from __future__ import annotations
 
 from prefect import task
 
-from flows.extraction import process_within
+from flows.extraction import ReadDocument, read_file
 from flows.limits import DEFAULT_LIMITS, DocumentLimits
 from flows.summary import DocumentOutcome
 
 
-def process_batch(paths: list[str], limits: DocumentLimits = DEFAULT_LIMITS) -> list[DocumentOutcome]:
+def process_batch(paths: list[str], limits: DocumentLimits = DEFAULT_LIMITS) -> list[ReadDocument | DocumentOutcome]:
     """A few documents per task, each within its limits: Prefect's own cost per task run (API calls, state
     changes, about 0.5 s of a core on 2 cores) would otherwise eat a quarter of the parallel speed-up."""
-    return [process_within(path, limits) for path in paths]
+    return [read_file(path, limits) for path in paths]
 
 
-process_task = task(process_batch, name="extract-and-gate", retries=2, retry_delay_seconds=2)
+process_task = task(process_batch, name="extract", retries=2, retry_delay_seconds=2)

@@ -1,20 +1,29 @@
-"""Reading one document — extraction, then the gate's verdict — in a child process with a deadline
-(see flows/timeout.py). The gate runs beside the extraction so that the worker process, busy with
-orchestration, never holds up the document's CPU work, and a runaway check is bounded too."""
+"""Reading one document — extraction, then the Python half of the gate (the identities, their attribution, the
+whole-document checks, the second reading of contested pages) — in a child process with a deadline (see
+flows/timeout.py); then the gate's GX half, one Checkpoint over every document a run read
+(`gate_reads`, in the flow's process). A reading child never imports Great Expectations.
+
+One reading path: `read_file` (what a run's document task calls for each file) → `gate_reads` (the run's gate
+stage, over all of them); `process_file` is the two for one file."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
+from expectations.assessment import GateFrames, gate_frames
 from extract import ExtractedDocument, ExtractionError, document_id_of, extract_document
 from extract.model import DocumentMeta, FileKind, Problem
 from extract.page_count import page_count
 from flows.inbox import Refusal, cannot_read, readable_path
-from flows.limits import DocumentLimits
+from flows.limits import DEFAULT_LIMITS, DocumentLimits
 from flows.summary import DocumentOutcome
 from flows.timeout import CallTimeout, ChildCrashed, OverMemoryLimit, RemoteError, call_with_deadline
+
+if TYPE_CHECKING:
+    from expectations.gate import Gate, RunVerdicts
 
 WARM_UP_SECONDS = 300.0
 # A reading child with no document for this long is stopped: a run's children give their ~300-600 MiB back
@@ -25,39 +34,24 @@ CHILD_LINGER_SECONDS = 15.0
 
 
 @dataclass(frozen=True, slots=True)
-class CheckedDocument:
-    """A document as read and the gate's verdict on it; status None: no table, nothing to check."""
+class ReadDocument:
+    """A document as read and assessed, awaiting the gate's Checkpoint: `frames` None when it has no table
+    (scanned, or the explanation without its tables): nothing to check or load."""
 
     document: ExtractedDocument
-    status: str | None = None
-    issues: list[Problem] = field(default_factory=list)
-    reason: str | None = None  # why it was quarantined, or which tables were withheld, in one line
-    withheld: dict[str, str] = field(default_factory=dict)
-    identity_tally: dict[str, int] = field(default_factory=dict)
-    validations: tuple[Any, ...] = ()  # the gate's GX suite results (GateResult.validations), for the Data Docs
+    frames: GateFrames | None = None
+    path: str = ""  # the file it was read from, readable (flows/inbox.py readable_path)
 
 
-def extract_and_check(data: bytes, file_name: str, page_limit: int | None = None) -> CheckedDocument:
-    """The document as read and the gate's verdict; ExtractionError when it cannot be read, at once when it has
-    more pages than `page_limit` (None: any number)."""
+def extract_and_check(data: bytes, file_name: str, page_limit: int | None = None) -> ReadDocument:
+    """The document as read, with the frames the gate's Checkpoint validates (expectations.assessment
+    `gate_frames`: the pages it finds contested are read a second time); ExtractionError when it cannot be read,
+    at once when it has more pages than `page_limit` (None: any number)."""
     check_page_count(data, file_name, page_limit)
     document = extract_document(data, file_name)
     if not document.tables:  # scanned, or the explanation without its tables
-        return CheckedDocument(document)
-    from expectations.gate import default_gate  # built once per process
-    from flows.server import quiet_libraries
-
-    quiet_libraries()
-    result = default_gate().check(document, data)  # the pages it finds contested are read a second time
-    return CheckedDocument(
-        document,
-        result.status,
-        list(result.issues),
-        result.reason,
-        dict(result.withheld),
-        dict(result.identity_tally),
-        result.validations,
-    )
+        return ReadDocument(document)
+    return ReadDocument(document, gate_frames(document, data))
 
 
 def check_page_count(data: bytes, file_name: str, page_limit: int | None) -> None:
@@ -74,7 +68,7 @@ def check_with_deadline(
     *,
     memory_limit_mib: int | None = None,
     page_limit: int | None = None,
-) -> CheckedDocument:
+) -> ReadDocument:
     """`extract_and_check` in a child process, killed after `seconds` or when its resident memory goes
     over `memory_limit_mib` MiB (None or <= 0: no such limit; with neither, in this process). Raises
     ExtractionError for an unreadable document and for one that overran a limit or killed its process
@@ -101,26 +95,30 @@ def check_with_deadline(
         raise ExtractionError(file_name, f"extraction crashed its process: {exc}") from exc
     except RemoteError as exc:
         raise RuntimeError(str(exc)) from exc
-    if isinstance(result, CheckedDocument):
+    if isinstance(result, ReadDocument):
         return result
     reason, page, file_kind = result
     raise ExtractionError(file_name, reason, page, file_kind)
 
 
 def warm_child() -> None:
-    """Start a child and build the gate in it, ahead of the first document."""
-    call_with_deadline(_warm, seconds=WARM_UP_SECONDS)
+    """Start a reading child and load what reading a document needs in it, ahead of the first document."""
+    call_with_deadline(warm_reader, seconds=WARM_UP_SECONDS)
 
 
-def _warm() -> None:
-    from expectations.gate import default_gate
+def warm_reader() -> None:
+    """What this process needs to read and assess a document, loaded (the extractor and the assessment are
+    imported with this module): the classification lists and the contract's words, each cached once read."""
+    from expectations.vocabulary import vocabulary
+    from extract.classification import load_classification
 
-    default_gate()
+    vocabulary()
+    load_classification()
 
 
 def _extract_and_check(
     data: bytes, file_name: str, page_limit: int | None = None
-) -> CheckedDocument | tuple[str, int | None, FileKind]:
+) -> ReadDocument | tuple[str, int | None, FileKind]:
     # Runs in the child. ExtractionError's constructor does not survive pickling: send its parts.
     try:
         return extract_and_check(data, file_name, page_limit)
@@ -128,13 +126,11 @@ def _extract_and_check(
         return exc.reason, exc.page, exc.file_kind
 
 
-def read_file(
-    path: str, timeout: float | None = None, *, memory_limit_mib: int | None = None, page_limit: int | None = None
-) -> CheckedDocument | DocumentOutcome:
-    """Extract and check one file (in a child process killed after `timeout` seconds or past
-    `memory_limit_mib`; see DocumentLimits); a file that is not a readable document, or goes over a limit,
-    becomes a 'failed' outcome, as does one that is gone or forbidden by the time it is read (it is
-    retried by the next run)."""
+def read_file(path: str, limits: DocumentLimits = DEFAULT_LIMITS) -> ReadDocument | DocumentOutcome:
+    """Extract and assess one file within its limits (in a child process killed after `limits.timeout` seconds
+    or past `limits.memory_limit_mib`; see DocumentLimits): the document with its gate frames, or a 'failed'
+    outcome for a file that is not a readable document or goes over a limit, or is gone or forbidden by the
+    time it is read (it is retried by the next run). The one reading path of a run and of `process_file`."""
     try:
         data = Path(path).read_bytes()
     except (FileNotFoundError, PermissionError) as exc:
@@ -142,11 +138,14 @@ def read_file(
     # any other OSError is transient (a network share): the task retries
     try:
         name = readable_path(Path(path).name)
-        return check_with_deadline(data, name, timeout, memory_limit_mib=memory_limit_mib, page_limit=page_limit)
+        read = check_with_deadline(
+            data, name, limits.timeout, memory_limit_mib=limits.memory_limit_mib, page_limit=limits.page_limit
+        )
     except ExtractionError as exc:
         return _failed(path, document_id_of(data), exc.reason, exc.page, exc.file_kind)
     except Exception as exc:  # a bug must not stop the batch: report it against the file
         return _failed(path, document_id_of(data), f"extractor crashed: {type(exc).__name__}: {exc}", None)
+    return ReadDocument(read.document, read.frames, readable_path(path))
 
 
 def refused_outcome(refusal: Refusal) -> DocumentOutcome:
@@ -164,35 +163,54 @@ def _failed(
     return DocumentOutcome(readable_path(path), document, "failed", reason, [])
 
 
-def outcome_of(path: str, read: CheckedDocument | DocumentOutcome) -> DocumentOutcome:
-    """The gate's verdict on one document as an outcome (a failed read passes through as it is)."""
-    if isinstance(read, DocumentOutcome):
-        return read
-    document = read.document
-    if read.status is None:  # scanned, or the explanation without its tables: nothing to check or load
-        reasons = [p.message for p in document.problems if p.check_name == "no_tables_found"]
-        return DocumentOutcome(path, document, "failed", "; ".join(reasons) or "no tables found", [])
-    return DocumentOutcome(
-        path,
-        document,
-        read.status,
-        read.reason,
-        list(read.issues),
-        dict(read.withheld),
-        dict(read.identity_tally),
-        read.validations,
-    )
+def gate_reads(
+    reads: Sequence[ReadDocument | DocumentOutcome], gate: Gate | None = None, run_name: str = "caijue gate"
+) -> list[DocumentOutcome]:
+    """Each read document's outcome (in the order given): those with tables judged together in one run of the
+    gate's Checkpoint (`gate`, else the process's default gate), named `run_name`; a document with no table
+    fails; a failed read passes through as it is."""
+    judged = [r for r in reads if isinstance(r, ReadDocument) and r.frames is not None]
+    verdicts = _judge(judged, gate, run_name) if judged else None
+    results = iter(verdicts.results if verdicts else [])
+    outcomes = []
+    for read in reads:
+        if isinstance(read, DocumentOutcome):
+            outcomes.append(read)
+        elif read.frames is None:
+            outcomes.append(_no_tables(read))
+        else:
+            result = next(results)
+            outcomes.append(
+                DocumentOutcome(
+                    read.path,
+                    read.document,
+                    result.status,
+                    result.reason,
+                    list(result.issues),
+                    dict(result.withheld),
+                    dict(result.identity_tally),
+                )
+            )
+    return outcomes
 
 
-def process_file(
-    path: str, timeout: float | None = None, *, memory_limit_mib: int | None = None, page_limit: int | None = None
-) -> DocumentOutcome:
-    """Extract and gate one file within its limits (see read_file); its outcome names it readably
-    (flows/inbox.py: readable_path)."""
-    read = read_file(path, timeout, memory_limit_mib=memory_limit_mib, page_limit=page_limit)
-    return outcome_of(readable_path(path), read)
+def _judge(reads: Sequence[ReadDocument], gate: Gate | None, run_name: str) -> RunVerdicts:
+    from expectations.gate import default_gate
+    from flows.server import quiet_libraries
+
+    quiet_libraries()
+    documents = [(r.document, r.frames) for r in reads if r.frames is not None]
+    return (gate or default_gate()).judge(documents, run_name)
 
 
-def process_within(path: str, limits: DocumentLimits) -> DocumentOutcome:
-    """`process_file` within these limits."""
-    return process_file(path, limits.timeout, memory_limit_mib=limits.memory_limit_mib, page_limit=limits.page_limit)
+def _no_tables(read: ReadDocument) -> DocumentOutcome:
+    """Scanned, or the explanation without its tables: nothing to check or load."""
+    reasons = [p.message for p in read.document.problems if p.check_name == "no_tables_found"]
+    return DocumentOutcome(read.path, read.document, "failed", "; ".join(reasons) or "no tables found", [])
+
+
+def process_file(path: str, limits: DocumentLimits = DEFAULT_LIMITS, gate: Gate | None = None) -> DocumentOutcome:
+    """Read and gate one file on its own (`read_file`, then `gate_reads` over it alone); its outcome names it
+    readably (flows/inbox.py: readable_path)."""
+    [outcome] = gate_reads([read_file(path, limits)], gate, run_name=readable_path(Path(path).name))
+    return outcome

@@ -20,7 +20,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from extract import ExtractedDocument
 from extract.model import DocumentMeta, Problem
 from flows.document_task import process_task
-from flows.extraction import refused_outcome
+from flows.extraction import ReadDocument, gate_reads, refused_outcome
 from flows.inbox import readable_path
 from flows.limits import DEFAULT_MEMORY_LIMIT_MIB, DEFAULT_PAGE_LIMIT, DEFAULT_TIMEOUT_SECONDS, DocumentLimits
 from flows.plan import Plan, batches_for, current_document_ids, discover, plan_run, with_attempts_counted
@@ -105,9 +105,7 @@ def ingest_flow(
             say("nothing new: the published warehouse is up to date")
         else:
             limits = DocumentLimits(timeout_seconds, memory_limit_mib, page_limit)
-            _run_stages(summary, plan, limits, max_in_flight, queued)
-            if data_docs:
-                run_stage("data docs", lambda: _data_docs(summary, Path(data_docs)))
+            _run_stages(summary, plan, limits, max_in_flight, queued, Path(data_docs) if data_docs else None)
     _record_summary(summary)
     return summary
 
@@ -136,12 +134,14 @@ def _discover(summary: RunSummary, paths: list[Path], departments_file: str | No
     return plan
 
 
-def _run_stages(summary: RunSummary, plan: Plan, limits: DocumentLimits, max_in_flight: int, queued: int) -> None:
-    """extract + gate → (working copy) load → dbt build → validate marts → publish."""
+def _run_stages(
+    summary: RunSummary, plan: Plan, limits: DocumentLimits, max_in_flight: int, queued: int, data_docs: Path | None
+) -> None:
+    """extract → gate → (working copy) load → dbt build → validate marts → publish."""
     clock = time.perf_counter()
-    summary.outcomes = with_attempts_counted(plan, _extract_and_gate(plan, limits, max_in_flight, queued))
-    summary.outcomes += [refused_outcome(refusal) for refusal in plan.refused]  # flows/inbox.py
-    summary.timings["extract + gate"] = time.perf_counter() - clock
+    reads = _extract(plan, limits, max_in_flight, queued)
+    summary.timings["extract"] = time.perf_counter() - clock
+    run_stage("gate", lambda: _gate_stage(summary, plan, reads, data_docs))
 
     def load(work: Path) -> None:
         summary.facts_loaded = _load(work, summary.outcomes) if summary.outcomes else 0
@@ -230,15 +230,25 @@ def _publish_stage(summary: RunSummary, work: Path) -> None:
     say(f"publish: {published}")
 
 
-def _data_docs(summary: RunSummary, folder: Path) -> None:
-    """GX Data Docs of this run's documents: the suite results their gates returned (in the workers' processes,
-    with no shared GX store), stored and rendered here; no document is checked again."""
-    from expectations.data_docs import render_data_docs
+def _gate_stage(
+    summary: RunSummary, plan: Plan, reads: list[ReadDocument | DocumentOutcome], data_docs: Path | None
+) -> None:
+    """The gate's verdict on every document read, in one GX Checkpoint run in this process
+    (flows/extraction.py `gate_reads`); with `data_docs`, that run's results are rendered as the run's Data
+    Docs into the folder (expectations.data_docs)."""
+    from expectations.data_docs import data_docs_gate
 
     clock = time.perf_counter()
-    index = render_data_docs([v for o in summary.outcomes for v in o.validations], folder)
-    summary.timings["data docs"] = time.perf_counter() - clock
-    say(f"data docs: {index}" if index else "data docs: nothing to render")
+    gate = data_docs_gate(data_docs) if data_docs else None
+    run_name = f"caijue-ingest-{datetime.now(UTC):%Y%m%dT%H%M%SZ}"  # the Data Docs' run (a folder name)
+    gated = with_attempts_counted(plan, gate_reads(reads, gate, run_name))
+    summary.outcomes = gated + [refused_outcome(refusal) for refusal in plan.refused]  # flows/inbox.py
+    summary.timings["gate"] = time.perf_counter() - clock
+    if gated:
+        say(f"gate: {dict(Counter(o.status for o in gated))}")
+    if gate is not None:
+        index = gate.data_docs_index
+        say(f"data docs: {index}" if index else "data docs: nothing to render")
 
 
 def _record_summary(summary: RunSummary) -> None:
@@ -254,8 +264,10 @@ def _record_summary(summary: RunSummary) -> None:
     )
 
 
-def _extract_and_gate(plan: Plan, limits: DocumentLimits, max_in_flight: int, queued: int) -> list[DocumentOutcome]:
-    """Each document is extracted, then gated, on the task runner's workers; results in input order.
+def _extract(
+    plan: Plan, limits: DocumentLimits, max_in_flight: int, queued: int
+) -> list[ReadDocument | DocumentOutcome]:
+    """Each document is extracted and assessed on the task runner's workers; results in input order.
     A document whose task fails even after its retries is reported failed: it never fails the run.
     `queued` more tasks than slots wait at the scheduler, so a slot that finishes starts the next at once
     instead of idling while its result travels back here and the next task is submitted."""
@@ -263,7 +275,7 @@ def _extract_and_gate(plan: Plan, limits: DocumentLimits, max_in_flight: int, qu
         return []
     paths = [str(p) for p in plan.todo]
     batches = batches_for([_file_size(p) for p in plan.todo], max_in_flight)
-    outcomes: list[DocumentOutcome | None] = [None] * len(paths)
+    outcomes: list[ReadDocument | DocumentOutcome | None] = [None] * len(paths)
     done, step = 0, max(1, len(paths) // 10)
     for batch, future in map_bounded(
         process_task, [[paths[i] for i in b] for b in batches], max_in_flight + queued, limits=limits
@@ -274,10 +286,8 @@ def _extract_and_gate(plan: Plan, limits: DocumentLimits, max_in_flight: int, qu
             outcomes[index] = outcome or _task_failed(paths[index], plan.document_ids[plan.todo[index]], result)
         done, before = done + len(batches[batch]), done
         if done == len(paths) or done // step > before // step:
-            say(f"extract + gate: {done}/{len(paths)} documents")
-    finished = [o for o in outcomes if o is not None]
-    say(f"gate: {dict(Counter(o.status for o in finished))}")
-    return finished
+            say(f"extract: {done}/{len(paths)} documents")
+    return [o for o in outcomes if o is not None]
 
 
 def _file_size(path: Path) -> int:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from extract import ExtractedDocument
 from extract.model import DocumentStatus, Problem
@@ -23,7 +22,6 @@ class DocumentOutcome:
     issues: list[Problem] = field(default_factory=list)
     withheld: dict[str, str] = field(default_factory=dict)  # table_kind → why the gate withheld it
     identity_tally: dict[str, int] = field(default_factory=dict)  # see GateResult.identity_tally
-    validations: tuple[Any, ...] = ()  # the gate's own GX suite results (GateResult.validations): the Data Docs
 
 
 @dataclass(slots=True)

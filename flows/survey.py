@@ -1,8 +1,9 @@
 """`caijue survey FOLDER`: what caijue makes of every file in a folder, without a warehouse.
 
-Each file is read exactly as `caijue ingest` reads it (extraction and the gate, in a child process with
-the same deadline), on all cores, and nothing is loaded. Per file: the verdict and its reason, what the
-file is, the tables found and withheld, and the identities held or failed with whose the failure is.
+Each file is read exactly as `caijue ingest` reads it (extraction and assessment in a child process with
+the same deadline, on all cores; the gate's GX Checkpoint over a few files at a time), and nothing is
+loaded. Per file: the verdict and its reason, what the file is, the tables found and withheld, and the
+identities held or failed with whose the failure is.
 Over the folder: totals by region and by kind of file, and every printed word caijue could not place
 (column headers, summary lines, rows, table titles) with how many files print it — the list a new
 region's spec is written from.
@@ -18,10 +19,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from extract.model import SUBJECT_FACT_KINDS, UNPLACED_CHECKS
-from flows.extraction import process_within
+from flows.extraction import ReadDocument, gate_reads, read_file
 from flows.limits import DEFAULT_LIMITS, DocumentLimits
 from flows.plan import discover
 from flows.summary import DocumentOutcome
+
+# The gate's Checkpoint judges this many files at once: one run's fixed cost (~0.3 s) shared, the files' frames
+# never all in memory.
+FILES_PER_CHECKPOINT = 16
 
 
 @dataclass(slots=True)
@@ -90,12 +95,23 @@ def survey(
     within `limits`)."""
     files = discover(paths)
     found: list[FileSurvey] = []
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        for done, outcome in enumerate(pool.map(lambda p: process_within(str(p), limits), files), start=1):
-            record = survey_file(outcome)
-            found.append(record)
+    waiting: list[ReadDocument | DocumentOutcome] = []
+
+    def judge() -> None:
+        for outcome in gate_reads(
+            waiting, run_name=f"caijue survey: files {len(found) + 1}-{len(found) + len(waiting)}"
+        ):
+            found.append(survey_file(outcome))
             if progress is not None:
-                progress(record, done, len(files))
+                progress(found[-1], len(found), len(files))
+        waiting.clear()
+
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        for read in pool.map(lambda p: read_file(str(p), limits), files):
+            waiting.append(read)
+            if len(waiting) >= FILES_PER_CHECKPOINT:
+                judge()
+        judge()
     return found
 
 

@@ -19,6 +19,7 @@ from flows import plan as plan_module
 from flows.extraction import process_file, refused_outcome
 from flows.inbox import LINK_DANGLING, LINK_LOOP, LINK_OUTSIDE, readable_path, survey
 from flows.ingest import _load
+from flows.limits import DocumentLimits
 from flows.plan import plan_run
 
 SECRET = "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
@@ -112,7 +113,7 @@ def test_a_file_named_in_no_utf8_loads_under_a_readable_name(tmp_path: Path, nam
     inbox.mkdir()
     (inbox / name).write_bytes(b"not a pdf at all\n")
     (file,) = plan_run([inbox], tmp_path / "w.duckdb").todo
-    outcome = process_file(str(file), timeout=None)
+    outcome = process_file(str(file), DocumentLimits(timeout=None, memory_limit_mib=None))
     _load(tmp_path / "w.duckdb", [outcome])  # crashed here: "Unable to cast Python instance of type str"
     with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
         row = con.execute("select file_name, file_path, status, status_reason from raw.documents").fetchone()
@@ -161,7 +162,7 @@ def test_a_file_that_vanishes_before_it_is_read_is_failed(tmp_path: Path) -> Non
     gone.write_bytes(pdf_bytes())
     (file,) = plan_run([inbox], tmp_path / "w.duckdb").todo
     gone.unlink()
-    outcome = process_file(str(file), timeout=None)
+    outcome = process_file(str(file), DocumentLimits(timeout=None, memory_limit_mib=None))
     assert outcome.status == "failed"
     assert outcome.reason == "cannot be read: it vanished (deleted or moved after it was found)"
 

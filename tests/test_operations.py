@@ -87,7 +87,7 @@ def published(first_run: tuple[Path, str]) -> Path:
     return first_run[0]
 
 
-STAGES = ("discover", "extract-and-gate", "load", "dbt build", "mart checks", "publish")
+STAGES = ("discover", "extract", "gate", "load", "dbt build", "mart checks", "publish")
 
 
 def test_a_run_s_prefect_page_shows_every_stage_and_the_lines_the_cli_prints(first_run: tuple[Path, str]) -> None:
@@ -103,10 +103,8 @@ def test_a_run_s_prefect_page_shows_every_stage_and_the_lines_the_cli_prints(fir
     page = run_page(flow_run, wait_for=lines)
 
     assert page.flow_run.state_type.value == "COMPLETED"
-    # A stage's task run is named after it; the document batches' runs are extract-and-gate-<number>.
-    stages = {
-        "extract-and-gate" if run.name.startswith("extract-and-gate-") else run.name: run for run in page.task_runs
-    }
+    # A stage's task run is named after it; the document batches' runs are extract-<number>.
+    stages = {"extract" if run.name.startswith("extract-") else run.name: run for run in page.task_runs}
     assert set(STAGES) <= set(stages), sorted(stages)
     for name in STAGES:
         assert stages[name].state_type.value == "COMPLETED", (name, stages[name].state)
@@ -263,6 +261,7 @@ def _summary_text(summary: object) -> str:
 
 def test_a_document_over_its_deadline_is_failed_alone_and_its_process_killed(pdfs: list[Path]) -> None:
     from flows.extraction import process_file
+    from flows.limits import DocumentLimits
     from flows.timeout import CallTimeout, call_with_deadline
 
     started = time.perf_counter()
@@ -271,7 +270,7 @@ def test_a_document_over_its_deadline_is_failed_alone_and_its_process_killed(pdf
     assert time.perf_counter() - started < 5
     assert call_with_deadline(divmod, 7, 2, seconds=30) == (3, 1), "a fresh child replaces the killed one"
 
-    outcome = process_file(str(pdfs[0]), timeout=0.01)
+    outcome = process_file(str(pdfs[0]), DocumentLimits(timeout=0.01))
     assert outcome.status == "failed" and "timed out" in (outcome.reason or "")
 
 

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from extract.model import SUBJECT_FACT_KINDS
-from flows.extraction import CheckedDocument, DocumentOutcome, outcome_of, read_file
+from flows.extraction import DocumentOutcome, ReadDocument, gate_reads, read_file
+from flows.limits import DocumentLimits
 
 WILD_MORE = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "wild-more"
 
@@ -42,17 +43,18 @@ def _path(prefix: str) -> Path:
     return next(WILD_MORE.glob(f"{prefix}-*"))
 
 
-def _read(prefix: str) -> CheckedDocument | DocumentOutcome:
-    return read_file(str(_path(prefix)), timeout=None)
+def _read(prefix: str) -> ReadDocument | DocumentOutcome:
+    return read_file(str(_path(prefix)), DocumentLimits(timeout=None, memory_limit_mib=None))
 
 
 @pytest.fixture(scope="module")
 def outcomes() -> dict[str, DocumentOutcome]:
-    """Every sampled file read as `caijue ingest` reads it (extraction and gate), two at a time."""
+    """Every sampled file read as `caijue ingest` reads it (extraction, two at a time; the gate's Checkpoint
+    over them all)."""
     prefixes = [*BUDGETS, *OTHERS]
     with ProcessPoolExecutor(max_workers=2) as pool:
-        read = dict(zip(prefixes, pool.map(_read, prefixes), strict=True))
-    return {p: outcome_of(str(_path(p)), r) for p, r in read.items()}
+        reads = list(pool.map(_read, prefixes))
+    return dict(zip(prefixes, gate_reads(reads), strict=True))
 
 
 @pytest.mark.parametrize("prefix", BUDGETS, ids=list(BUDGETS.values()))

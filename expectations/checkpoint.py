@@ -1,0 +1,93 @@
+"""A GX Checkpoint over named frames: one ValidationDefinition per suite, each validating its own frame.
+
+A Checkpoint hands one set of batch parameters to all its ValidationDefinitions, so in-memory dataframe assets
+would all get the same frame. Each suite's data is therefore a pickle file asset (pandas' own format: Decimal
+amounts and nullable integers come back as they went in) in a folder of the checkpoint's: a run writes its
+frames there, runs the Checkpoint once (every suite, then its actions: the Data Docs when they are asked for)
+and removes the files. Not thread-safe by itself: the Gate runs one Checkpoint at a time.
+"""
+
+from __future__ import annotations
+
+import datetime
+import shutil
+import tempfile
+import weakref
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from great_expectations.checkpoint.checkpoint import Checkpoint, CheckpointResult
+    from great_expectations.core.expectation_suite import ExpectationSuite
+    from great_expectations.core.expectation_validation_result import ExpectationSuiteValidationResult
+    from great_expectations.data_context import AbstractDataContext
+    from great_expectations.datasource.fluent import PandasDatasource
+
+# Failed expectations list their rows (unexpected_index_list), no sample values.
+COMPLETE = {"result_format": "COMPLETE", "partial_unexpected_count": 0}
+
+
+class FrameCheckpoint:
+    """The Checkpoint `name` of `suites` (suite name → suite; each suite's frame has the same name), with the
+    Data Docs updated by each run when `data_docs` is set."""
+
+    def __init__(
+        self,
+        context: AbstractDataContext,
+        datasource: PandasDatasource,
+        name: str,
+        suites: Sequence[ExpectationSuite],
+        *,
+        data_docs: bool = False,
+    ) -> None:
+        import great_expectations as gx
+        from great_expectations.checkpoint import UpdateDataDocsAction
+
+        self._context, self._stores_results = context, data_docs
+        self._folder = Path(tempfile.mkdtemp(prefix=f"caijue-{name}-"))
+        weakref.finalize(self, shutil.rmtree, self._folder, ignore_errors=True)
+        definitions = []
+        for suite in suites:
+            asset = datasource.add_pickle_asset(suite.name, filepath_or_buffer=self._path(suite.name))
+            batch_definition = asset.add_batch_definition_whole_dataframe("whole run")
+            definition = gx.ValidationDefinition(name=f"{name}: {suite.name}", data=batch_definition, suite=suite)
+            definitions.append(context.validation_definitions.add_or_update(definition))
+        actions = [UpdateDataDocsAction(name="data docs")] if data_docs else []
+        checkpoint = gx.Checkpoint(
+            name=name, validation_definitions=definitions, actions=actions, result_format=COMPLETE
+        )
+        self._checkpoint: Checkpoint = context.checkpoints.add_or_update(checkpoint)
+        self.suite_names = tuple(s.name for s in suites)
+
+    def run(self, frames: Mapping[str, pd.DataFrame], run_name: str) -> dict[str, ExpectationSuiteValidationResult]:
+        """Validate each suite's frame (every suite must have one) in one Checkpoint run named `run_name`;
+        the suites' results by suite name."""
+        from great_expectations.core.run_identifier import RunIdentifier
+
+        missing = set(self.suite_names) - set(frames)
+        if missing:
+            raise ValueError(f"no frame for the suites {sorted(missing)}")
+        try:
+            for name in self.suite_names:
+                frames[name].to_pickle(self._path(name))
+            run_id = RunIdentifier(run_name=run_name, run_time=datetime.datetime.now(datetime.UTC))
+            result = self._checkpoint.run(run_id=run_id)
+        finally:
+            for name in self.suite_names:
+                self._path(name).unlink(missing_ok=True)
+        if not self._stores_results:
+            self._forget(result)
+        return {r.suite_name: r for r in result.run_results.values()}
+
+    def _path(self, suite_name: str) -> Path:
+        return self._folder / f"{suite_name}.pkl"
+
+    def _forget(self, result: CheckpointResult) -> None:
+        """An ephemeral context keeps every result in memory: a long-lived process (caijue serve, a test
+        session) would grow with each run. The caller has them."""
+        store: Any = self._context.validation_results_store
+        for key in result.run_results:
+            store.remove_key(key)
