@@ -25,7 +25,7 @@ from flows.inbox import readable_path
 from flows.limits import DEFAULT_MEMORY_LIMIT_MIB, DEFAULT_PAGE_LIMIT, DEFAULT_TIMEOUT_SECONDS, DocumentLimits
 from flows.plan import Plan, batches_for, current_document_ids, discover, plan_run, with_attempts_counted
 from flows.publish import discard, keep_rejected, publish, start_working_copy, working_path, writer_lock
-from flows.report import say
+from flows.report import run_log, say
 from flows.runners import DocumentRunner, map_bounded
 from flows.server import prefect_api, quiet_libraries
 from flows.stages import current_flow_run_id, mark_cancelled, run_stage
@@ -215,7 +215,11 @@ def _rebuild_quality_marts(summary: RunSummary, work: Path) -> None:
     from warehouse.dbt import build_warehouse
 
     outcome = build_warehouse(
-        work, select=f"{MART_CHECK_MODEL}+", work_dir=summary.warehouse.parent / ".dbt", command="run"
+        work,
+        select=f"{MART_CHECK_MODEL}+",
+        work_dir=summary.warehouse.parent / ".dbt",
+        command="run",
+        on_node=run_log(),
     )
     if not outcome.success:
         say(f"mart checks: their results are in raw.mart_check_results only: {_describe(outcome)}")
@@ -308,8 +312,9 @@ def _task_failed(path: str, document_id: str, error: object) -> DocumentOutcome:
 def _build(summary: RunSummary, work: Path) -> None:
     from warehouse.dbt import build_warehouse  # imports dbt (~3 s): only when a build is needed
 
-    # dbt's target/ (its partial-parse state) stays beside the published file, whatever copy it builds.
-    outcome = build_warehouse(work, work_dir=summary.warehouse.parent / ".dbt")
+    # dbt's target/ (its partial-parse state) stays beside the published file, whatever copy it builds. Each
+    # model's and test's outcome goes to the run's page (not the console): one line per node, from dbt's callback.
+    outcome = build_warehouse(work, work_dir=summary.warehouse.parent / ".dbt", on_node=run_log())
     summary.dbt_ok = outcome.success
     summary.dbt_message = _describe(outcome)
     say(f"dbt build: {summary.dbt_message}")

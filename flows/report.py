@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -17,19 +19,37 @@ def say(message: str) -> None:
     _log_to_run(message)
 
 
+def run_log() -> Callable[[str], None]:
+    """The current run's log, for lines that belong on its Prefect page but not on the console (dbt's node
+    by node progress): taken here, in the run's context, and callable from any thread — dbt reports from its
+    own threads, which have no run context. Outside a run, lines go nowhere."""
+    logger = _run_logger()
+    return logger.info if logger is not None else _nowhere
+
+
+def _nowhere(message: str) -> None:
+    del message
+
+
 def _log_to_run(message: str) -> None:
-    """Through Prefect's run logger (flows/settings.py sends its INFO lines to the API, not the console).
-    Without Prefect imported there is no run: the CLI reports an up-to-date inbox without importing it."""
+    """Through Prefect's run logger (flows/settings.py sends its INFO lines to the API, not the console)."""
+    logger = _run_logger()
+    if logger is not None:
+        logger.info(message)
+
+
+def _run_logger() -> logging.LoggerAdapter | None:
+    """The current flow or task run's logger; None outside a run. Without Prefect imported there is no run:
+    the CLI reports an up-to-date inbox without importing it."""
     if "prefect" not in sys.modules:
-        return
+        return None
     from prefect.exceptions import MissingContextError
     from prefect.logging import get_run_logger
 
     try:
-        logger = get_run_logger()
+        return get_run_logger()
     except MissingContextError:
-        return
-    logger.info(message)
+        return None
 
 
 def summary_markdown(summary: RunSummary) -> str:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from prefect import get_client
+from prefect.client.orchestration import SyncPrefectClient
 from prefect.client.schemas.filters import (
     FlowFilter,
     FlowFilterName,
@@ -52,9 +53,23 @@ def run_page(flow_run: FlowRun, wait_for: Sequence[str] = (), seconds: float = 2
             page = RunPage(
                 client.read_flow_run(flow_run.id),
                 client.read_task_runs(flow_run_filter=by_run),
-                client.read_logs(log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[flow_run.id]))),
+                _all_logs(client, flow_run),
                 client.read_artifacts(flow_run_filter=by_run),
             )
         if set(wait_for) <= set(page.messages) or time.monotonic() > deadline:
             return page
         time.sleep(0.5)
+
+
+LOGS_PER_READ = 200  # the API's default and largest page
+
+
+def _all_logs(client: SyncPrefectClient, flow_run: FlowRun) -> list[Log]:
+    """Every log line of the run, page by page (a run logs a line per dbt node: more than one page)."""
+    logs: list[Log] = []
+    by_run = LogFilter(flow_run_id=LogFilterFlowRunId(any_=[flow_run.id]))
+    while True:
+        page = client.read_logs(log_filter=by_run, limit=LOGS_PER_READ, offset=len(logs))
+        logs += page
+        if len(page) < LOGS_PER_READ:
+            return logs

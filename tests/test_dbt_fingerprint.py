@@ -41,3 +41,22 @@ def test_the_fingerprint_follows_what_dbt_reads(project: Path) -> None:
     seed = next((project / "extract" / "classification").glob("*.csv"))
     seed.write_text(seed.read_text() + "\n")
     assert dbt.project_fingerprint() not in {before, edited_model}, "a seed outside the project is read by dbt"
+
+
+def test_a_warehouse_records_the_project_it_was_built_with(tmp_path: Path) -> None:
+    """What a whole build leaves out when the warehouse holds the same project's seeds and views (the build itself
+    is tested in tests/test_warehouse.py: a second build of the same project runs neither)."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    assert dbt.built_project(warehouse) is None, "no file: nothing built"
+    dbt._ensure_raw(warehouse)
+    assert dbt.built_project(warehouse) is None, "a new warehouse: nothing built"
+    dbt._record_built_project(warehouse, "first")
+    dbt._record_built_project(warehouse, "second")
+    assert dbt.built_project(warehouse) == "second"
+
+    assert dbt._unchanged_project_exclusions(unit_tested=False, project_built=False) == []
+    only_unit_tests = dbt._unchanged_project_exclusions(unit_tested=True, project_built=False)
+    assert only_unit_tests == ["--exclude", "resource_type:unit_test", "--indirect-selection", "empty"]
+    both = dbt._unchanged_project_exclusions(unit_tested=True, project_built=True)
+    assert both[: 1 + len(dbt.PROJECT_ONLY_NODES)] == ["--exclude", *dbt.PROJECT_ONLY_NODES]
+    assert "resource_type:unit_test" in both and both[-2:] == ["--indirect-selection", "empty"]

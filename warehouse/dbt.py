@@ -5,14 +5,18 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from warehouse.raw import ensure_schema
+
+if TYPE_CHECKING:
+    from dbt_common.events.base_types import EventMsg
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 DBT_PROJECT = REPOSITORY / "dbt_project"
@@ -50,6 +54,7 @@ def build_warehouse(
     work_dir: Path | None = None,
     quiet: bool = True,
     command: str = "build",
+    on_node: Callable[[str], None] | None = None,
 ) -> DbtOutcome:
     """Run `dbt build` (seeds, staging views, marts, tests, unit tests) on `warehouse_path`.
 
@@ -60,7 +65,8 @@ def build_warehouse(
     dbt writes its target/ and logs/ under `work_dir` (default: `.dbt/` next to the warehouse),
     never into the source tree; keeping that folder lets dbt parse incrementally next time.
     Not safe to call from two threads at once (dbt keeps global state). `command` "run": the selected
-    models only, no seeds or tests.
+    models only, no seeds or tests. `on_node` is told each node as it finishes, one line (its kind, name, status
+    and seconds), from dbt's threads.
     """
     from dbt.cli.main import dbtRunner  # ~3 s import: only when a build is asked for
 
@@ -87,18 +93,21 @@ def build_warehouse(
     whole_build = command == "build" and not select
     project = project_fingerprint() if whole_build else ""
     unit_tested = whole_build and _unit_tests_passed(work_dir) == project
-    if unit_tested:
-        args += ["--exclude-resource-type", "unit_test"]
+    project_built = whole_build and built_project(warehouse_path) == project
+    args += _unchanged_project_exclusions(unit_tested=unit_tested, project_built=project_built)
     started = time.perf_counter()
     try:
         with _env(WAREHOUSE_ENV, str(warehouse_path)):
-            result = dbtRunner().invoke(args)
+            result = dbtRunner(callbacks=[_node_lines(on_node)] if on_node else None).invoke(args)
     finally:
         _release_duckdb()
     elapsed = time.perf_counter() - started
     outcome = _outcome(result, elapsed)
-    if whole_build and not unit_tested and outcome.success:
-        (work_dir / UNIT_TESTS_PASSED).write_text(project)
+    if whole_build and outcome.success:
+        if not unit_tested:
+            (work_dir / UNIT_TESTS_PASSED).write_text(project)
+        if not project_built:
+            _record_built_project(warehouse_path, project)
     return outcome
 
 
@@ -108,6 +117,48 @@ def build_warehouse(
 # about 14 % of the nodes' time in the build of a small warehouse). A changed model, macro, seed or test runs
 # them again.
 UNIT_TESTS_PASSED = "unit-tests-passed"
+
+
+# What a whole build makes of the project alone, never of the rows: the seeds (code lists, vocabularies, labels,
+# reloaded whole), the tests of the seeds alone (declared in seeds/_seeds.yml) and the staging views (SQL over raw,
+# bound when read). A warehouse records the project its last whole build made them with (BUILT_PROJECT, in raw:
+# the working copy's record is published with it, or discarded with it); while the project is the same, a whole
+# build leaves them as they are (39 of ~245 nodes) and rebuilds what the rows make: the intermediate tables, the
+# marts and every test that reads them. `--indirect-selection empty`: leaving a seed or a view out leaves its
+# nodes alone, not the tests of the marts that name it (a vocabulary's `relationships`, a view's own tests).
+BUILT_PROJECT = "raw.dbt_built_project"
+PROJECT_ONLY_NODES = ("resource_type:seed", "config.materialized:view", "path:seeds/_seeds.yml")
+
+
+def _unchanged_project_exclusions(*, unit_tested: bool, project_built: bool) -> list[str]:
+    excluded = [*(PROJECT_ONLY_NODES if project_built else ()), *(["resource_type:unit_test"] if unit_tested else [])]
+    return ["--exclude", *excluded, "--indirect-selection", "empty"] if excluded else []
+
+
+def built_project(warehouse_path: Path) -> str | None:
+    """The fingerprint of the project whose seeds and staging views the warehouse holds (None: unknown)."""
+    if not warehouse_path.exists():
+        return None
+    con = duckdb.connect(str(warehouse_path), read_only=True)
+    try:
+        schema, table = BUILT_PROJECT.split(".")
+        exists = con.execute(
+            "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?", [schema, table]
+        ).fetchone()
+        row = con.execute(f"select fingerprint from {BUILT_PROJECT}").fetchone() if exists and exists[0] else None
+    finally:
+        con.close()
+    return row[0] if row else None
+
+
+def _record_built_project(warehouse_path: Path, project: str) -> None:
+    con = duckdb.connect(str(warehouse_path))
+    try:
+        con.execute(f"create table if not exists {BUILT_PROJECT} (fingerprint varchar not null)")
+        con.execute(f"delete from {BUILT_PROJECT}")
+        con.execute(f"insert into {BUILT_PROJECT} values (?)", [project])
+    finally:
+        con.close()
 
 
 def project_fingerprint() -> str:
@@ -138,6 +189,21 @@ def _built_by_dbt(path: Path, project: Path) -> bool:
 def _unit_tests_passed(work_dir: Path) -> str | None:
     marker = work_dir / UNIT_TESTS_PASSED
     return marker.read_text() if marker.exists() else None
+
+
+def _node_lines(on_node: Callable[[str], None]) -> Callable[[EventMsg], None]:
+    """dbt's event callback: each finished node (model, seed, test, unit test) as one line to `on_node`."""
+
+    def on_event(event: EventMsg) -> None:
+        if event.info.name != "NodeFinished":
+            return
+        node, result = event.data.node_info, event.data.run_result
+        relation = node.node_relation
+        name = f"{relation.schema}.{relation.alias}" if node.resource_type in {"model", "seed"} else node.node_name
+        failing = f", {result.num_failures} failing rows" if result.num_failures else ""
+        on_node(f"dbt: {node.resource_type} {name} {result.status}{failing} in {result.execution_time:.2f} s")
+
+    return on_event
 
 
 def _release_duckdb() -> None:
