@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,3 +35,16 @@ def prefect_harness() -> Iterator[str]:
 
     with prefect_api() as api_url:
         yield api_url
+
+
+@pytest.fixture(scope="module", autouse=True)
+def no_prefect_connection_left() -> Iterator[None]:
+    """A module's in-process runs leave no Prefect events connection open: its websocket's keepalive pings draw
+    from the global `random` in Prefect's event-loop thread, which Hypothesis reports as a strategy using the
+    `random` module when a ping falls inside a draw of a later module's property test. Draining is instant when
+    no run emitted events; the next run starts a new events worker."""
+    yield
+    if "prefect.events.worker" in sys.modules:
+        from prefect.events.worker import EventsWorker
+
+        EventsWorker.drain_all(timeout=5)
