@@ -144,8 +144,9 @@ class _Glyphs:
     x1: np.ndarray
     top: np.ndarray
     bottom: np.ndarray
-    blank_between: frozenset[tuple[int, int]]  # (i, j): a blank stands between characters i and j in the text
+    blank_before: frozenset[int]  # k: a blank stands between characters k - 1 and k in the text
     boxes: tuple[list[float], list[float], list[float], list[float]]  # x0, x1, top, bottom as lists (fast to index)
+    shown: list[str]  # each character as pdfplumber's text gives it (a ligature as its letters)
 
     @property
     def h_mid(self) -> np.ndarray:
@@ -190,14 +191,15 @@ def _glyphs(textpage: pdfium.PdfTextPage, space: _PlumberSpace, *, text_in_forms
     text = _page_text(textpage, pdfium_c.FPDFText_CountChars(raw))
     printed = [found.start() for found in _PRINTED.finditer(text)]
     if not printed:
-        return _Glyphs([], *(np.empty(0) for _ in range(4)), frozenset(), ([], [], [], []))  # type: ignore[arg-type]
+        return _Glyphs([], *(np.empty(0) for _ in range(4)), frozenset(), ([], [], [], []), [])  # type: ignore[arg-type]
     chars = [text[index] for index in printed]
     xs, ys, objects = _origins_and_objects(raw, printed)
     metrics = _Metrics(space.ctm, own_objects=not text_in_forms)
     first_of: dict[int, int] = {}
     for index, obj in zip(printed, objects, strict=True):
         first_of.setdefault(obj, index)
-    measured = {obj: metrics.of(raw, index, obj) for obj, index in first_of.items()}
+    measure = metrics.measure
+    measured = {obj: measure(raw, index, obj) for obj, index in first_of.items()}
     descent, em, advance_scale = (np.asarray([measured[obj][k] for obj in objects]) for k in (0, 1, 3))
     fonts = [measured[obj][2] for obj in objects]
     a, b, c, d, e, f = space.ctm
@@ -207,7 +209,8 @@ def _glyphs(textpage: pdfium.PdfTextPage, space: _PlumberSpace, *, text_in_forms
     x0, x1 = left + space.x_shift, right + space.x_shift
     top, bottom = space.top_line - (baseline + descent + em), space.top_line - (baseline + descent)
     lists = (x0.tolist(), x1.tolist(), top.tolist(), bottom.tolist())
-    return _Glyphs(chars, x0, x1, top, bottom, _blanks_between(raw, text, printed), lists)
+    shown = [_LIGATURES.get(char, char) for char in chars]
+    return _Glyphs(chars, x0, x1, top, bottom, _blanks_before(raw, text, printed), lists, shown)
 
 
 def _origins_and_objects(raw: object, printed: list[int]) -> tuple[list[float], list[float], list[int]]:
@@ -247,14 +250,14 @@ def _advances(
     return advance
 
 
-def _blanks_between(raw: object, text: str, printed: list[int]) -> frozenset[tuple[int, int]]:
-    """(k - 1, k) for the printed characters k - 1 and k with a printed blank between them in PDFium's text: a
-    blank that is not a line break and not one PDFium generated."""
-    found: set[tuple[int, int]] = set()
+def _blanks_before(raw: object, text: str, printed: list[int]) -> frozenset[int]:
+    """k for the printed characters k - 1 and k with a printed blank between them in PDFium's text: a blank that
+    is not a line break and not one PDFium generated."""
+    found: set[int] = set()
     for blank in _BLANK.finditer(text):
         k = bisect.bisect_left(printed, blank.start())  # the printed character after the blank
-        if 0 < k < len(printed) and (k - 1, k) not in found and not _is_generated(raw, blank.start()):
-            found.add((k - 1, k))
+        if 0 < k < len(printed) and k not in found and not _is_generated(raw, blank.start()):
+            found.add(k)
     return frozenset(found)
 
 
@@ -284,7 +287,6 @@ class _Metrics:
         five times cheaper than of the character."""
         self._turn = (*ctm[:4], 0.0, 0.0)  # the page's rotation, without its shift
         self._own_objects = own_objects
-        self._objects: dict[int, tuple[float, float, int, float]] = {}
         self._alike: dict[tuple[float, float, float, float, float, int], tuple[float, float, int, float]] = {}
         self._fonts: dict[int, float] = {}
         self._widths: dict[tuple[int, str], float | None] = {}
@@ -320,14 +322,9 @@ class _Metrics:
         known = self._widths
         return [known[pair] for pair in zip(fonts, chars, strict=True)]
 
-    def of(self, raw: object, index: int, obj: int) -> tuple[float, float, int, float]:
-        known = self._objects.get(obj)
-        if known is None:
-            known = self._objects[obj] = self._measure(raw, index, obj)
-        return known
-
-    def _measure(self, raw: object, index: int, obj: int) -> tuple[float, float, int, float]:
-        """The object's measures; objects alike (the same matrix, size and font: most of a page's) share them."""
+    def measure(self, raw: object, index: int, obj: int) -> tuple[float, float, int, float]:
+        """The measures of text object `obj`, which prints character `index`; objects alike (the same matrix,
+        size and font: most of a page's) share them."""
         matrix, size = self._matrix, self._size
         if self._own_objects:
             has_matrix = _object_matrix(obj, self._matrix_at)
@@ -755,20 +752,20 @@ def _text_lines(glyphs: _Glyphs, indices: Sequence[int], *, page_lines: bool) ->
     cell's extract_text (words grouped by cluster)."""
     if not indices:
         return []
-    text = glyphs.text
+    shown = glyphs.shown.__getitem__
     x0s, x1s, tops, bottoms = glyphs.boxes
     char_tops = [tops[i] for i in indices]
     if max(char_tops) <= min(char_tops) + TEXT_TOLERANCE:  # one line (most cells): no clustering to do
         words = _words(glyphs, sorted(indices, key=x0s.__getitem__))
-        line_text = " ".join("".join(_LIGATURES.get(text[i], text[i]) for i in w) for w in words)
-        return [FoundLine(line_text, min(x0s[i] for i in indices), min(char_tops), max(x1s[i] for i in indices),
-                          max(bottoms[i] for i in indices))]  # fmt: skip
+        line_text = " ".join("".join(map(shown, w)) for w in words)
+        return [FoundLine(line_text, min(map(x0s.__getitem__, indices)), min(char_tops),
+                          max(map(x1s.__getitem__, indices)), max(map(bottoms.__getitem__, indices)))]  # fmt: skip
     rank = _clusters(char_tops, TEXT_TOLERANCE)
     by_line = sorted(indices, key=lambda i: rank[tops[i]])
     words = []
     for _, members in itertools.groupby(by_line, key=lambda i: rank[tops[i]]):
         words.extend(_words(glyphs, sorted(members, key=x0s.__getitem__)))
-    word_top = [min(tops[i] for i in w) for w in words]
+    word_top = [min(map(tops.__getitem__, w)) for w in words]
     word_rank = _clusters(word_top, TEXT_TOLERANCE)
     order = list(range(len(words)))
     if not page_lines:
@@ -777,9 +774,9 @@ def _text_lines(glyphs: _Glyphs, indices: Sequence[int], *, page_lines: bool) ->
     for _, members in itertools.groupby(order, key=lambda w: word_rank[word_top[w]]):
         line_words = [words[w] for w in members]
         chars = [i for w in line_words for i in w]
-        line_text = " ".join("".join(_LIGATURES.get(text[i], text[i]) for i in w) for w in line_words)
-        x0, top = min(x0s[i] for i in chars), min(tops[i] for i in chars)
-        x1, bottom = max(x1s[i] for i in chars), max(bottoms[i] for i in chars)
+        line_text = " ".join("".join(map(shown, w)) for w in line_words)
+        x0, top = min(map(x0s.__getitem__, chars)), min(map(tops.__getitem__, chars))
+        x1, bottom = max(map(x1s.__getitem__, chars)), max(map(bottoms.__getitem__, chars))
         lines.append(FoundLine(line_text, x0, top, x1, bottom))
     return lines
 
@@ -787,14 +784,15 @@ def _text_lines(glyphs: _Glyphs, indices: Sequence[int], *, page_lines: bool) ->
 def _words(glyphs: _Glyphs, ordered: list[int]) -> list[list[int]]:
     """One line's characters, ordered by x0, cut into words: at a blank, a gap of more than 3 pt, a step back or
     a jump of more than 3 pt in top."""
-    blanks = glyphs.blank_between
+    blank_before = glyphs.blank_before
     x0s, x1s, tops, _ = glyphs.boxes
     words: list[list[int]] = []
     current = [ordered[0]]
     for i in ordered[1:]:
         last = current[-1]
         apart = x0s[i] < x0s[last] or x0s[i] > x1s[last] + TEXT_TOLERANCE
-        if apart or abs(tops[i] - tops[last]) > TEXT_TOLERANCE or (last, i) in blanks or (i, last) in blanks:
+        blank = (i == last + 1 and i in blank_before) or (last == i + 1 and last in blank_before)
+        if apart or blank or abs(tops[i] - tops[last]) > TEXT_TOLERANCE:
             words.append(current)
             current = []
         current.append(i)
