@@ -120,12 +120,17 @@ def test_every_bad_case_has_its_status_and_reason(bad_run: BadRun) -> None:
             row[0]: (row[1], row[2])
             for row in con.execute("select document_id, status, status_reason from raw.documents").fetchall()
         }
+        unexplained = con.execute(
+            "select file_name from raw.documents where coalesce(trim(status_reason), '') = ''"
+        ).fetchall()
     wrong = {}
     for case in bad_run.cases:
         status, reason = recorded.get(document_id(case), (None, None))
         if status != case.status or not case.reason_matches(reason):
             wrong[case.name] = (status, reason, "expected", case.status, case.reason)
     assert wrong == {}
+    # Every file of the run, the good documents and the inbox's hostile entries too, has a reason a person reads.
+    assert unexplained == []
 
 
 def test_every_hostile_inbox_entry_is_refused_or_read_once(bad_run: BadRun) -> None:
