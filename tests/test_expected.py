@@ -24,6 +24,7 @@ from extract.expected import (
 from extract.model import DocumentMeta, ExtractedDocument, Fact, TableRead
 from flows.cli import main
 from samples.truth import write_expected_folder
+from tests.shared_data import absent
 from tests.test_extract_real import REAL, REAL_DOCUMENTS
 from warehouse.accuracy import read_expected, read_expected_folder
 
@@ -81,7 +82,7 @@ def test_each_fact_is_one_row_of_its_file_and_reads_back_as_itself(tmp_path: Pat
     assert read.document().meta == document.meta
 
 
-@pytest.mark.skipif(not REAL_DOCUMENTS, reason="../shared/corpus/real is not beside the checkout")
+@pytest.mark.skipif(not REAL_DOCUMENTS, reason=absent(REAL))
 @pytest.mark.parametrize("folder", REAL_DOCUMENTS)
 def test_the_hand_checked_files_read_and_write_as_they_are(folder: str) -> None:
     expected = read_expected_folder(REAL / folder)

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 from decimal import Decimal
 from functools import cache
-from pathlib import Path
 
 import pytest
 
 from extract import ExtractedDocument, ExtractionError, extract_document
+from tests.shared_data import REAL, WILD, absent, needs
 from warehouse.accuracy import ScoredFact, read_expected, read_expected_folder, scored_facts
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-REAL = SHARED / "corpus" / "real"
-WILD = SHARED / "corpus" / "wild"
 REAL_DOCUMENTS = sorted(p.name for p in REAL.glob("*/") if (p / "expected").is_dir()) if REAL.is_dir() else []
 
-pytestmark = pytest.mark.skipif(not REAL_DOCUMENTS, reason="../shared/corpus/real is not beside the checkout")
+pytestmark = pytest.mark.skipif(not REAL_DOCUMENTS, reason=absent(REAL))
 
 
 @cache
@@ -92,14 +89,14 @@ def test_amounts_are_exact_decimals_in_yuan() -> None:
     assert all(isinstance(a, Decimal) and a == a.quantize(Decimal("0.01")) for a in amounts)
 
 
-@pytest.mark.skipif(not WILD.is_dir(), reason="../shared/corpus/wild is not beside the checkout")
+@needs(WILD)
 def test_a_web_page_saved_as_pdf_fails_with_an_error_naming_the_file() -> None:
     impostor = next(WILD.glob("*not-a-pdf*.pdf"))
     with pytest.raises(ExtractionError, match=impostor.name):
         extract_document(impostor.read_bytes(), impostor.name)
 
 
-@pytest.mark.skipif(not WILD.is_dir(), reason="../shared/corpus/wild is not beside the checkout")
+@needs(WILD)
 def test_a_scanned_document_is_reported_as_needing_ocr() -> None:
     scanned = next(WILD.glob("*scanned*.pdf"))
     document = extract_document(scanned.read_bytes(), scanned.name)

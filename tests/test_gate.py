@@ -5,7 +5,6 @@ The documents here are built by hand: a few facts each, the figures a department
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import Iterable
@@ -17,9 +16,9 @@ import pytest
 
 from expectations import Gate, GateResult, identity_checks
 from extract.model import CENT, DocumentMeta, ExtractedDocument, Fact, Problem, TableRead
+from tests.shared_data import REAL as REAL_CORPUS
 from warehouse.accuracy import read_expected_folder
 
-REAL_CORPUS = Path(os.environ.get("CAIJUE_REAL_CORPUS", "/work/shared/corpus/real"))
 DOC_ID = "ab" * 32
 
 

@@ -13,9 +13,7 @@ Small hand-written narratives and documents; the real files are read from ../sha
 
 from __future__ import annotations
 
-import os
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -29,8 +27,8 @@ from extract import extract_document
 from extract.model import CENT, DocumentMeta, ExtractedDocument, Fact, TableRead
 from extract.preamble import name_in
 from extract.text import fold
+from tests.shared_data import REAL as REAL_CORPUS
 
-REAL_CORPUS = Path(os.environ.get("CAIJUE_REAL_CORPUS", "/work/shared/corpus/real"))
 PAGE = 9
 MINE = ("narrative.change_", "narrative.empty_table", "heading.")
 

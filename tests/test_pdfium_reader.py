@@ -26,9 +26,8 @@ from extract.pages import PAGE_READER_VARIABLE
 from extract.reading_equivalence import TOLERANCE, compare_document
 from samples.corpus import Planned, build_document, plan_corpus
 from samples.layouts import load_layouts
+from tests.shared_data import REAL, absent
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-REAL = SHARED / "corpus" / "real"
 REAL_PDFS = sorted(REAL.glob("*/*.pdf")) if REAL.is_dir() else []
 SAME = ("same", "same but for blanks")
 
@@ -88,13 +87,13 @@ def _assert_same_facts(data: bytes, name: str, monkeypatch: pytest.MonkeyPatch) 
     assert by_pdfium.meta == by_pdfplumber.meta
 
 
-@pytest.mark.skipif(not REAL_PDFS, reason="../shared/corpus/real is not beside the checkout")
+@pytest.mark.skipif(not REAL_PDFS, reason=absent(REAL))
 @pytest.mark.parametrize("pdf", REAL_PDFS, ids=lambda p: p.parent.name)
 def test_pdfium_reads_every_ruled_page_of_a_real_document_as_pdfplumber_does(pdf: Path) -> None:
     _assert_same_reading(pdf.read_bytes())
 
 
-@pytest.mark.skipif(not REAL_PDFS, reason="../shared/corpus/real is not beside the checkout")
+@pytest.mark.skipif(not REAL_PDFS, reason=absent(REAL))
 @pytest.mark.parametrize("pdf", REAL_PDFS, ids=lambda p: p.parent.name)
 def test_a_real_document_yields_the_same_facts_with_either_reader(pdf: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _assert_same_facts(pdf.read_bytes(), pdf.name, monkeypatch)

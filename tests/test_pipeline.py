@@ -9,11 +9,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tests.shared_data import REAL, WILD, needs
 from warehouse.accuracy import read_expected_folder, score_document
-
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-REAL = SHARED / "corpus" / "real"
-WILD = SHARED / "corpus" / "wild"
 
 CONTRACT_COLUMNS = {
     "dim_document": {
@@ -183,6 +180,7 @@ def test_marts_match_the_contract(first_run) -> None:
     assert not any(s.startswith("main_") for s in schemas)
 
 
+@needs(REAL)
 def test_every_real_document_gets_a_status(first_run) -> None:
     warehouse, _ = first_run
     with duckdb.connect(str(warehouse), read_only=True) as con:
@@ -192,6 +190,7 @@ def test_every_real_document_gets_a_status(first_run) -> None:
             assert row is not None and row[0] in {"loaded", "quarantined", "failed"}, pdf.name
 
 
+@needs(WILD)
 def test_a_file_that_is_not_a_pdf_fails_alone_with_its_reason(first_run) -> None:
     warehouse, summary = first_run
     impostors = [o for o in summary.outcomes if "not-a-pdf" in o.path]

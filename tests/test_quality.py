@@ -13,7 +13,6 @@ One Gate (great_expectations is imported once) and one pool of extractions for t
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -33,10 +32,10 @@ from samples.corpus import Planned, build_document, plan_corpus
 from samples.inject import INJECTION_KINDS, InjectedError, build_injected_document, write_injected_document
 from samples.layouts import load_layouts
 from samples.seed import build_seed_document
+from tests.shared_data import REAL as REAL_CORPUS
 from warehouse.accuracy import read_expected_folder
 from warehouse.report import write_reports
 
-REAL_CORPUS = Path(os.environ.get("CAIJUE_REAL_CORPUS", "/work/shared/corpus/real"))
 REAL = sorted(REAL_CORPUS.glob("*/*.pdf"))
 SEED_DEPARTMENT = "中共乐山市金口河区委办公室"
 

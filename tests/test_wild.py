@@ -8,18 +8,17 @@ import subprocess
 import sys
 from decimal import Decimal
 from functools import cache
-from pathlib import Path
 
 import pytest
 
 from extract import ExtractedDocument, ExtractionError, extract_document
+from tests.shared_data import WILD, needs
 
-WILD = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "wild"
 PUBLISHED = sorted(p.name for p in WILD.glob("*-dept.pdf")) if WILD.is_dir() else []
 EXPLANATION_ONLY = "bj-zfbgt-2026-budget-dept.pdf"  # its tables were published as a separate file
 WITH_TABLES = [name for name in PUBLISHED if name != EXPLANATION_ONLY]
 
-pytestmark = pytest.mark.skipif(not WILD.is_dir(), reason="../shared/corpus/wild is not beside the checkout")
+pytestmark = needs(WILD)
 
 
 @pytest.fixture(scope="module")

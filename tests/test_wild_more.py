@@ -15,8 +15,7 @@ import pytest
 from extract.model import SUBJECT_FACT_KINDS
 from flows.extraction import DocumentOutcome, ReadDocument, gate_reads, read_file
 from flows.limits import DocumentLimits
-
-WILD_MORE = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "wild-more"
+from tests.shared_data import WILD_MORE, needs
 
 # One budget per layout family: what each exercises.
 BUDGETS = {
@@ -36,7 +35,7 @@ OTHERS = {
     "034dba94b7fb": ("not a budget document", "not a department budget or final account"),
 }
 
-pytestmark = pytest.mark.skipif(not WILD_MORE.is_dir(), reason="../shared/corpus/wild-more is not beside the checkout")
+pytestmark = needs(WILD_MORE)
 
 
 def _path(prefix: str) -> Path:
