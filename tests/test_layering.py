@@ -1,17 +1,24 @@
 """The house's layering, read from the imports (README: extract is the ground floor; samples, expectations and
 warehouse use extract and nothing above them; flows composes all and nothing imports it), no import circles among
-the project's modules, and the tests' shared data read through one module (tests/shared_data.py).
+the project's modules, every library the code imports declared in pyproject.toml (the tests' and benchmarks' in
+the test extra), and the tests' shared data read through one module (tests/shared_data.py).
 
 Every import counts, those inside functions too (a lazy import is still a dependency, and a circle through one
 only waits for the call); imports under `if TYPE_CHECKING:` do not (they never run).
 
-Cost: parsing the project's ~100 modules, well under a second.
+Cost: parsing the project's ~100 modules, the tests and benchmarks once, and listing the installed
+distributions once: 3-6 s on the shared two cores.
 """
 
 from __future__ import annotations
 
 import ast
+import re
+import sys
+import tomllib
 from collections.abc import Iterable, Iterator, Mapping
+from functools import cache
+from importlib.metadata import packages_distributions
 from pathlib import Path
 
 from tests.shared_data import FOLDER_NAME
@@ -35,6 +42,12 @@ def module_name(root: Path, path: Path) -> str:
 
 def project_modules(root: Path, packages: Iterable[str]) -> dict[str, Path]:
     return {module_name(root, path): path for package in packages for path in sorted((root / package).rglob("*.py"))}
+
+
+@cache
+def parsed(path: Path) -> ast.Module:
+    """A file's syntax tree, parsed once for all the checks."""
+    return ast.parse(path.read_text(encoding="utf-8"))
 
 
 def _runs(node: ast.AST) -> bool:
@@ -62,7 +75,7 @@ def import_graph(modules: Mapping[str, Path]) -> dict[str, set[str]]:
     graph: dict[str, set[str]] = {}
     for name, path in modules.items():
         found = set()
-        for imported in imported_names(ast.parse(path.read_text(encoding="utf-8"))):
+        for imported in imported_names(parsed(path)):
             while imported and imported not in modules:
                 imported = imported.rpartition(".")[0]
             if imported and imported != name:
@@ -112,6 +125,50 @@ def circles(graph: Mapping[str, set[str]]) -> list[list[str]]:
     return found
 
 
+def distribution(requirement: str) -> str:
+    """The normalised distribution name a requirement ("pdfminer.six>=20231228,<20270000") names (PEP 503)."""
+    name = re.match(r"[A-Za-z0-9._-]+", requirement)
+    assert name, requirement
+    return re.sub(r"[-_.]+", "-", name.group()).lower()
+
+
+def declared(extra: str | None = None) -> set[str]:
+    project = tomllib.loads((REPOSITORY / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    requirements = [*project["dependencies"], *(project["optional-dependencies"][extra] if extra else [])]
+    return {distribution(requirement) for requirement in requirements}
+
+
+@cache
+def _providers() -> Mapping[str, list[str]]:
+    """Import name → the installed distributions providing it."""
+    return packages_distributions()
+
+
+def undeclared_libraries(paths: Iterable[Path], allowed: set[str], local: set[str]) -> list[tuple[str, str]]:
+    """(file, module) for each library a file imports that no allowed distribution provides."""
+    providers = _providers()
+    found = set()
+    for path in paths:
+        for name in imported_names(parsed(path)):
+            top = name.split(".")[0]
+            if top in sys.stdlib_module_names or top in local or top == "__future__":
+                continue
+            if not {distribution(d) for d in providers.get(top, [])} & allowed:
+                found.add((path.relative_to(REPOSITORY).as_posix(), top))
+    return sorted(found)
+
+
+def test_every_library_the_code_imports_is_declared() -> None:
+    code = [path for package in LAYERS for path in sorted((REPOSITORY / package).rglob("*.py"))]
+    assert undeclared_libraries(code, declared(), set(LAYERS)) == []
+
+
+def test_every_library_the_tests_and_benchmarks_import_is_declared() -> None:
+    scripts = sorted((REPOSITORY / "tests").glob("*.py")) + sorted((REPOSITORY / "benchmarks").rglob("*.py"))
+    local = {*LAYERS, "tests", "benchmarks", *(path.stem for path in scripts)}
+    assert undeclared_libraries(scripts, declared("test"), local) == []
+
+
 def test_every_package_imports_only_the_layers_below_it() -> None:
     graph = import_graph(project_modules(REPOSITORY, tuple(LAYERS)))
     upward = sorted(
@@ -148,7 +205,7 @@ def test_the_tests_find_the_shared_data_through_one_module() -> None:
         path.name
         for path in (REPOSITORY / "tests").glob("*.py")
         if path.name != SHARED_DATA_MODULE
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        for node in ast.walk(parsed(path))
         if isinstance(node, ast.Constant)
         and isinstance(node.value, str)
         and (node.value == FOLDER_NAME or f"/work/{FOLDER_NAME}" in node.value)
