@@ -159,18 +159,25 @@ class _Glyphs:
 
 def _c_function(function: object, restype: type | None, *argtypes: type) -> ctypes._CFuncPtr:  # type: ignore[name-defined]
     """A PDFium function re-declared to take and return plain addresses: pypdfium2's declarations wrap every
-    returned handle in a pointer object, which costs more than the call (~7 µs a character)."""
+    returned handle in a pointer object, which costs more than the call (~7 µs a character). Where called once a
+    character or object, a pointer is declared void* and given as an address (an int): converting a pointer
+    object costs about as much as the call."""
     address = ctypes.cast(function, ctypes.c_void_p).value
     return ctypes.CFUNCTYPE(restype, *argtypes)(address)
+
+
+def _address(pointer: object) -> int:
+    """A pypdfium2 handle (a ctypes pointer) as the address it holds."""
+    return ctypes.cast(pointer, ctypes.c_void_p).value or 0
 
 
 _VOID, _INT = ctypes.c_void_p, ctypes.c_int
 _text_object_of = _c_function(pdfium_c.FPDFText_GetTextObject, _VOID, _VOID, _INT)
 _loose_box = _c_function(pdfium_c.FPDFText_GetLooseCharBox, _INT, _VOID, _INT, ctypes.POINTER(pdfium_c.FS_RECTF))
-_origin = _c_function(pdfium_c.FPDFText_GetCharOrigin, _INT, _VOID, _INT, *[ctypes.POINTER(ctypes.c_double)] * 2)
+_origin = _c_function(pdfium_c.FPDFText_GetCharOrigin, _INT, _VOID, _INT, _VOID, _VOID)  # out: 2 doubles
 _is_generated = _c_function(pdfium_c.FPDFText_IsGenerated, _INT, _VOID, _INT)
-_char_matrix = _c_function(pdfium_c.FPDFText_GetMatrix, _INT, _VOID, _INT, ctypes.POINTER(pdfium_c.FS_MATRIX))
-_font_size = _c_function(pdfium_c.FPDFTextObj_GetFontSize, _INT, _VOID, ctypes.POINTER(ctypes.c_float))
+_char_matrix = _c_function(pdfium_c.FPDFText_GetMatrix, _INT, _VOID, _INT, _VOID)  # out: FS_MATRIX
+_font_size = _c_function(pdfium_c.FPDFTextObj_GetFontSize, _INT, _VOID, _VOID)  # out: a float
 _font_of = _c_function(pdfium_c.FPDFTextObj_GetFont, _VOID, _VOID)
 _glyph_width = _c_function(
     pdfium_c.FPDFFont_GetGlyphWidth, _INT, _VOID, ctypes.c_uint32, ctypes.c_float, ctypes.POINTER(ctypes.c_float)
@@ -187,8 +194,8 @@ def _glyphs(textpage: pdfium.PdfTextPage, space: _PlumberSpace, *, text_in_forms
     PDFium is asked only what it alone knows, per character (its origin and text object: two calls); the boxes
     are computed for all the characters at once, with numpy, in the same floating-point steps as one by one.
     `text_in_forms`: False when the page draws no Form XObject, so that every text object is the page's own."""
-    raw = textpage.raw
-    text = _page_text(textpage, pdfium_c.FPDFText_CountChars(raw))
+    raw = _address(textpage.raw)
+    text = _page_text(textpage, pdfium_c.FPDFText_CountChars(textpage.raw))
     printed = [found.start() for found in _PRINTED.finditer(text)]
     if not printed:
         return _Glyphs([], *(np.empty(0) for _ in range(4)), frozenset(), ([], [], [], []), [])  # type: ignore[arg-type]
@@ -216,7 +223,7 @@ def _glyphs(textpage: pdfium.PdfTextPage, space: _PlumberSpace, *, text_in_forms
 def _origins_and_objects(raw: object, printed: list[int]) -> tuple[list[float], list[float], list[int]]:
     """Each character's origin (PDF user space) and the text object it is printed by."""
     ox, oy = ctypes.c_double(), ctypes.c_double()
-    ox_at, oy_at = ctypes.byref(ox), ctypes.byref(oy)
+    ox_at, oy_at = ctypes.addressof(ox), ctypes.addressof(oy)
     xs: list[float] = []
     ys: list[float] = []
     objects: list[int] = []
@@ -294,7 +301,7 @@ class _Metrics:
         self._matrix = pdfium_c.FS_MATRIX()
         self._size = ctypes.c_float()
         self._descent = ctypes.c_float()
-        self._matrix_at, self._size_at = ctypes.byref(self._matrix), ctypes.byref(self._size)
+        self._matrix_at, self._size_at = ctypes.addressof(self._matrix), ctypes.addressof(self._size)
 
     def _font_descent(self, font: int) -> float:
         """pdfminer's descent per em: its own metrics of a standard font named so (whatever the font's descriptor
@@ -363,7 +370,8 @@ def page_objects(page: pdfium.PdfPage, path_depth: int = 3, image_depth: int = 2
     segments = 0
     has_images = False
     drawings: list[int] = []  # in reverse page order, as the stack gives them
-    stack = [(obj, 0) for obj in (_object_at(page.raw, i) for i in range(_count_objects(page.raw))) if obj]
+    raw = _address(page.raw)
+    stack = [(obj, 0) for obj in (_object_at(raw, i) for i in range(_count_objects(raw))) if obj]
     while stack:
         obj, level = stack.pop()
         kind = _object_type(obj)
@@ -385,13 +393,13 @@ _object_at = _c_function(pdfium_c.FPDFPage_GetObject, _VOID, _VOID, _INT)
 _form_count = _c_function(pdfium_c.FPDFFormObj_CountObjects, _INT, _VOID)
 _form_object_at = _c_function(pdfium_c.FPDFFormObj_GetObject, _VOID, _VOID, ctypes.c_ulong)
 _object_type = _c_function(pdfium_c.FPDFPageObj_GetType, _INT, _VOID)
-_object_matrix = _c_function(pdfium_c.FPDFPageObj_GetMatrix, _INT, _VOID, ctypes.POINTER(pdfium_c.FS_MATRIX))
+_object_matrix = _c_function(pdfium_c.FPDFPageObj_GetMatrix, _INT, _VOID, _VOID)  # out: FS_MATRIX
 _count_segments = _c_function(pdfium_c.FPDFPath_CountSegments, _INT, _VOID)
 _segment_at = _c_function(pdfium_c.FPDFPath_GetPathSegment, _VOID, _VOID, _INT)
 _segment_point = _c_function(pdfium_c.FPDFPathSegment_GetPoint, _INT, _VOID, *[ctypes.POINTER(ctypes.c_float)] * 2)
 _segment_type = _c_function(pdfium_c.FPDFPathSegment_GetType, _INT, _VOID)
 _segment_closes = _c_function(pdfium_c.FPDFPathSegment_GetClose, _INT, _VOID)
-_draw_mode = _c_function(pdfium_c.FPDFPath_GetDrawMode, _INT, _VOID, *[ctypes.POINTER(ctypes.c_int)] * 2)
+_draw_mode = _c_function(pdfium_c.FPDFPath_GetDrawMode, _INT, _VOID, _VOID, _VOID)  # out: 2 ints
 
 _IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 _DRAWING = (pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM)  # the objects ruling may be drawn by
@@ -403,7 +411,7 @@ def _edges(page: pdfium.PdfPage, space: _PlumberSpace, drawings: Sequence[int] |
     known, length ≥ 1): horizontal rows (x0, x1, y), vertical rows (x, top, bottom)."""
     horizontal: list[tuple[float, float, float]] = []
     vertical: list[tuple[float, float, float]] = []
-    for path, matrix in _paths(page.raw, drawings):
+    for path, matrix in _paths(_address(page.raw), drawings):
         for shape, points in _subpaths(path, _times(matrix, space.ctm), space):
             _add_edges(shape, points, horizontal, vertical)
     h = np.asarray(horizontal, dtype=float).reshape(-1, 3)
@@ -418,7 +426,7 @@ def _paths(page: object, drawings: Sequence[int] | None = None) -> Iterator[tupl
     stack: list[tuple[int, Matrix]] = [(obj, _IDENTITY) for obj in drawings]
     stack.reverse()
     matrix, fill, stroke = pdfium_c.FS_MATRIX(), ctypes.c_int(), ctypes.c_int()
-    matrix_at, fill_at, stroke_at = ctypes.byref(matrix), ctypes.byref(fill), ctypes.byref(stroke)
+    matrix_at, fill_at, stroke_at = ctypes.addressof(matrix), ctypes.addressof(fill), ctypes.addressof(stroke)
     while stack:
         obj, outer = stack.pop()
         kind = _object_type(obj)
