@@ -2,14 +2,16 @@
 
 Documents are read and assessed as a reading child does it (flows/extraction.py, no GX); the run's gate stage
 judges them all in one Checkpoint run (flows/ingest.py `_gate_stage`), and with `--data-docs DIR` that
-Checkpoint's action renders its results into DIR. Cost: two generated PDFs read (~3 s), two Checkpoint runs
-with their renders (~3 s each); no dbt, no Prefect.
+Checkpoint's action renders its results into DIR. Cost: two generated PDFs read (~3 s), one read again in a
+fresh interpreter (~4 s), three Checkpoint runs, two with their renders (~3 s each); no dbt, no Prefect.
 """
 
 from __future__ import annotations
 
 import html
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -47,6 +49,16 @@ def test_a_reading_child_hands_over_frames_not_verdicts(reads: list[ReadDocument
         identities = read.frames.identity_checks
         assert len(identities) and {"actual", "expected", "tolerance_yuan"} <= set(identities.columns)
         assert "holds" not in identities.columns  # GX decides that, in the run's Checkpoint
+
+
+def test_a_reading_child_never_imports_great_expectations(reads: list[ReadDocument]) -> None:
+    code = (
+        "import sys; from pathlib import Path; from flows.extraction import extract_and_check;"
+        "pdf = Path(sys.argv[1]); read = extract_and_check(pdf.read_bytes(), pdf.name);"
+        "sys.exit(2 if read.frames is None else int('great_expectations' in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code, reads[0].path], check=False, cwd=Path(__file__).parents[1])
+    assert done.returncode == 0
 
 
 def test_one_checkpoint_judges_the_run_and_its_results_carry_severity_the_gx_way(reads: list[ReadDocument]) -> None:
