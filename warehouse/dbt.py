@@ -95,6 +95,8 @@ def build_warehouse(
     unit_tested = whole_build and _unit_tests_passed(work_dir) == project
     project_built = whole_build and built_project(warehouse_path) == project
     args += _unchanged_project_exclusions(unit_tested=unit_tested, project_built=project_built)
+    if whole_build and not project_built:  # the incremental fact models as the new project makes them
+        args.append("--full-refresh")
     started = time.perf_counter()
     try:
         with _env(WAREHOUSE_ENV, str(warehouse_path)):
@@ -124,8 +126,10 @@ UNIT_TESTS_PASSED = "unit-tests-passed"
 # bound when read). A warehouse records the project its last whole build made them with (BUILT_PROJECT, in raw:
 # the working copy's record is published with it, or discarded with it); while the project is the same, a whole
 # build leaves them as they are (39 of ~245 nodes) and rebuilds what the rows make: the intermediate tables, the
-# marts and every test that reads them. `--indirect-selection empty`: leaving a seed or a view out leaves its
-# nodes alone, not the tests of the marts that name it (a vocabulary's `relationships`, a view's own tests).
+# marts and every test that reads them; the incremental fact models (macros/rebuilt_documents.sql) only the rows
+# of the documents that changed. A build of another project is a full refresh: everything made again.
+# `--indirect-selection empty`: leaving a seed or a view out leaves its nodes alone, not the tests of the marts
+# that name it (a vocabulary's `relationships`, a view's own tests).
 BUILT_PROJECT = "raw.dbt_built_project"
 PROJECT_ONLY_NODES = ("resource_type:seed", "config.materialized:view", "path:seeds/_seeds.yml")
 

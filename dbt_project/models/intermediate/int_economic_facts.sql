@@ -1,4 +1,12 @@
 -- Economic facts with their level (类 3 digits, 款 5) and class.
+-- Incremental (macros/rebuilt_documents.sql): a build appends the rows of the documents int_current_facts rebuilt.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_rows_rebuilt_upstream(ref('int_current_facts')) }}",
+) }}
+
 select
     document_id,
     department_id,
@@ -15,6 +23,8 @@ select
     page,
     row_label,
     table_title,
-    yuan_per_cent
+    yuan_per_cent,
+    dbt_invocation_id
 from {{ ref('int_current_facts') }}
 where fact_kind = 'economic'
+{{- rows_rebuilt_upstream() }}

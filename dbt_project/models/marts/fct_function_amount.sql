@@ -1,3 +1,11 @@
+-- Incremental (macros/rebuilt_documents.sql): a build appends the rows of the documents int_function_facts rebuilt.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_rows_rebuilt_upstream(ref('int_function_facts')) }}",
+) }}
+
 select
     cast(document_id as varchar) as document_id,
     cast(department_id as varchar) as department_id,
@@ -16,3 +24,5 @@ select
     cast(row_label as varchar) as row_label,
     cast(report_level as varchar) as report_level
 from {{ ref('int_function_facts') }}
+where true
+{{- rows_rebuilt_upstream() }}
