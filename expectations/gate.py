@@ -37,7 +37,7 @@ import pandas as pd
 
 from expectations.assessment import GateFrames, gate_frames
 from expectations.identities import FAMILIES
-from expectations.marts import mart_specs
+from expectations.marts import MartSpec, mart_specs
 from expectations.suites import RUN_DOCUMENT, Meta, Suites
 from expectations.vocabulary import Vocabulary, vocabulary
 from extract.model import ExtractedDocument, Problem, Severity
@@ -128,7 +128,7 @@ class Gate:
             self._suite("document_checks", self._suites.document_checks()),
         ]
         self._documents = self._checkpoint("caijue documents", suites)
-        self._marts: dict[tuple[str, ...], FrameCheckpoint] = {}  # by the marts it validates
+        self._marts: dict[str, tuple[Any, Any]] = {}  # mart suite name → (suite, batch definition)
 
     # --- documents --------------------------------------------------------------------------------
 
@@ -194,21 +194,23 @@ class Gate:
         )
 
     def validate_marts(self, frames: Mapping[str, pd.DataFrame]) -> list[Problem]:
-        """Check the public marts (warehouse/mart_frames.py: amounts exact) against the contract's keys and words,
-        in one Checkpoint run. Frames of unknown names are ignored; every failure is an error (the contract is
-        broken)."""
-        known = {f"mart_{name}": frame for name, frame in frames.items() if name in self._mart_specs}
-        if not known:
-            return []
-        with self._lock:
-            checkpoint = self._mart_checkpoint(tuple(sorted(known)))
-            results = checkpoint.run(known, "caijue marts")
+        """Check the public marts (warehouse/mart_frames.py: amounts exact) against the contract's keys and words.
+        Frames of unknown names are ignored; every failure is an error (the contract is broken).
+
+        Each mart is validated on its own batch, not by a Checkpoint: a Checkpoint asks every expectation for its
+        rows and stores its results, which cost 1.05 s of CPU against 0.50 s here for the 16 marts of a
+        45-document warehouse, on every run; here only a failed expectation is asked for its rows."""
         problems: list[Problem] = []
-        for suite_name, frame in known.items():
-            name = suite_name.removeprefix("mart_")
-            problem = functools.partial(_mart_problem, name)
-            per_frame = self._findings(suite_name, frame, results[suite_name], problem, 1, owners=False)
-            problems += [p for _, p in per_frame[0]]
+        for name, frame in frames.items():
+            spec = self._mart_specs.get(name)
+            if spec is None:
+                continue
+            with self._lock:
+                result = self._validate_mart(f"mart_{name}", spec, frame)
+            found = self._findings(
+                f"mart_{name}", frame, result, functools.partial(_mart_problem, name), 1, owners=False
+            )
+            problems += [p for _, p in found[0]]
         return problems
 
     def build_data_docs(self) -> Path | None:
@@ -239,11 +241,24 @@ class Gate:
         data_docs = self.data_docs_dir is not None
         return FrameCheckpoint(self._context, self._datasource, name, suites, data_docs=data_docs)
 
-    def _mart_checkpoint(self, suite_names: tuple[str, ...]) -> FrameCheckpoint:
-        if suite_names not in self._marts:
-            suites = [self._suite(s, self._suites.mart(self._mart_specs[s.removeprefix("mart_")])) for s in suite_names]
-            self._marts[suite_names] = self._checkpoint(f"caijue marts {len(self._marts) + 1}", suites)
-        return self._marts[suite_names]
+    def _validate_mart(self, suite_name: str, spec: MartSpec, frame: pd.DataFrame) -> Any:
+        """The mart's suite result: every expectation's verdict, and the failed ones' rows."""
+        from expectations.checkpoint import COMPLETE
+
+        if suite_name not in self._marts:
+            asset = self._datasource.add_dataframe_asset(suite_name)
+            suite = self._suite(suite_name, self._suites.mart(spec))
+            self._marts[suite_name] = (suite, asset.add_batch_definition_whole_dataframe("whole"))
+        suite, batch_definition = self._marts[suite_name]
+        batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
+        result = batch.validate(suite, result_format="BOOLEAN_ONLY")
+        result.results = [
+            outcome
+            if outcome.success
+            else batch.validate(outcome.expectation_config.to_domain_obj(), result_format=COMPLETE)
+            for outcome in result.results
+        ]
+        return result
 
     def _findings(
         self,
