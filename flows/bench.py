@@ -458,7 +458,8 @@ def _run_table(run: dict[str, Any]) -> list[str]:
 
 
 STAGE_LABELS = {
-    "start-up": "start-up (Prefect server; the reading children's warm-up overlapped)",
+    "start-up": "start-up (Prefect server; Prefect's import, the plan, the reading children's warm-up overlapped)",
+    "later imports": "later imports (GX, dbt: what the start-up and the documents did not cover)",
     "other": "other (interpreter, imports, Prefect's flow bookkeeping, exit)",
 }
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import duckdb
 
@@ -24,10 +26,34 @@ where f.table_kind = 'expenditure' and f.measure = 'total' and f.subject_level =
 group by all order by amount_yuan desc limit 10;"""
 
 
+# The commands that run the ingest flow: as the command itself, the process ends at once after one (see main).
+RUN_COMMANDS = frozenset({"ingest", "demo"})
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run a subcommand. An error the user caused (flows/errors.py) is one line on stderr and exit 2;
-    `--debug` shows its traceback instead."""
+    `--debug` shows its traceback instead. Called as the command (`caijue`, `python -m flows.cli`: no `argv`),
+    a run ends the process as soon as it is done (exit_without_teardown)."""
     args = _parser().parse_args(argv)
+    code = _run_command(args)
+    if argv is None and args.command in RUN_COMMANDS:
+        exit_without_teardown(code)
+    return code
+
+
+def exit_without_teardown(code: int) -> NoReturn:
+    """End the process now, without the interpreter's teardown: after a run it would take 3–5 s to take apart
+    the modules a run imports (Prefect, Great Expectations, dbt, pandas) and collect their objects, with nothing
+    left to do — the warehouse published (and fsynced) or left as it was, every file closed, the run's logs and
+    events delivered to Prefect's API (flows/server.py deliver_pending), its server and reading children stopped.
+    The logging handlers are flushed and closed, and what was printed is flushed, first."""
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+def _run_command(args: argparse.Namespace) -> int:
     try:
         _check_page_reader()
         return int(args.run(args) or 0)
@@ -50,7 +76,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _check_page_reader() -> None:
-    """CAIJUE_PAGE_READER, when set, names a reader extraction knows (extract.pages.page_reader)."""
+    """CAIJUE_PAGE_READER, when set, names a reader extraction knows (extract.pages.page_reader). Unset, there
+    is nothing to check, and extraction is not imported (half a second) before a run can start its server."""
+    if not os.environ.get("CAIJUE_PAGE_READER", "").strip():
+        return
     from extract.pages import page_reader
 
     try:
@@ -288,21 +317,17 @@ def _run(paths: list[Path], warehouse: Path, args: argparse.Namespace):
         check_input(path)
     check_warehouse_writable(warehouse)
     prepare_prefect(warehouse.parent / ".caijue")
-    from flows.plan import up_to_date_summary
-    from flows.report import print_summary
-    from warehouse.departments import OverrideFileError
+    from flows.server import run_server_begun
 
-    departments_file = getattr(args, "departments_file", None)
-    try:
-        # Nothing new: answer from the fingerprints alone, without starting Prefect, Dask or dbt.
-        summary = up_to_date_summary(paths, warehouse, departments_file)
-    except OverrideFileError as error:
-        print(f"caijue: {error}", file=sys.stderr)
-        raise SystemExit(2) from None
-    if summary is None:
-        from flows.ingest import run_ingest
+    # The run's Prefect server first, before anything else is imported: it boots (~4 s) while this process
+    # imports Prefect (which must not come before the server's address is set: flows/server.py
+    # begin_run_server), plans the run and warms its reading children. A run with nothing to do stops it
+    # before it has finished importing.
+    with stop_cleanly(), run_server_begun() as server:
+        summary = _up_to_date(paths, warehouse, args)
+        if summary is None:
+            from flows.ingest import run_ingest
 
-        with stop_cleanly():
             summary = run_ingest(
                 paths,
                 warehouse,
@@ -310,12 +335,28 @@ def _run(paths: list[Path], warehouse: Path, args: argparse.Namespace):
                 dask_address=args.dask_address,
                 timeout_seconds=args.timeout or None,
                 data_docs=getattr(args, "data_docs", None),
-                departments_file=departments_file,
+                departments_file=getattr(args, "departments_file", None),
                 memory_limit_mib=args.memory_limit_mib or None,
                 page_limit=args.page_limit or None,
+                server=server,
             )
+    from flows.report import print_summary
+
     print_summary(summary)
     return summary
+
+
+def _up_to_date(paths: list[Path], warehouse: Path, args: argparse.Namespace):
+    """The summary of a run with nothing new to do, answered from the fingerprints alone (no Prefect, no dbt);
+    None when there is work."""
+    from flows.plan import up_to_date_summary
+    from warehouse.departments import OverrideFileError
+
+    try:
+        return up_to_date_summary(paths, warehouse, getattr(args, "departments_file", None))
+    except OverrideFileError as error:
+        print(f"caijue: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -6,6 +6,7 @@ Import `flows.settings.prepare_prefect` first (the CLI does): importing this mod
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -27,11 +28,13 @@ from flows.plan import Plan, batches_for, current_document_ids, discover, plan_r
 from flows.publish import discard, keep_rejected, publish, start_working_copy, working_path, writer_lock
 from flows.report import run_log, say
 from flows.runners import DocumentRunner, map_bounded
-from flows.server import prefect_api, quiet_libraries
+from flows.server import RunServer, prefect_api, quiet_libraries
 from flows.stages import current_flow_run_id, mark_cancelled, run_stage
 from flows.stopping import STOPPED_REASON, building, built, reclaim_stop_signals, recorded_on_stop
 from flows.summary import DocumentOutcome, RunSummary
+from flows.timeout import stop_idle_children
 from flows.version import READING_VERSION
+from flows.warmup import import_in_background
 from warehouse.dbt import DbtOutcome
 from warehouse.departments import write_overrides
 from warehouse.mart_checks import MART_CHECK_MODEL, clear_mart_check_results, write_mart_check_results
@@ -62,6 +65,7 @@ def _load(warehouse: Path, outcomes: list[DocumentOutcome]) -> int:
             if wrote and outcome.status == "loaded":
                 loaded_facts += sum(1 for f in outcome.document.facts if f.table_kind not in outcome.withheld)
                 withheld_tables += len(outcome.withheld)
+            outcome.written()
     withheld = f" ({withheld_tables} tables withheld)" if withheld_tables else ""
     say(f"load: {len(outcomes)} documents written to raw, {loaded_facts} facts{withheld}")
     return loaded_facts
@@ -139,9 +143,13 @@ def _run_stages(
 ) -> None:
     """extract → gate → (working copy) load → dbt build → validate marts → publish."""
     clock = time.perf_counter()
+    later_imports = import_in_background()  # GX and dbt, if not begun already (flows/warmup.py)
     reads = _extract(plan, limits, max_in_flight, queued)
     summary.timings["extract"] = time.perf_counter() - clock
+    stop_idle_children()  # the reading children's memory back now, not CHILD_LINGER_SECONDS into the build
+    _await_imports(summary, later_imports)
     run_stage("gate", lambda: _gate_stage(summary, plan, reads, data_docs))
+    reads.clear()  # judged: their frames and documents are not held through the load and dbt (the outcomes have them)
 
     def load(work: Path) -> None:
         summary.facts_loaded = _load(work, summary.outcomes) if summary.outcomes else 0
@@ -149,6 +157,14 @@ def _run_stages(
             say(f"load: {len(plan.overrides)} department overrides from {plan.overrides_file}")
 
     rebuild(summary, load)
+
+
+def _await_imports(summary: RunSummary, imports: threading.Thread) -> None:
+    """Wait for the later stages' imports begun with the document stage: what of them the documents did not
+    cover is its own figure, "later imports", on the run's critical path (none when the documents took longer)."""
+    clock = time.perf_counter()
+    imports.join()
+    summary.timings["later imports"] = time.perf_counter() - clock
 
 
 def rebuild(summary: RunSummary, load: Callable[[Path], None]) -> None:
@@ -339,16 +355,21 @@ def run_ingest(
     departments_file: Path | None = None,
     memory_limit_mib: int | None = DEFAULT_MEMORY_LIMIT_MIB,
     page_limit: int | None = DEFAULT_PAGE_LIMIT,
+    server: RunServer | None = None,
 ) -> RunSummary:
     """Run the flow; extraction fans out to `workers` processes when there is enough to extract (or to
-    the Dask scheduler at `dask_address`, at most `workers` documents in flight)."""
+    the Dask scheduler at `dask_address`, at most `workers` documents in flight). `server`: the run's own
+    Prefect server, begun before Prefect was imported (flows/server.py begin_run_server); else one is
+    started here unless PREFECT_API_URL names one."""
     quiet_libraries()
     todo = len(plan_run(paths, warehouse, departments=departments_file).todo)
+    if todo:
+        import_in_background()  # GX and dbt for the stages after the documents, begun while the server boots
     documents = DocumentRunner(workers, todo, dask_address)
     in_flight = max(1, workers)  # tasks running: a local cluster's slots, or our share of a remote one
-    started = time.perf_counter()
+    started = server.started if server else time.perf_counter()
     try:
-        with prefect_api(while_starting=documents.start if todo else None):
+        with prefect_api(while_starting=documents.start if todo else None, server=server):
             start_up = time.perf_counter() - started  # the server, and meanwhile the cluster and the warm-up
             runner = documents.runner or ThreadPoolTaskRunner(max_workers=1)
             flow_with_runner = ingest_flow.with_options(task_runner=runner)

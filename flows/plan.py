@@ -99,7 +99,7 @@ def _fingerprints(files: list[Path]) -> tuple[dict[Path, str], list[Refusal]]:
     unreadable: list[Refusal] = []
     for path in files:
         try:
-            ids[path] = fingerprint(path)
+            ids[path] = _remembered_fingerprint(path)
         except OSError as error:
             unreadable.append(Refusal(path, cannot_read(error)))
     return ids, unreadable
@@ -113,6 +113,19 @@ def _same_bytes_notes(files: list[Path], ids: dict[Path, str]) -> list[str]:
         if original != path:
             notes.append(f"{readable_path(path)} has the same bytes as {readable_path(original)}: read once")
     return notes
+
+
+# A run plans three times (the CLI's nothing-new check, the runner's sizing, the flow's discover stage): each file is
+# hashed once per process, as long as its size, modification time and inode are those it had when hashed.
+_fingerprints_seen: dict[tuple[str, int, int, int], str] = {}
+
+
+def _remembered_fingerprint(path: Path) -> str:
+    status = path.stat()
+    key = (str(path), status.st_size, status.st_mtime_ns, status.st_ino)
+    if key not in _fingerprints_seen:
+        _fingerprints_seen[key] = fingerprint(path)
+    return _fingerprints_seen[key]
 
 
 def fingerprint(path: Path) -> str:

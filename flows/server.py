@@ -19,52 +19,116 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
 
 # The run's own server lives for one run: nothing reads its event feed or runs automations on it, so it
 # does not spend a core's share writing every task event to SQLite (flow and task runs are still recorded).
 RUN_SERVER_ENVIRONMENT = {
     "PREFECT_SERVER_SERVICES_EVENT_PERSISTER_ENABLED": "false",
     "PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED": "false",
+    # Nor does a run use blocks: its server does not import every installed Prefect integration (prefect-dask
+    # brings Dask and distributed) to register their block types at each start (~0.4 s of a core, ~30 MiB).
+    "PREFECT_SERVER_REGISTER_BLOCKS_ON_START": "false",
+    "PREFECT_SERVER_MEMOIZE_BLOCK_AUTO_REGISTRATION": "false",
 }
 # Nor does it schedule runs or look for late ones, or serve the UI (`caijue serve` runs its own server for that).
 RUN_SERVER_FLAGS = ("--no-ui", "--no-scheduler", "--no-late-runs", "--analytics-off")
 _PR_SET_PDEATHSIG = 1
 
 
-@contextmanager
-def prefect_api(while_starting: Callable[[], None] | None = None) -> Iterator[str]:
-    """Yield the API address: the configured PREFECT_API_URL, or a temporary local server's (`prefect server
-    start`, Prefect's public way to run one). The server's address is exported before it boots (15–20 s), so
-    `while_starting` can start worker processes in the meantime: they inherit it."""
-    configured = os.environ.get("PREFECT_API_URL")
-    if configured:
-        if while_starting:
-            while_starting()
-        yield configured
-        return
-    timeout = float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120"))
+@dataclass(frozen=True, slots=True)
+class RunServer:
+    """A run's own `prefect server start`, its address already exported as PREFECT_API_URL."""
+
+    api_url: str
+    process: subprocess.Popen[bytes]
+    started: float = field(default_factory=time.perf_counter)  # when it was begun (perf_counter)
+
+
+def begin_run_server() -> RunServer | None:
+    """Start the run's own Prefect server, unless PREFECT_API_URL names one (then None), and export its address
+    at once. Call it before Prefect is first imported: Prefect reads its settings when it is imported, and a
+    process that imported it before PREFECT_API_URL was set starts a temporary server of its own for its flow
+    runs — a second server, ~225 MiB and its own boot (~5 s, serial, as the first flow run begins). Started
+    first, the server boots (~4 s) while the run imports Prefect, plans and warms its reading children."""
+    if os.environ.get("PREFECT_API_URL"):
+        return None
     port = free_port(0)
     api_url = f"http://127.0.0.1:{port}/api"
     os.environ["PREFECT_API_URL"] = api_url
-    server: subprocess.Popen[bytes] | None = None
+    try:
+        return RunServer(api_url, start_server(port, RUN_SERVER_ENVIRONMENT, RUN_SERVER_FLAGS))
+    except BaseException:
+        os.environ.pop("PREFECT_API_URL", None)
+        raise
+
+
+@contextmanager
+def run_server_begun() -> Iterator[RunServer | None]:
+    """`begin_run_server` for the block; the server stopped at its end if the run did not stop it (a run
+    that failed before it reached `prefect_api`)."""
+    server = begin_run_server()
+    try:
+        yield server
+    finally:
+        if server is not None:
+            if os.environ.get("PREFECT_API_URL") == server.api_url:
+                os.environ.pop("PREFECT_API_URL")
+            stop_process(server.process, grace_seconds=1)
+
+
+@contextmanager
+def prefect_api(while_starting: Callable[[], None] | None = None, server: RunServer | None = None) -> Iterator[str]:
+    """Yield the API address: the configured PREFECT_API_URL, or a temporary local server's (`prefect server
+    start`, Prefect's public way to run one): `server` when begun already (begin_run_server), else started
+    here. `while_starting` runs while the server boots (worker processes started then inherit its address);
+    the server is stopped when the block ends."""
+    if server is None:
+        server = begin_run_server()
+    if server is None:
+        if while_starting:
+            while_starting()
+        try:
+            with _seen_by_prefect(os.environ["PREFECT_API_URL"]):
+                yield os.environ["PREFECT_API_URL"]
+        finally:
+            deliver_pending()  # the run's last logs and events sent now, not by an exit hook the CLI skips
+        return
+    timeout = float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120"))
     try:
         with ThreadPoolExecutor(max_workers=1) as pool:
             started = pool.submit(while_starting) if while_starting else None
-            server = start_server(port, RUN_SERVER_ENVIRONMENT, RUN_SERVER_FLAGS)
-            wait_healthy(api_url, server, timeout)
+            wait_healthy(server.api_url, server.process, timeout)
             if started is not None:
                 started.result()
     except BaseException:
         os.environ.pop("PREFECT_API_URL", None)
-        if server is not None:
-            stop_process(server)
+        stop_process(server.process)
         raise
     try:
-        yield api_url
+        with _seen_by_prefect(server.api_url):
+            yield server.api_url
     finally:
         deliver_pending()
         os.environ.pop("PREFECT_API_URL", None)
-        stop_process(server, grace_seconds=1)  # its run is recorded (SQLite survives a kill): no slow shutdown
+        stop_process(server.process, grace_seconds=1)  # its run is recorded (SQLite survives a kill): no slow shutdown
+
+
+@contextmanager
+def _seen_by_prefect(api_url: str) -> Iterator[None]:
+    """For the block, Prefect's settings in this thread name `api_url`: when Prefect was imported before
+    PREFECT_API_URL was set (a test session, a library user), its settings are still those it read then, and
+    a flow run would start Prefect's temporary server instead of using this one."""
+    if "prefect" not in sys.modules:
+        yield
+        return
+    from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
+
+    if get_current_settings().api.url == api_url:
+        yield
+        return
+    with temporary_settings(updates={PREFECT_API_URL: api_url}):
+        yield
 
 
 def start_server(

@@ -4,7 +4,7 @@ without importing it."""
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from extract import ExtractedDocument
@@ -26,6 +26,12 @@ class DocumentOutcome:
     def __post_init__(self) -> None:
         if self.status == "loaded" and not self.reason:  # every file's reason says what became of it
             self.reason = loaded_reason(self.document)
+
+    def written(self) -> None:
+        """Once in raw, keep what the run reports (the document's meta and problems, the verdict) and let its
+        tables and facts go: a run's outcomes would otherwise hold every fact it read through dbt and the mart
+        checks, and Prefect walks a flow's return value, the summary, item by item when the flow ends."""
+        self.document = replace(self.document, tables=[], facts=[], narrative={}, disputed={}, table_preambles={})
 
 
 def loaded_reason(document: ExtractedDocument) -> str:

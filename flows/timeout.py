@@ -154,6 +154,14 @@ def call_with_deadline(
             stop.start()
 
 
+def stop_idle_children() -> None:
+    """Stop every idle child of this process now, not `linger` seconds later: a run whose documents are all read
+    gives their memory back before its gate, load and dbt build (a later call starts a child again)."""
+    with _idle_lock:
+        for caller in _idle:
+            caller.close()
+
+
 def _stop_if_still_idle(caller: IsolatedCaller, calls: int) -> None:
     """Stop the caller's child unless it is in a call or was given another since (its next call starts one)."""
     with _idle_lock:
