@@ -21,11 +21,17 @@ import flows.extraction as extraction
 from extract import ExtractedDocument
 from extract.model import DocumentMeta, Problem
 from flows.extraction import process_file
+from flows.limits import DocumentLimits
 from flows.plan import MAX_ATTEMPTS, fingerprint, is_retryable, plan_run, with_attempts_counted
 from flows.summary import DocumentOutcome
 from flows.timeout import IsolatedCaller, OverMemoryLimit, call_with_deadline
 from flows.version import READING_VERSION
 from warehouse.raw import load_document
+
+
+def _in_this_process(page_limit: int) -> DocumentLimits:
+    """Only a page limit: no time or memory limit, so the file is read in this process."""
+    return DocumentLimits(timeout=None, memory_limit_mib=None, page_limit=page_limit)
 
 
 def _pdf(contents: list[bytes]) -> bytes:
@@ -88,7 +94,7 @@ def test_a_document_read_over_the_memory_limit_fails_saying_so_and_is_retried(tm
     pdf.write_bytes(_pdf([_text_page("A page.")]))
 
     # The child importing the extractor alone takes it past 40 MiB.
-    outcome = process_file(str(pdf), timeout=60, memory_limit_mib=40)
+    outcome = process_file(str(pdf), DocumentLimits(timeout=60, memory_limit_mib=40, page_limit=None))
 
     assert outcome.status == "failed"
     assert outcome.reason is not None and outcome.reason.startswith("over the memory limit (40 MiB)")
@@ -108,11 +114,11 @@ def test_a_document_over_the_page_limit_fails_before_any_page_is_parsed(
         raise AssertionError("a page was parsed")
 
     monkeypatch.setattr(extraction, "extract_document", parse)
-    outcome = process_file(str(pdf), page_limit=2)  # in this process: no time limit
+    outcome = process_file(str(pdf), _in_this_process(page_limit=2))  # no time limit
 
     assert (outcome.status, outcome.reason) == ("failed", "too many pages (3, the limit is 2)")
     assert not is_retryable(outcome.status, outcome.reason)
-    at_the_limit = process_file(str(pdf), page_limit=3)
+    at_the_limit = process_file(str(pdf), _in_this_process(page_limit=3))
     assert "a page was parsed" in (at_the_limit.reason or "")  # read
 
 
@@ -121,7 +127,7 @@ def test_a_page_that_parses_past_the_deadline_times_out(tmp_path: Path) -> None:
     pdf = tmp_path / "dust.pdf"
     pdf.write_bytes(_pdf([dust]))
 
-    outcome = process_file(str(pdf), timeout=1)
+    outcome = process_file(str(pdf), DocumentLimits(timeout=1, memory_limit_mib=None, page_limit=None))
 
     assert (outcome.status, outcome.reason) == ("failed", "extraction timed out after 1 s")
 
