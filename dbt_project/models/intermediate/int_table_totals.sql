@@ -2,12 +2,7 @@
 -- tables excluded: not contract facts, kept to check the tables' arithmetic (tests/marts_carry_the_gated_facts.sql
 -- holds them to the gated facts). Internal, so in intermediate: marts holds only the contract's tables.
 select
-    cast(document_id as varchar) as document_id,
-    cast(department_id as varchar) as department_id,
-    cast(fiscal_year as integer) as fiscal_year,
-    cast(report_kind as varchar) as report_kind,
-    cast(table_kind as varchar) as table_kind,
-    cast(fund_scope as varchar) as fund_scope,
+    {{ fact_place_columns() }},
     cast(fact_key as varchar) as total_key,
     cast(measure as varchar) as measure,
     cast(amount_yuan as decimal(20, 2)) as amount_yuan,

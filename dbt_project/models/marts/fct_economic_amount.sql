@@ -7,12 +7,7 @@
 ) }}
 
 select
-    cast(document_id as varchar) as document_id,
-    cast(department_id as varchar) as department_id,
-    cast(fiscal_year as integer) as fiscal_year,
-    cast(report_kind as varchar) as report_kind,
-    cast(table_kind as varchar) as table_kind,
-    cast(fund_scope as varchar) as fund_scope,
+    {{ fact_place_columns() }},
     cast(econ_code as varchar) as econ_code,
     cast(econ_level as varchar) as econ_level,
     cast(measure as varchar) as measure,

@@ -7,12 +7,7 @@
 ) }}
 
 select
-    cast(document_id as varchar) as document_id,
-    cast(department_id as varchar) as department_id,
-    cast(fiscal_year as integer) as fiscal_year,
-    cast(report_kind as varchar) as report_kind,
-    cast(table_kind as varchar) as table_kind,
-    cast(fund_scope as varchar) as fund_scope,
+    {{ fact_place_columns() }},
     cast(subject_code as varchar) as subject_code,
     cast(subject_level as varchar) as subject_level,
     cast(measure as varchar) as measure,

@@ -1,10 +1,5 @@
 select
-    cast(document_id as varchar) as document_id,
-    cast(department_id as varchar) as department_id,
-    cast(fiscal_year as integer) as fiscal_year,
-    cast(report_kind as varchar) as report_kind,
-    cast(table_kind as varchar) as table_kind,
-    cast(fund_scope as varchar) as fund_scope,
+    {{ fact_place_columns() }},
     cast(line_key as varchar) as line_key,
     cast(amount_yuan as decimal(20, 2)) as amount_yuan,
     cast(page as integer) as page,
