@@ -10,6 +10,7 @@ and removes the files. Not thread-safe by itself: the Gate runs one Checkpoint a
 from __future__ import annotations
 
 import datetime
+import os
 import shutil
 import tempfile
 import weakref
@@ -47,6 +48,7 @@ class FrameCheckpoint:
         from great_expectations.checkpoint import UpdateDataDocsAction
 
         self._context, self._stores_results = context, data_docs
+        self._pid = os.getpid()  # the frames' folder is this process's (see run)
         self._folder = Path(tempfile.mkdtemp(prefix=f"caijue-{name}-"))
         weakref.finalize(self, shutil.rmtree, self._folder, ignore_errors=True)
         definitions = []
@@ -67,6 +69,8 @@ class FrameCheckpoint:
         the suites' results by suite name."""
         from great_expectations.core.run_identifier import RunIdentifier
 
+        if os.getpid() != self._pid:
+            raise RuntimeError("a Checkpoint built in another process (before a fork): build one in this process")
         missing = set(self.suite_names) - set(frames)
         if missing:
             raise ValueError(f"no frame for the suites {sorted(missing)}")

@@ -25,6 +25,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -329,9 +330,15 @@ def _with_holds(checks: pd.DataFrame, result: ExpectationSuiteValidationResult) 
     return checks.assign(holds=~checks.index.isin(sorted(failed)))
 
 
-@functools.cache
 def default_gate() -> Gate:
-    """The process's gate (ephemeral GX context), built on first use."""
+    """The process's gate (ephemeral GX context), built on first use. A process forked after its parent built one
+    builds its own: the parent's Checkpoint writes its frames in a folder of the parent's, and two processes
+    writing there would read each other's (or no) frames."""
+    return _gate_of_process(os.getpid())
+
+
+@functools.cache
+def _gate_of_process(pid: int) -> Gate:
     return Gate()
 
 
