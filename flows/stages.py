@@ -7,6 +7,7 @@ run one after another in the flow's own process, whatever task runner maps the d
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import TypeVar
 from uuid import UUID
@@ -16,6 +17,8 @@ from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
 
 R = TypeVar("R")
+# A stopped run's second look for task runs that were being created as it cancelled the first ones.
+CANCEL_SETTLE_SECONDS = 0.3
 
 
 def run_stage(name: str, work: Callable[[], R]) -> R:
@@ -49,10 +52,14 @@ def mark_cancelled(flow_run_id: UUID, message: str) -> None:
 
     unfinished = TaskRunFilterStateType(any_=[StateType.RUNNING, StateType.PENDING, StateType.SCHEDULED])
     with get_client(sync_client=True) as client:
-        task_runs = client.read_task_runs(
-            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])),
-            task_run_filter=TaskRunFilter(state=TaskRunFilterState(type=unfinished)),
-        )
-        for task_run in task_runs:
-            client.set_task_run_state(task_run.id, Cancelled(message=message), force=True)
-        client.set_flow_run_state(flow_run_id, Cancelled(message=message), force=True)
+        # Twice: the run's threads go on until its processes are killed, and a task run they were creating
+        # (or starting) as the first pass read the list lands after it (CI: one 'extract' left Running).
+        for settle in (CANCEL_SETTLE_SECONDS, 0.0):
+            task_runs = client.read_task_runs(
+                flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])),
+                task_run_filter=TaskRunFilter(state=TaskRunFilterState(type=unfinished)),
+            )
+            for task_run in task_runs:
+                client.set_task_run_state(task_run.id, Cancelled(message=message), force=True)
+            client.set_flow_run_state(flow_run_id, Cancelled(message=message), force=True)
+            time.sleep(settle)
