@@ -16,6 +16,8 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
 
+from flows.server import deliver_pending
+
 R = TypeVar("R")
 # A stopped run's second look for task runs that were being created as it cancelled the first ones.
 CANCEL_SETTLE_SECONDS = 0.3
@@ -52,9 +54,11 @@ def mark_cancelled(flow_run_id: UUID, message: str) -> None:
 
     unfinished = TaskRunFilterStateType(any_=[StateType.RUNNING, StateType.PENDING, StateType.SCHEDULED])
     with get_client(sync_client=True) as client:
-        # Twice: the run's threads go on until its processes are killed, and a task run they were creating
-        # (or starting) as the first pass read the list lands after it (CI: one 'extract' left Running).
+        # Task runs are recorded from this process's events, sent in batches: a task run started just before the
+        # stop reached the server after the cancelling and stayed Running (CI). So the events go first, and twice:
+        # the run's threads go on until its processes are killed.
         for settle in (CANCEL_SETTLE_SECONDS, 0.0):
+            deliver_pending(seconds=1.0)
             task_runs = client.read_task_runs(
                 flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])),
                 task_run_filter=TaskRunFilter(state=TaskRunFilterState(type=unfinished)),
