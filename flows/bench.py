@@ -248,10 +248,10 @@ def bare_extraction(path: str) -> int:
     """caijue's reading of one file as a reading child does it (extraction and the gate's assessment, in Python;
     the gate's GX Checkpoint runs once per run, in the run's own gate stage), nothing around it; returns its
     pages."""
-    from flows.extraction import extract_and_check
+    from flows.extraction import extract_and_assess
 
     data = Path(path).read_bytes()
-    checked = extract_and_check(data, Path(path).name)
+    checked = extract_and_assess(data, Path(path).name)
     return checked.document.meta.page_count
 
 

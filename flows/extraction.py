@@ -43,7 +43,7 @@ class ReadDocument:
     path: str = ""  # the file it was read from, readable (flows/inbox.py readable_path)
 
 
-def extract_and_check(data: bytes, file_name: str, page_limit: int | None = None) -> ReadDocument:
+def extract_and_assess(data: bytes, file_name: str, page_limit: int | None = None) -> ReadDocument:
     """The document as read, with the frames the gate's Checkpoint validates (expectations.assessment
     `gate_frames`: the pages it finds contested are read a second time); ExtractionError when it cannot be read,
     at once when it has more pages than `page_limit` (None: any number)."""
@@ -61,7 +61,7 @@ def check_page_count(data: bytes, file_name: str, page_limit: int | None) -> Non
         raise ExtractionError(file_name, f"too many pages ({pages}, the limit is {page_limit})")
 
 
-def check_with_deadline(
+def assess_with_deadline(
     data: bytes,
     file_name: str,
     seconds: float | None,
@@ -69,17 +69,17 @@ def check_with_deadline(
     memory_limit_mib: int | None = None,
     page_limit: int | None = None,
 ) -> ReadDocument:
-    """`extract_and_check` in a child process, killed after `seconds` or when its resident memory goes
+    """`extract_and_assess` in a child process, killed after `seconds` or when its resident memory goes
     over `memory_limit_mib` MiB (None or <= 0: no such limit; with neither, in this process). Raises
     ExtractionError for an unreadable document and for one that overran a limit or killed its process
     (flows/plan.py retries those); RuntimeError for a bug."""
     seconds = seconds if seconds and seconds > 0 else None
     memory_limit_mib = memory_limit_mib if memory_limit_mib and memory_limit_mib > 0 else None
     if seconds is None and memory_limit_mib is None:
-        return extract_and_check(data, file_name, page_limit)
+        return extract_and_assess(data, file_name, page_limit)
     try:
         result = call_with_deadline(
-            _extract_and_check,
+            _extract_and_assess,
             data,
             file_name,
             page_limit,
@@ -116,12 +116,12 @@ def warm_reader() -> None:
     load_classification()
 
 
-def _extract_and_check(
+def _extract_and_assess(
     data: bytes, file_name: str, page_limit: int | None = None
 ) -> ReadDocument | tuple[str, int | None, FileKind]:
     # Runs in the child. ExtractionError's constructor does not survive pickling: send its parts.
     try:
-        return extract_and_check(data, file_name, page_limit)
+        return extract_and_assess(data, file_name, page_limit)
     except ExtractionError as exc:
         return exc.reason, exc.page, exc.file_kind
 
@@ -138,7 +138,7 @@ def read_file(path: str, limits: DocumentLimits = DEFAULT_LIMITS) -> ReadDocumen
     # any other OSError is transient (a network share): the task retries
     try:
         name = readable_path(Path(path).name)
-        read = check_with_deadline(
+        read = assess_with_deadline(
             data, name, limits.timeout, memory_limit_mib=limits.memory_limit_mib, page_limit=limits.page_limit
         )
     except ExtractionError as exc:
@@ -195,11 +195,12 @@ def gate_reads(
 
 
 def _judge(reads: Sequence[ReadDocument], gate: Gate | None, run_name: str) -> RunVerdicts:
+    """The gate's verdicts on documents read with their frames (gate_reads passes only those)."""
     from expectations.gate import default_gate
     from flows.server import quiet_libraries
 
     quiet_libraries()
-    documents = [(r.document, r.frames) for r in reads if r.frames is not None]
+    documents = [(r.document, r.frames) for r in reads if r.frames is not None]  # all of them: narrows the type
     return (gate or default_gate()).judge(documents, run_name)
 
 

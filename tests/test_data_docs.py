@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from expectations.gate import Gate
-from flows.extraction import ReadDocument, extract_and_check
+from flows.extraction import ReadDocument, extract_and_assess
 from flows.plan import plan_run
 from flows.summary import RunSummary
 
@@ -35,7 +35,7 @@ def reads(tmp_path_factory: pytest.TempPathFactory) -> list[ReadDocument]:
 
 
 def _read(pdf: Path) -> tuple:
-    read = extract_and_check(pdf.read_bytes(), pdf.name)
+    read = extract_and_assess(pdf.read_bytes(), pdf.name)
     return read.document, read.frames
 
 
@@ -53,8 +53,8 @@ def test_a_reading_child_hands_over_frames_not_verdicts(reads: list[ReadDocument
 
 def test_a_reading_child_never_imports_great_expectations(reads: list[ReadDocument]) -> None:
     code = (
-        "import sys; from pathlib import Path; from flows.extraction import extract_and_check;"
-        "pdf = Path(sys.argv[1]); read = extract_and_check(pdf.read_bytes(), pdf.name);"
+        "import sys; from pathlib import Path; from flows.extraction import extract_and_assess;"
+        "pdf = Path(sys.argv[1]); read = extract_and_assess(pdf.read_bytes(), pdf.name);"
         "sys.exit(2 if read.frames is None else int('great_expectations' in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", code, reads[0].path], check=False, cwd=Path(__file__).parents[1])

@@ -12,7 +12,7 @@ import pytest
 import flows.extraction as extraction
 from extract import ExtractedDocument, ExtractionError
 from extract.model import DocumentMeta, Problem
-from flows.extraction import check_with_deadline
+from flows.extraction import assess_with_deadline
 from flows.plan import fingerprint, is_retryable, plan_run
 from flows.timeout import CallTimeout, ChildCrashed
 from flows.version import READING_VERSION
@@ -52,7 +52,7 @@ def test_the_reasons_a_timeout_or_a_crash_give_are_the_ones_the_plan_retries(
 
     monkeypatch.setattr(extraction, "call_with_deadline", call)
     with pytest.raises(ExtractionError) as caught:
-        check_with_deadline(b"%PDF-1.7", "report.pdf", 5)
+        assess_with_deadline(b"%PDF-1.7", "report.pdf", 5)
     assert is_retryable("failed", caught.value.reason) is retryable
 
 
