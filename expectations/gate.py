@@ -71,6 +71,8 @@ class GateResult:
     identity_tally: dict[str, int] = field(default_factory=dict)  # see identity_tally()
     # The suite results of the Checkpoint run that judged the document (with the other documents of its run).
     validations: tuple[ExpectationSuiteValidationResult, ...] = field(default=(), repr=False)
+    # The document's whole-document checks, `holds` as GX found (the rules' expectations computed it).
+    document_checks: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
     @property
     def errors(self) -> list[Problem]:
@@ -163,10 +165,18 @@ class Gate:
             for position, findings in enumerate(suite_found):
                 found[position] += findings if name == "facts" else sorted(findings, key=lambda f: f[0])
         identities = _with_holds(frames["identity_checks"], results["identity_checks"])
+        whole_document = _with_holds(frames["document_checks"], results["document_checks"])
         validations = tuple(results[name] for name in DOCUMENT_SUITES)
         by_document = _rows_by_document(identities, len(documents))
+        checks_by_document = _rows_by_document(whole_document, len(documents))
         verdicts = [
-            self._verdict(doc, [p for _, p in found[i]], identities.iloc[by_document[i]], validations)
+            self._verdict(
+                doc,
+                [p for _, p in found[i]],
+                identities.iloc[by_document[i]],
+                whole_document.iloc[checks_by_document[i]],
+                validations,
+            )
             for i, (doc, _) in enumerate(documents)
         ]
         seconds = time.perf_counter() - started
@@ -178,12 +188,14 @@ class Gate:
         doc: ExtractedDocument,
         issues: list[Problem],
         checks: pd.DataFrame,
+        document_checks: pd.DataFrame,
         validations: tuple[ExpectationSuiteValidationResult, ...],
     ) -> GateResult:
         errors = [*(p for p in doc.problems if p.severity == "error"), *(p for p in issues if p.severity == "error")]
         withheld, whole_document = withheld_tables(doc, errors)
         quarantined = bool(whole_document) or (bool(withheld) and not _loadable_tables(doc, withheld))
         checks = checks.drop(columns=[RUN_DOCUMENT]).reset_index(drop=True)
+        document_checks = document_checks.drop(columns=[RUN_DOCUMENT]).reset_index(drop=True)
         return GateResult(
             status="quarantined" if quarantined else "loaded",
             issues=_capped(issues, self._max_rows),
@@ -192,6 +204,7 @@ class Gate:
             withheld=withheld,
             identity_tally=identity_tally(checks, withheld),
             validations=validations,
+            document_checks=document_checks,
         )
 
     def validate_marts(self, frames: Mapping[str, pd.DataFrame]) -> list[Problem]:
@@ -322,10 +335,11 @@ def _rows_by_document(frame: pd.DataFrame, documents: int) -> list[slice]:
 
 
 def _with_holds(checks: pd.DataFrame, result: ExpectationSuiteValidationResult) -> pd.DataFrame:
-    """The identity checks with `holds`: False on the rows an identity expectation found unexpected."""
+    """The checks (identities, whole-document checks) with `holds`: False on the rows an expectation found
+    unexpected."""
     failed: set[int] = set()
     for outcome in result.results:
-        if not outcome.success and "column_list" in outcome.expectation_config.kwargs:
+        if not outcome.success:
             failed.update(_unexpected_rows(outcome.result or {}))
     return checks.assign(holds=~checks.index.isin(sorted(failed)))
 

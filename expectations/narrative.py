@@ -23,17 +23,19 @@ from decimal import Decimal
 
 from expectations.document_checks import DocumentCheck
 from expectations.heading_names import heading_name_checks
-from expectations.narrative_arithmetic import AMOUNT, LINK, arithmetic_checks, half_unit, printed_wan
+from expectations.narrative_arithmetic import AMOUNT, LINK, arithmetic_checks, printed_wan
 from expectations.narrative_comparison import comparison_checks
 from expectations.narrative_funds import fund_checks
+from expectations.printed_rules import printed_value
 from extract.classification import Classification, load_classification
-from extract.model import YUAN_PER_WAN, ExtractedDocument, Fact
+from extract.model import ExtractedDocument, Fact
 from extract.names import ORGANISATION_ENDS
 from extract.text import fold
 
 # A narrative figure copies one table figure: equal when the table is in 万元 (nothing is rounded), within
 # half of 0.01 万元 when the narrative rounds a 元 figure to 万元.
 TOLERANCE_YUAN: dict[str, Decimal] = {"万元": Decimal(0), "元": Decimal(50)}
+WAN = "万元"  # the narrative's figures are read in 万元
 _FOOTER = re.compile(r"^\s*(?:[-—–]\s*\d+\s*[-—–]|第\s*\d+\s*页.*|\d{1,3})\s*$")
 _QUOTES = str.maketrans({c: "" for c in '“”"‘’「」'})
 
@@ -227,7 +229,10 @@ class NarrativeText:
 
 def wan_to_yuan(printed: str) -> Decimal:
     """A 万元 figure as printed ("1,234.5") in exact yuan."""
-    return (Decimal(printed.replace(",", "")) * YUAN_PER_WAN).quantize(Decimal("0.01"))
+    value = printed_value(printed, WAN)
+    if value is None:
+        raise ValueError(f"not a printed figure: {printed!r}")
+    return value
 
 
 # --- the tables -------------------------------------------------------------------------------------
@@ -491,9 +496,6 @@ def _compare(statement: Statement, tables: Tables) -> DocumentCheck | None:
     if figure is None:
         return None
     stated = statement.amount
-    # A narrative that rounds further than the table ("19,302 万元" for 19,301.80) agrees within half its last digit.
-    rounding = half_unit(Decimal(statement.printed.replace(",", ""))) * YUAN_PER_WAN
-    holds = abs(stated - figure.amount) <= max(TOLERANCE_YUAN[tables.units.get(figure.table_kind, "元")], rounding)
     title = tables.title(figure.table_kind)
     where = f"第{figure.page}页" if figure.page else ""
     difference = printed_wan(abs(stated - figure.amount))
@@ -501,16 +503,22 @@ def _compare(statement: Statement, tables: Tables) -> DocumentCheck | None:
         f"情况说明（第{statement.page}页）称“{statement.label} {statement.printed} 万元”，"
         f"而{title}（{where}）为 {printed_wan(figure.amount)} 万元，相差 {difference} 万元"
     )
+    # The rounding rule decides (expectations.printed_rules): equal within the table's allowance, or within half the
+    # last printed digit when the narrative rounds further than the table ("19,302 万元" for 19,301.80).
     return DocumentCheck(
         statement.check_name,
         "warning",
-        holds,
+        None,
         message,
         figure.table_kind,
         statement.page,
         statement.subject_code,
         figure.amount,
         stated,
+        printed=statement.printed,
+        printed_unit=WAN,
+        source_yuan=figure.amount,
+        source_tolerance_yuan=TOLERANCE_YUAN[tables.units.get(figure.table_kind, "元")],
     )
 
 

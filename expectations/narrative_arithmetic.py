@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal
 
 from expectations.document_checks import DocumentCheck
+from expectations.printed_rules import PERCENT, half_unit, last_digit_unit
 from extract.model import YUAN_PER_WAN
 
 NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"  # a figure as printed: 1,234.56 or 1234.56
@@ -100,26 +101,22 @@ def _label_before(sentence: str, end: int) -> str:
     return re.sub(r"^.*(?:说明|情况)|^年度?", "", words.group(1)) if words else "合计"
 
 
-def half_unit(printed: Decimal) -> Decimal:
-    """Half a unit of a printed figure's last digit: how far its unrounded value may be."""
-    return Decimal(5).scaleb(printed.as_tuple().exponent - 1)
-
-
 def _share_check(match: re.Match[str], part: Decimal, whole: tuple[str, Decimal], page: int) -> DocumentCheck:
     printed = Decimal(match["p"])
     exact = part / whole[1] * HUNDRED
-    step = Decimal(1).scaleb(printed.as_tuple().exponent)  # one unit of the last printed digit
+    step = last_digit_unit(printed)
     computed = exact.quantize(step if step < 1 else Decimal(1))
-    # The publisher divides unrounded figures: the share may lie anywhere their rounding allows.
+    # The publisher divides unrounded figures: the share may lie anywhere their rounding allows (the percentage
+    # rule, expectations.printed_rules, allows one unit of its last digit beyond).
     part_slack, whole_slack = half_unit(part), half_unit(whole[1])
     low = max(part - part_slack, Decimal(0)) / (whole[1] + whole_slack) * HUNDRED
     high = (part + part_slack) / max(whole[1] - whole_slack, whole_slack) * HUNDRED
-    holds = low - step < printed < high + step
     message = (
         f"情况说明称“{match['n']} 万元，{match['verb']}{match['whole'] or ''}{'的' if match['whole'] else ''}"
         f"{match['p']}%”，按 {match['n']} ÷ {whole[1]}（{whole[0]}）应为 {computed}%"
     )
-    return DocumentCheck("narrative.share", "warning", holds, message, None, page, None, computed, printed)
+    return DocumentCheck("narrative.share", "warning", None, message, None, page, None, computed, printed,
+                         printed=match["p"], printed_unit=PERCENT, allowed_percent=((low, high),))  # fmt: skip
 
 
 def _procurement_checks(text: str, page_at: PageAt) -> Iterator[DocumentCheck]:
@@ -129,17 +126,17 @@ def _procurement_checks(text: str, page_at: PageAt) -> Iterator[DocumentCheck]:
             continue
         total = _number(match["total"])
         summed = sum(parts.values(), Decimal(0))
-        holds = abs(summed - total) <= WAN_STEP * len(parts)
         listed = "、".join(f"{what} {amount} 万元" for what, amount in parts.items())
         message = f"情况说明称政府采购支出总额 {total} 万元，而其所列{listed}合计 {summed} 万元"
         yield DocumentCheck(
             "narrative.government_procurement",
             "warning",
-            holds,
+            None,
             message,
             None,
             page_at(match.start()),
             None,
             summed * YUAN_PER_WAN,
             total * YUAN_PER_WAN,
+            tolerance_yuan=WAN_STEP * len(parts) * YUAN_PER_WAN,  # one printed 0.01 万元 per part
         )

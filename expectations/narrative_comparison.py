@@ -30,7 +30,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from expectations.document_checks import DocumentCheck
-from expectations.narrative_arithmetic import HUNDRED, NUMBER, PageAt, half_unit, pieces
+from expectations.narrative_arithmetic import HUNDRED, NUMBER, PageAt, pieces
+from expectations.printed_rules import PERCENT, half_unit, last_digit_unit
 
 UNIT_YUAN = {"亿元": Decimal(100_000_000), "万元": Decimal(10_000), "元": Decimal(1)}
 FIGURE = r"(?<![\d.,])(?P<n>" + NUMBER + r")(?P<u>亿元|万元|元)"
@@ -292,12 +293,13 @@ def _change_check(c: Comparison, figure: Printed, base: Printed, change: Printed
     """The stated change = |figure − base|: two printed terms, one unit of the coarser's last digit each."""
     difference = abs(figure.yuan - base.yuan)
     tolerance = 2 * max(figure.step, base.step, change.step)
-    holds = abs(difference - change.yuan) <= tolerance
     message = (
         f"情况说明（第{c.page}页）称“{c.clause}”：{figure.text}与{base.text}相差"
         f"{_printed_like(difference, change)}，而非{change.text}"
     )
-    return _warning("narrative.change_amount", holds, c, message, expected=difference, actual=change.yuan)
+    return _warning(
+        "narrative.change_amount", None, c, message, expected=difference, actual=change.yuan, tolerance_yuan=tolerance
+    )
 
 
 def _printed_like(amount_yuan: Decimal, like: Printed) -> str:
@@ -308,8 +310,7 @@ def _printed_like(amount_yuan: Decimal, like: Printed) -> str:
 def _rate_check(c: Comparison) -> DocumentCheck | None:
     """The stated percentage against change ÷ base, in every way the sentence gives them."""
     assert c.percent is not None
-    printed = Decimal(c.percent)
-    step = Decimal(1).scaleb(printed.as_tuple().exponent)  # type: ignore[arg-type]
+    step = last_digit_unit(Decimal(c.percent))
     ranges: list[tuple[Decimal, Decimal, str]] = []
     if c.figure is not None and c.base is not None:
         ranges += _relative(c.figure, c.base)
@@ -322,11 +323,11 @@ def _rate_check(c: Comparison) -> DocumentCheck | None:
             ranges = [(Decimal(0), Decimal(0), "0")]  # no change: no percentage but 0
         else:
             return None
-    holds = any(low - step < printed < high + step for low, high, _ in ranges)
     low, high, how = ranges[0]
     computed = ((low + high) / 2).quantize(step if step < 1 else Decimal(1))
     message = f"情况说明（第{c.page}页）称“{c.clause}”：按 {how} 计，变动率应为 {computed}%，而非 {c.percent}%"
-    return _warning("narrative.change_rate", holds, c, message)
+    allowed = tuple((low, high) for low, high, _ in ranges)  # the percentage rule decides (printed_rules)
+    return _warning("narrative.change_rate", None, c, message, printed=c.percent, allowed_percent=allowed)
 
 
 def _relative(figure: Printed, base: Printed) -> list[tuple[Decimal, Decimal, str]]:
@@ -429,16 +430,21 @@ def _budget_relation(words: str) -> tuple[int, str] | None:
 
 def _warning(
     check_name: str,
-    holds: bool,
+    stated: bool | None,
     c: Comparison,
     message: str,
     expected: Decimal | None = None,
     actual: Decimal | None = None,
+    *,
+    tolerance_yuan: Decimal | None = None,
+    printed: str | None = None,
+    allowed_percent: tuple[tuple[Decimal, Decimal], ...] | None = None,
 ) -> DocumentCheck:
+    """A comparison's check: `stated`, or decided by a rule on the figures given (tolerance or percentage)."""
     return DocumentCheck(
         check_name,
         "warning",
-        holds,
+        stated,
         message,
         None,
         c.page,
@@ -447,4 +453,8 @@ def _warning(
         actual,
         attributed_to="publisher",
         evidence=f"第{c.page}页印有：“{c.clause}”",
+        printed=printed,
+        printed_unit=PERCENT if printed is not None else None,
+        allowed_percent=allowed_percent,
+        tolerance_yuan=tolerance_yuan,
     )

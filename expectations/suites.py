@@ -9,8 +9,11 @@ and its severity the GX way (its `severity`: critical for an error, warning for 
   by a custom expectation (expectations.sum_of_parts) — as a critical expectation over the failures
   attribution says are our misreading (they withhold their table) and a warning one over the rest (a
   failure as printed is the publisher's).
-- document_checks: the whole-document checks (narrative, required tables, units, columns) hold, critical
-  and warning rows apart.
+- document_checks: the whole-document checks (narrative, required tables, units, columns) hold: the narrative's
+  figures by their rules (expectations.printed_rules) as custom expectations computing the verdict from the
+  printed figure, its unit and precision and the figure it is compared with (expectations.printed_figures; the
+  tolerance rule is the identities' expectation), warnings; the findings stated in Python (years, directions,
+  missing tables, unit slips, swapped columns) critical and warning rows apart.
 - mart_<name>: the public marts' contract (expectations.marts).
 
 Building a suite imports great_expectations: only `expectations.gate.Gate` calls these.
@@ -22,7 +25,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from expectations.document_checks import DOCUMENT_CHECK_COLUMNS
+from expectations.document_checks import (
+    DOCUMENT_CHECK_COLUMNS,
+    PERCENTAGE_COLUMNS,
+    ROUNDING_COLUMNS,
+    TOLERANCE_COLUMNS,
+)
 from expectations.frames import FACT_COLUMNS, IDENTITY_COLUMNS, SUM_OF_PARTS_COLUMNS
 from expectations.identities import FAMILIES
 from expectations.marts import MartSpec
@@ -76,10 +84,16 @@ class Suites:
         import great_expectations.expectations as gxe
         from great_expectations.expectations.row_conditions import Column
 
+        from expectations.printed_figures import (
+            ExpectPrintedFigureToCopyItsSourceWithinRounding,
+            ExpectPrintedPercentageToLieWithinItsRange,
+        )
         from expectations.sum_of_parts import ExpectTotalToEqualSumOfPartsWithinTolerance
 
         self._gxe, self._column, self._vocab = gxe, Column, vocab
         self._sum_of_parts = ExpectTotalToEqualSumOfPartsWithinTolerance
+        self._rounding = ExpectPrintedFigureToCopyItsSourceWithinRounding
+        self._percentage = ExpectPrintedPercentageToLieWithinItsRange
 
     def expect(
         self, kind: str | Callable[..., Expectation], check_name: str, message: str, severity: Severity = "error",
@@ -157,17 +171,31 @@ class Suites:
         return [*required, *hold]
 
     def document_checks(self) -> list[Expectation]:
+        """The printed figures' rules as custom expectations, each over its own columns (null on another rule's
+        rows, which GX skips: cheaper than row conditions); the stated findings by severity."""
         e, col = self.expect, self._column
         required = [
             e("ExpectTableColumnsToMatchSet", "gate.missing_column", "the document checks lack columns",
               column_set=[RUN_DOCUMENT, *DOCUMENT_CHECK_COLUMNS], exact_match=False),
         ]  # fmt: skip
-        holds = [
+        theirs = "as printed (the publisher's)"
+        rules = [
+            e(self._rounding, "document_checks.rounding",
+              f"a figure the narrative copies equals the table's within its rounding; a failure is {theirs}",
+              "warning", column_list=list(ROUNDING_COLUMNS), ignore_row_if="any_value_is_missing"),
+            e(self._percentage, "document_checks.percentage",
+              f"a printed percentage lies within what its figures allow; a failure is {theirs}",
+              "warning", column_list=list(PERCENTAGE_COLUMNS), ignore_row_if="any_value_is_missing"),
+            e(self._sum_of_parts, "document_checks.tolerance",
+              f"a stated figure equals the one its figures give within its tolerance; a failure is {theirs}",
+              "warning", column_list=list(TOLERANCE_COLUMNS), ignore_row_if="any_value_is_missing"),
+        ]  # fmt: skip
+        stated = [
             e("ExpectColumnValuesToBeInSet", "document_checks", "narrative, required tables, units and columns hold",
-              severity, column="holds", value_set=[True], row_condition=col("severity") == severity)
+              severity, column="stated", value_set=[True], row_condition=col("severity") == severity)
             for severity in GX_SEVERITY
         ]  # fmt: skip
-        return [*required, *holds]
+        return [*required, *rules, *stated]
 
     def mart(self, spec: MartSpec) -> list[Expectation]:
         e = self.expect

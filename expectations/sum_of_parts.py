@@ -13,7 +13,6 @@ Importing this module imports great_expectations (~5 s) and registers the expect
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any, ClassVar
 
 import pandas as pd
@@ -28,16 +27,10 @@ from great_expectations.render import LegacyRendererType, RenderedStringTemplate
 from great_expectations.render.renderer.renderer import renderer
 from great_expectations.render.util import parse_row_condition_string, substitute_none_for_missing
 
+from expectations.printed_rules import within_tolerance
+
 METRIC = "multicolumn_values.total_within_tolerance_of_parts"
 ROLES = ("stated total", "sum of its parts", "tolerance")
-
-
-def within_tolerance(total: object, parts: object, tolerance: object) -> bool:
-    """|total − parts| ≤ tolerance, in exact arithmetic; False when any of them is not an exact amount."""
-    amounts = (total, parts, tolerance)
-    if not all(isinstance(a, Decimal | int) and not isinstance(a, bool) for a in amounts):
-        return False
-    return abs(Decimal(total) - Decimal(parts)) <= Decimal(tolerance)  # type: ignore[arg-type]
 
 
 class MulticolumnTotalWithinToleranceOfParts(MulticolumnMapMetricProvider):

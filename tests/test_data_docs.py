@@ -12,6 +12,7 @@ import html
 import re
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -73,9 +74,20 @@ def test_one_checkpoint_judges_the_run_and_its_results_carry_severity_the_gx_way
     severity = {r.expectation_config.meta["check_name"]: r.expectation_config.severity.value for r in facts.results}
     assert severity["classification.unknown_code"] == "warning"
     assert severity["structure.unknown_table_kind"] == "critical"
-    rows = sum(len(r.frames.facts) for r in reads if r.frames is not None)
-    counted = {r.result.get("element_count") for r in facts.results if r.expectation_config.kwargs.get("column")}
-    assert counted == {rows}  # every document's facts in one validation
+    # Without Data Docs the Checkpoint returns bare verdicts (BOOLEAN_ONLY); a failed expectation is validated again
+    # with COMPLETE on the run's batch: every document's facts, its rows listed.
+    first, second = (r.frames for r in reads)
+    assert first is not None and second is not None
+    wrong = second.facts.copy()
+    wrong.loc[0, "table_kind"] = "not_a_table_kind"
+    again = default_gate().judge([(reads[0].document, first), (reads[1].document, replace(second, facts=wrong))])
+    [facts] = [v for v in again.validations if v.suite_name == "facts"]
+    [failed] = [r for r in facts.results if not r.success]
+    assert failed.expectation_config.meta["check_name"] == "structure.unknown_table_kind"
+    assert failed.result["element_count"] == len(first.facts) + len(second.facts)
+    assert failed.result["unexpected_index_list"] == [len(first.facts)]
+    assert [r.status for r in again.results] == ["loaded", "quarantined"]  # a table it does not print: a doubt
+    assert all("element_count" not in r.result for r in facts.results if r.success)
 
 
 def test_the_run_s_data_docs_are_its_checkpoint_s_results_not_a_second_check(
