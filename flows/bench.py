@@ -459,6 +459,7 @@ def _run_table(run: dict[str, Any]) -> list[str]:
 
 STAGE_LABELS = {
     "start-up": "start-up (Prefect server; Prefect's import, the plan, the reading children's warm-up overlapped)",
+    "extract": "extract (waiting for the reading children; the chunks' gate and load meanwhile are their own rows)",
     "later imports": "later imports (GX, dbt: what the start-up and the documents did not cover)",
     "other": "other (interpreter, imports, Prefect's flow bookkeeping, exit)",
 }

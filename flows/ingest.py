@@ -1,14 +1,12 @@
-"""The ingest flow: discover → extract (mapped) → gate → load → dbt build → mart checks → publish, each stage
-a Prefect task run (flows/stages.py).
+"""The ingest flow: discover → extract (mapped), with gate → load in chunks as the documents come
+(flows/gate_and_load.py) → dbt build → mart checks → publish, each stage a Prefect task run (flows/stages.py).
 
 Import `flows.settings.prepare_prefect` first (the CLI does): importing this module imports Prefect.
 """
 
 from __future__ import annotations
 
-import threading
 import time
-from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -21,10 +19,11 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from extract import ExtractedDocument
 from extract.model import DocumentMeta, Problem
 from flows.document_task import process_task
-from flows.extraction import ReadDocument, gate_reads, refused_outcome
+from flows.extraction import ReadDocument
+from flows.gate_and_load import GateAndLoad
 from flows.inbox import readable_path
 from flows.limits import DEFAULT_MEMORY_LIMIT_MIB, DEFAULT_PAGE_LIMIT, DEFAULT_TIMEOUT_SECONDS, DocumentLimits
-from flows.plan import Plan, batches_for, current_document_ids, discover, plan_run, with_attempts_counted
+from flows.plan import Plan, batches_for, current_document_ids, discover, plan_run
 from flows.publish import discard, keep_rejected, publish, start_working_copy, working_path, writer_lock
 from flows.report import run_log, say
 from flows.runners import DocumentRunner, map_bounded
@@ -33,42 +32,12 @@ from flows.stages import current_flow_run_id, mark_cancelled, run_stage
 from flows.stopping import STOPPED_REASON, building, built, reclaim_stop_signals, recorded_on_stop
 from flows.summary import DocumentOutcome, RunSummary
 from flows.timeout import stop_idle_children
-from flows.version import READING_VERSION
 from flows.warmup import import_in_background
 from warehouse.dbt import DbtOutcome
-from warehouse.departments import write_overrides
 from warehouse.mart_checks import MART_CHECK_MODEL, clear_mart_check_results, write_mart_check_results
 from warehouse.mart_frames import mart_frames
-from warehouse.raw import load_document
 
 __all__ = ["DocumentOutcome", "RunSummary", "discover", "ingest_flow", "rebuild", "run_ingest"]
-
-
-def _load(warehouse: Path, outcomes: list[DocumentOutcome]) -> int:
-    """Write every outcome to raw; returns the facts that reach the marts (loaded, in no withheld table)."""
-    warehouse.parent.mkdir(parents=True, exist_ok=True)
-    now = datetime.now(UTC).replace(tzinfo=None)
-    loaded_facts = withheld_tables = 0
-    with duckdb.connect(str(warehouse)) as con:
-        for outcome in outcomes:
-            wrote = load_document(
-                con,
-                outcome.document,
-                status=outcome.status,
-                status_reason=outcome.reason,
-                issues=outcome.issues,
-                file_path=outcome.path,
-                extractor_version=READING_VERSION,
-                ingested_at=now,
-                withheld=outcome.withheld,
-            )
-            if wrote and outcome.status == "loaded":
-                loaded_facts += sum(1 for f in outcome.document.facts if f.table_kind not in outcome.withheld)
-                withheld_tables += len(outcome.withheld)
-            outcome.written()
-    withheld = f" ({withheld_tables} tables withheld)" if withheld_tables else ""
-    say(f"load: {len(outcomes)} documents written to raw, {loaded_facts} facts{withheld}")
-    return loaded_facts
 
 
 def _marts_exist(warehouse: Path) -> bool:
@@ -141,59 +110,61 @@ def _discover(summary: RunSummary, paths: list[Path], departments_file: str | No
 def _run_stages(
     summary: RunSummary, plan: Plan, limits: DocumentLimits, max_in_flight: int, queued: int, data_docs: Path | None
 ) -> None:
-    """extract → gate → (working copy) load → dbt build → validate marts → publish."""
+    """extract, with gate and load in chunks as the documents come (flows/gate_and_load.py) → dbt build →
+    validate marts → publish."""
     clock = time.perf_counter()
     later_imports = import_in_background()  # GX and dbt, if not begun already (flows/warmup.py)
-    reads = _extract(plan, limits, max_in_flight, queued)
-    summary.timings["extract"] = time.perf_counter() - clock
-    stop_idle_children()  # the reading children's memory back now, not CHILD_LINGER_SECONDS into the build
-    _await_imports(summary, later_imports)
-    run_stage("gate", lambda: _gate_stage(summary, plan, reads, data_docs))
-    reads.clear()  # judged: their frames and documents are not held through the load and dbt (the outcomes have them)
-
-    def load(work: Path) -> None:
-        summary.facts_loaded = _load(work, summary.outcomes) if summary.outcomes else 0
-        if write_overrides(work, plan.overrides, plan.overrides_file):
-            say(f"load: {len(plan.overrides)} department overrides from {plan.overrides_file}")
-
-    rebuild(summary, load)
-
-
-def _await_imports(summary: RunSummary, imports: threading.Thread) -> None:
-    """Wait for the later stages' imports begun with the document stage: what of them the documents did not
-    cover is its own figure, "later imports", on the run's critical path (none when the documents took longer)."""
-    clock = time.perf_counter()
-    imports.join()
-    summary.timings["later imports"] = time.perf_counter() - clock
+    summary.timings.update(dict.fromkeys(("extract", "later imports", "gate", "load"), 0.0))
+    with _working_copy(summary.warehouse) as work:
+        with GateAndLoad(summary, plan, work, data_docs, before_first_gate=later_imports.join) as documents:
+            _extract(plan, limits, max_in_flight, queued, documents.add)
+            stop_idle_children()  # the reading children's memory back now, not CHILD_LINGER_SECONDS into the build
+            # the flow's thread's time waiting for documents: its chunks of gate and load are their own figures
+            summary.timings["extract"] = time.perf_counter() - clock - documents.seconds
+            documents.finish()
+        _build_and_publish(summary, work)
 
 
 def rebuild(summary: RunSummary, load: Callable[[Path], None]) -> None:
     """(working copy) load → dbt build → mart checks → publish, each a Prefect task run in a flow run: the
-    one path by which a run, or `caijue departments --apply`, changes the published warehouse. `load`
-    writes into the working copy. Marts that fail a check are not published: the build is kept aside
-    (flows/publish.py `keep_rejected`), its failed checks in its fct_quality_issue."""
-    published = summary.warehouse
-    work = working_path(published)
-    building(work)  # a stop (Ctrl-C, SIGTERM) deletes it: flows/stopping.py
-    try:
+    path by which `caijue departments --apply` changes the published warehouse (a run's documents are loaded
+    into the working copy as they come: `_run_stages`). `load` writes into the working copy. Marts that fail a
+    check are not published: the build is kept aside (flows/publish.py `keep_rejected`), its failed checks in
+    its fct_quality_issue."""
+    with _working_copy(summary.warehouse) as work:
         run_stage("load", lambda: _load_stage(summary, work, load))
-        run_stage("dbt build", lambda: _dbt_stage(summary, work))
-        if summary.dbt_ok is not False and _marts_exist(work):
-            run_stage("mart checks", lambda: _mart_check_stage(summary, work))
-        if summary.dbt_ok is False:
-            say("publish: skipped (dbt build failed): the published warehouse is unchanged")
-            return
-        if summary.failed_mart_checks:
-            summary.rejected_build = keep_rejected(work, published)
-            say(
-                f"publish: skipped ({summary.failure}): the published warehouse is unchanged;"
-                f" the rejected build, its failed checks in marts.fct_quality_issue, is {summary.rejected_build}"
-            )
-            return
-        run_stage("publish", lambda: _publish_stage(summary, work))
+        _build_and_publish(summary, work)
+
+
+@contextmanager
+def _working_copy(published: Path) -> Iterator[Path]:
+    """The run's working copy of `published` (flows/publish.py), discarded when the block ends, and by a stop
+    (Ctrl-C, SIGTERM: flows/stopping.py) meanwhile; the block publishes it or not."""
+    work = working_path(published)
+    building(work)
+    try:
+        yield work
     finally:
         discard(work)
         built(work)
+
+
+def _build_and_publish(summary: RunSummary, work: Path) -> None:
+    """dbt build → mart checks → publish of the loaded working copy."""
+    run_stage("dbt build", lambda: _dbt_stage(summary, work))
+    if summary.dbt_ok is not False and _marts_exist(work):
+        run_stage("mart checks", lambda: _mart_check_stage(summary, work))
+    if summary.dbt_ok is False:
+        say("publish: skipped (dbt build failed): the published warehouse is unchanged")
+        return
+    if summary.failed_mart_checks:
+        summary.rejected_build = keep_rejected(work, summary.warehouse)
+        say(
+            f"publish: skipped ({summary.failure}): the published warehouse is unchanged;"
+            f" the rejected build, its failed checks in marts.fct_quality_issue, is {summary.rejected_build}"
+        )
+        return
+    run_stage("publish", lambda: _publish_stage(summary, work))
 
 
 def _load_stage(summary: RunSummary, work: Path, load: Callable[[Path], None]) -> None:
@@ -250,27 +221,6 @@ def _publish_stage(summary: RunSummary, work: Path) -> None:
     say(f"publish: {published}")
 
 
-def _gate_stage(
-    summary: RunSummary, plan: Plan, reads: list[ReadDocument | DocumentOutcome], data_docs: Path | None
-) -> None:
-    """The gate's verdict on every document read, in one GX Checkpoint run in this process
-    (flows/extraction.py `gate_reads`); with `data_docs`, that run's results are rendered as the run's Data
-    Docs into the folder (expectations.data_docs)."""
-    from expectations.data_docs import data_docs_gate
-
-    clock = time.perf_counter()
-    gate = data_docs_gate(data_docs) if data_docs else None
-    run_name = f"caijue-ingest-{datetime.now(UTC):%Y%m%dT%H%M%SZ}"  # the Data Docs' run (a folder name)
-    gated = with_attempts_counted(plan, gate_reads(reads, gate, run_name))
-    summary.outcomes = gated + [refused_outcome(refusal) for refusal in plan.refused]  # flows/inbox.py
-    summary.timings["gate"] = time.perf_counter() - clock
-    if gated:
-        say(f"gate: {dict(Counter(o.status for o in gated))}")
-    if gate is not None:
-        index = gate.data_docs_index
-        say(f"data docs: {index}" if index else "data docs: nothing to render")
-
-
 def _record_summary(summary: RunSummary) -> None:
     """The run summary as a Prefect artifact (in the UI under the flow run, and `prefect artifact ls`)."""
     from prefect.artifacts import create_markdown_artifact
@@ -285,29 +235,33 @@ def _record_summary(summary: RunSummary) -> None:
 
 
 def _extract(
-    plan: Plan, limits: DocumentLimits, max_in_flight: int, queued: int
-) -> list[ReadDocument | DocumentOutcome]:
-    """Each document is extracted and assessed on the task runner's workers; results in input order.
+    plan: Plan,
+    limits: DocumentLimits,
+    max_in_flight: int,
+    queued: int,
+    on_read: Callable[[int, ReadDocument | DocumentOutcome], None],
+) -> None:
+    """Each document is extracted and assessed on the task runner's workers, handed to `on_read` with its
+    position in the plan's to-do list as its task finishes (the run's gate and load: flows/gate_and_load.py).
     A document whose task fails even after its retries is reported failed: it never fails the run.
     `queued` more tasks than slots wait at the scheduler, so a slot that finishes starts the next at once
-    instead of idling while its result travels back here and the next task is submitted."""
+    instead of idling while its result travels back here and the next task is submitted (or while this thread
+    gates and loads a chunk)."""
     if not plan.todo:
-        return []
+        return
     paths = [str(p) for p in plan.todo]
     batches = batches_for([_file_size(p) for p in plan.todo], max_in_flight)
-    outcomes: list[ReadDocument | DocumentOutcome | None] = [None] * len(paths)
     done, step = 0, max(1, len(paths) // 10)
     for batch, future in map_bounded(
         process_task, [[paths[i] for i in b] for b in batches], max_in_flight + queued, limits=limits
     ):
         result = future.result(raise_on_failure=False)
-        for position, index in enumerate(batches[batch]):
-            outcome = result[position] if isinstance(result, list) else None
-            outcomes[index] = outcome or _task_failed(paths[index], plan.document_ids[plan.todo[index]], result)
         done, before = done + len(batches[batch]), done
         if done == len(paths) or done // step > before // step:
             say(f"extract: {done}/{len(paths)} documents")
-    return [o for o in outcomes if o is not None]
+        for position, index in enumerate(batches[batch]):
+            outcome = result[position] if isinstance(result, list) else None
+            on_read(index, outcome or _task_failed(paths[index], plan.document_ids[plan.todo[index]], result))
 
 
 def _file_size(path: Path) -> int:

@@ -17,8 +17,8 @@ from reportlab.pdfgen import canvas
 from extract import ExtractionError, extract_document
 from flows import plan as plan_module
 from flows.extraction import process_file, refused_outcome
+from flows.gate_and_load import load_outcomes
 from flows.inbox import LINK_DANGLING, LINK_LOOP, LINK_OUTSIDE, readable_path, survey
-from flows.ingest import _load
 from flows.limits import DocumentLimits
 from flows.plan import plan_run
 
@@ -114,7 +114,7 @@ def test_a_file_named_in_no_utf8_loads_under_a_readable_name(tmp_path: Path, nam
     (inbox / name).write_bytes(b"not a pdf at all\n")
     (file,) = plan_run([inbox], tmp_path / "w.duckdb").todo
     outcome = process_file(str(file), DocumentLimits(timeout=None, memory_limit_mib=None))
-    _load(tmp_path / "w.duckdb", [outcome])  # crashed here: "Unable to cast Python instance of type str"
+    load_outcomes(tmp_path / "w.duckdb", [outcome])  # crashed here: "Unable to cast Python instance of type str"
     with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
         row = con.execute("select file_name, file_path, status, status_reason from raw.documents").fetchone()
     assert row == (
@@ -150,7 +150,7 @@ def test_a_file_that_cannot_be_read_is_failed_and_the_others_go_on(
     (refusal,) = plan.refused
     assert (refusal.path.name, refusal.reason) == ("locked.pdf", "cannot be read: permission denied")
     assert not plan.up_to_date
-    _load(warehouse, [refused_outcome(refusal)])
+    load_outcomes(warehouse, [refused_outcome(refusal)])
     again = plan_run([inbox], warehouse)
     assert again.refused == [refusal], "a file that could not be read is tried again by the next run"
 
@@ -212,7 +212,7 @@ def test_the_same_bytes_under_two_names_are_read_once_and_noted(linked_inbox: Pa
 def test_refused_files_are_recorded_failed_once_without_their_bytes(linked_inbox: Path, tmp_path: Path) -> None:
     warehouse = tmp_path / "w.duckdb"
     plan = plan_run([linked_inbox], warehouse)
-    _load(warehouse, [refused_outcome(r) for r in plan.refused])
+    load_outcomes(warehouse, [refused_outcome(r) for r in plan.refused])
     with duckdb.connect(str(warehouse), read_only=True) as con:
         rows = dict(con.execute(FAILED_SQL).fetchall())
     assert rows["out.pdf"] == LINK_OUTSIDE

@@ -1,9 +1,10 @@
 """Data Docs as GX users expect: the results of the run's own Checkpoint, not a second run of the gate.
 
 Documents are read and assessed as a reading child does it (flows/extraction.py, no GX); the run's gate stage
-judges them all in one Checkpoint run (flows/ingest.py `_gate_stage`), and with `--data-docs DIR` that
-Checkpoint's action renders its results into DIR. Cost: two generated PDFs read (~3 s), one read again in a
-fresh interpreter (~4 s), three Checkpoint runs, two with their renders (~3 s each); no dbt, no Prefect.
+judges them in Checkpoint runs of a chunk of documents each (flows/gate_and_load.py), and with `--data-docs DIR`
+the Checkpoint's action renders each run's results into DIR. Cost: two generated PDFs read (~3 s), one read again
+in a fresh interpreter (~4 s), six Checkpoint runs, four with their renders (~3 s each), two loads into a
+working copy (~1 s); no dbt, no Prefect.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ import pytest
 
 from expectations.gate import Gate
 from flows.extraction import ReadDocument, extract_and_assess
+from flows.gate_and_load import GateAndLoad
 from flows.plan import plan_run
+from flows.publish import working_path
 from flows.summary import RunSummary
 
 SUITES = ("document_checks", "facts", "identity_checks")
@@ -95,16 +98,11 @@ def test_the_run_s_data_docs_are_its_checkpoint_s_results_not_a_second_check(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from flows.ingest import _gate_stage
-
     def checked_again(*_: object, **__: object) -> None:
         raise AssertionError("the Data Docs must not check a document again")
 
     monkeypatch.setattr(Gate, "check", checked_again)
-    summary = RunSummary(warehouse=tmp_path / "warehouse.duckdb")
-    plan = plan_run([Path(r.path) for r in reads], summary.warehouse)
-
-    _gate_stage(summary, plan, list(reads), tmp_path / "docs")
+    summary = _gated_and_loaded(reads, tmp_path, chunk_documents=len(reads))
 
     assert [o.status for o in summary.outcomes] == ["loaded", "loaded"]
     site = tmp_path / "docs" / "gx" / "uncommitted" / "data_docs" / "local_site"
@@ -115,6 +113,40 @@ def test_the_run_s_data_docs_are_its_checkpoint_s_results_not_a_second_check(
     # the facts suite's words are the contract's: the page shows the expectation and that it held
     facts = _text(pages["facts"][0])
     assert "table_kind" in facts and "Succeeded" in facts
+
+
+def test_a_run_gated_in_chunks_judges_each_document_as_alone_and_its_data_docs_hold_every_chunk(
+    reads: list[ReadDocument], tmp_path: Path
+) -> None:
+    whole = _gated_and_loaded(reads, tmp_path / "whole", chunk_documents=len(reads), data_docs=False)
+    chunked = _gated_and_loaded(list(reversed(reads)), tmp_path / "chunked", chunk_documents=1)
+
+    def verdicts(summary: RunSummary) -> dict[str, tuple]:
+        return {o.path: (o.status, o.reason, o.issues, o.withheld, o.identity_tally) for o in summary.outcomes}
+
+    assert verdicts(chunked) == verdicts(whole)
+    assert [o.path for o in chunked.outcomes] == [o.path for o in whole.outcomes]  # the plan's order, not the chunks'
+    assert all(o.document.facts == [] for o in chunked.outcomes)  # loaded, then let go
+    site = tmp_path / "chunked" / "docs" / "gx" / "uncommitted" / "data_docs" / "local_site"
+    pages = {suite: sorted((site / "validations" / suite).rglob("*.html")) for suite in SUITES}
+    assert all(len(found) == len(reads) for found in pages.values()), pages  # one Checkpoint run per chunk
+    assert chunked.facts_loaded == whole.facts_loaded > 0
+
+
+def _gated_and_loaded(
+    reads: list[ReadDocument], folder: Path, *, chunk_documents: int, data_docs: bool = True
+) -> RunSummary:
+    """The reads, in the order given, gated and loaded as a run does it (flows/gate_and_load.py), in chunks of
+    `chunk_documents`, with the run's Data Docs in folder/docs; the working copy is left in the folder."""
+    summary = RunSummary(warehouse=folder / "warehouse.duckdb")
+    plan = plan_run(sorted(Path(r.path) for r in reads), summary.warehouse)
+    position = {str(path): index for index, path in enumerate(plan.todo)}
+    work, docs = working_path(summary.warehouse), folder / "docs" if data_docs else None
+    with GateAndLoad(summary, plan, work, docs, chunk_documents=chunk_documents) as gate_and_load:
+        for read in reads:
+            gate_and_load.add(position[read.path], read)
+        gate_and_load.finish()
+    return summary
 
 
 def test_a_failed_identity_is_shown_with_its_rows(tmp_path: Path) -> None:

@@ -206,12 +206,12 @@ def test_a_new_extractor_version_re_extracts_on_a_remote_dask_scheduler(
 ) -> None:
     from distributed import LocalCluster
 
-    import flows.ingest
+    import flows.gate_and_load
     import flows.plan
     from flows.ingest import run_ingest
 
     monkeypatch.setattr(flows.plan, "READING_VERSION", "99.0.0")
-    monkeypatch.setattr(flows.ingest, "READING_VERSION", "99.0.0")
+    monkeypatch.setattr(flows.gate_and_load, "READING_VERSION", "99.0.0")
     # A scheduler reached by its tcp:// address, as a remote one would be (worker threads: quicker to start).
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0") as cluster:
         summary = run_ingest([pdfs[2]], published, workers=1, dask_address=cluster.scheduler_address)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import NamedTuple, get_args
@@ -227,35 +227,67 @@ def load_document(
     the document's rows are replaced and its original ingested_at kept. On any error the transaction
     is rolled back and the error raised.
     """
-    all_issues = _distinct([*doc.problems, *issues])
-    _validate(doc, status, all_issues)
+    document = DocumentRows(doc, status, status_reason, issues, file_path, withheld or {})
+    [written] = load_documents(con, [document], extractor_version=extractor_version, ingested_at=ingested_at)
+    return written
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentRows:
+    """A document to write to raw, with the gate's verdict (see `load_document` for each part)."""
+
+    doc: ExtractedDocument
+    status: DocumentStatus
+    status_reason: str | None
+    issues: Sequence[Problem]
+    file_path: str
+    withheld: Mapping[str, str] = field(default_factory=dict)
+
+
+def load_documents(
+    con: duckdb.DuckDBPyConnection,
+    documents: Sequence[DocumentRows],
+    *,
+    extractor_version: str,
+    ingested_at: datetime,
+) -> list[bool]:
+    """Write several documents as `load_document` writes each (whether each was written, in order), all in one
+    transaction: one insert per raw table for all of them, where a document at a time cost ~10 statements and
+    four DataFrames each (~100 ms a document on a loaded machine). A document given twice is written once."""
+    checked = [(d, _distinct([*d.doc.problems, *d.issues])) for d in documents]
+    for document, all_issues in checked:
+        _validate(document.doc, document.status, all_issues)
     ensure_schema(con)
-    document_id = doc.meta.document_id
-    frames = [
-        _tables_frame(document_id, doc.tables, withheld or {}),
-        _facts_frame(document_id, doc.facts),
-        _issues_frame(document_id, all_issues),
-        _units_frame(document_id, units_listed(doc.narrative)),
-    ]
     with transaction(con):
-        previous = _previous_load(con, document_id)
-        if previous is not None and previous[0] == extractor_version and previous[2] != "failed":
-            return False
-        if previous is not None:
-            _delete_document(con, document_id)
-        _insert_document(
-            con,
-            doc,
-            status=status,
-            status_reason=status_reason,
-            file_path=file_path,
-            extractor_version=extractor_version,
-            ingested_at=previous[1] if previous is not None else ingested_at,
-            attempts=previous[3] + 1 if previous is not None and previous[0] == extractor_version else 1,
-        )
-        for frame in frames:
+        previous = _previous_loads(con, [d.doc.meta.document_id for d in documents])
+        written: list[bool] = []
+        chosen: dict[str, tuple[DocumentRows, list[Problem]]] = {}
+        for document, all_issues in checked:
+            document_id = document.doc.meta.document_id
+            before = previous.get(document_id)
+            write = document_id not in chosen and (
+                before is None or before[0] != extractor_version or before[2] == "failed"
+            )
+            written.append(write)
+            if write:
+                chosen[document_id] = (document, all_issues)
+        if not chosen:
+            return written
+        _delete_documents(con, [i for i in chosen if i in previous])
+        _insert_frame(con, _documents_frame([d for d, _ in chosen.values()], previous, extractor_version, ingested_at))
+        for frame in _child_frames(list(chosen.values())):
             _insert_frame(con, frame)
-    return True
+    return written
+
+
+def _child_frames(documents: Sequence[tuple[DocumentRows, list[Problem]]]) -> list[_Frame]:
+    """The documents' tables, facts, issues and listed units: one frame per raw table."""
+    return [
+        _tables_frame([(d.doc.meta.document_id, d.doc.tables, d.withheld) for d, _ in documents]),
+        _facts_frame([(d.doc.meta.document_id, d.doc.facts) for d, _ in documents]),
+        _issues_frame([(d.doc.meta.document_id, issues) for d, issues in documents]),
+        _units_frame([(d.doc.meta.document_id, units_listed(d.doc.narrative)) for d, _ in documents]),
+    ]
 
 
 def _validate(doc: ExtractedDocument, status: str, issues: Sequence[Problem]) -> None:
@@ -273,58 +305,73 @@ def _validate(doc: ExtractedDocument, status: str, issues: Sequence[Problem]) ->
             raise ValueError(f"attributed_to must be one of {ATTRIBUTIONS} or None, not {issue.attributed_to!r}")
 
 
-def _previous_load(con: duckdb.DuckDBPyConnection, document_id: str) -> tuple[str, datetime, str, int] | None:
-    """The document's extractor_version, ingested_at, status and attempts, if it is in raw."""
-    row = con.execute(
-        f"select extractor_version, ingested_at, status, coalesce(attempts, 1) from {SCHEMA}.documents"
-        " where document_id = ?",
-        [document_id],
-    ).fetchone()
-    return (row[0], row[1], row[2], row[3]) if row else None
+def _previous_loads(
+    con: duckdb.DuckDBPyConnection, document_ids: Sequence[str]
+) -> dict[str, tuple[str, datetime, str, int]]:
+    """document_id → its extractor_version, ingested_at, status and attempts, of those in raw."""
+    rows = con.execute(
+        f"select document_id, extractor_version, ingested_at, status, coalesce(attempts, 1) from {SCHEMA}.documents"
+        " where document_id in (select unnest(?::varchar[]))",
+        [list(document_ids)],
+    ).fetchall()
+    return {row[0]: (row[1], row[2], row[3], row[4]) for row in rows}
 
 
-def _delete_document(con: duckdb.DuckDBPyConnection, document_id: str) -> None:
-    for table in CHILD_TABLES:
-        con.execute(f"delete from {SCHEMA}.{table} where document_id = ?", [document_id])
-    con.execute(f"delete from {SCHEMA}.documents where document_id = ?", [document_id])
+def _delete_documents(con: duckdb.DuckDBPyConnection, document_ids: Sequence[str]) -> None:
+    if not document_ids:
+        return
+    for table in (*CHILD_TABLES, "documents"):
+        con.execute(f"delete from {SCHEMA}.{table} where document_id in (select unnest(?::varchar[]))", [document_ids])
 
 
-def _insert_document(
-    con: duckdb.DuckDBPyConnection,
-    doc: ExtractedDocument,
-    *,
-    status: str,
-    status_reason: str | None,
-    file_path: str,
+def _documents_frame(
+    documents: Sequence[DocumentRows],
+    previous: Mapping[str, tuple[str, datetime, str, int]],
     extractor_version: str,
     ingested_at: datetime,
-    attempts: int = 1,
-) -> None:
-    meta = doc.meta
+) -> _Frame:
+    """One raw.documents row per document: a replaced one keeps its first ingested_at, and counts its attempts
+    under the same extractor_version."""
+
+    def earlier(document: DocumentRows) -> tuple[str, datetime, str, int] | None:
+        return previous.get(document.doc.meta.document_id)
+
+    def attempts(document: DocumentRows) -> int:
+        before = earlier(document)
+        return before[3] + 1 if before is not None and before[0] == extractor_version else 1
+
+    metas = [d.doc.meta for d in documents]
+    frame = pd.DataFrame(
+        {
+            "document_id": _text(m.document_id for m in metas),
+            "file_name": _text(m.file_name for m in metas),
+            "file_path": _text(d.file_path for d in documents),
+            "department_name": _text(m.department_name for m in metas),
+            "fiscal_year": _ints(m.fiscal_year for m in metas),
+            "report_kind": _text(m.report_kind for m in metas),
+            "report_level": _text(m.report_level for m in metas),
+            "region": _text(m.region for m in metas),
+            "page_count": _ints(m.page_count for m in metas),
+            "status": _text(d.status for d in documents),
+            "status_reason": _text(d.status_reason for d in documents),
+            "extractor_version": _text([extractor_version] * len(documents)),
+            "ingested_at": _text(
+                (before[1] if (before := earlier(d)) is not None else ingested_at).isoformat() for d in documents
+            ),
+            "file_kind": _text(d.doc.file_kind for d in documents),
+            "attempts": _ints(attempts(d) for d in documents),
+        }
+    )
     columns = (
         "document_id, file_name, file_path, department_name, fiscal_year, report_kind, report_level, region,"
         " page_count, status, status_reason, extractor_version, ingested_at, file_kind, attempts"
     )
-    con.execute(
-        f"insert into {SCHEMA}.documents ({columns}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            meta.document_id,
-            meta.file_name,
-            file_path,
-            meta.department_name,
-            meta.fiscal_year,
-            meta.report_kind,
-            meta.report_level,
-            meta.region,
-            meta.page_count,
-            status,
-            status_reason,
-            extractor_version,
-            ingested_at,
-            doc.file_kind,
-            attempts,
-        ],
+    select = (
+        "select document_id, file_name, file_path, department_name, cast(fiscal_year as integer), report_kind,"
+        " report_level, region, cast(page_count as integer), status, status_reason, extractor_version,"
+        " cast(ingested_at as timestamp), file_kind, cast(attempts as integer)"
     )
+    return _Frame("documents", frame, columns, select)
 
 
 def _insert_frame(con: duckdb.DuckDBPyConnection, frame: _Frame) -> None:
@@ -346,21 +393,29 @@ class _TableRow(NamedTuple):
     is_empty: bool | None = None
 
 
-def _tables_frame(document_id: str, tables: Sequence[TableRead], withheld: Mapping[str, str]) -> _Frame:
-    rows = [_TableRow(t.table_kind, t.title, t.first_page, t.last_page, t.unit, t.is_empty) for t in tables]
-    # A withheld kind with no located table gets a row of its own (no title, pages or unit), so that its
-    # facts, if it has any, are still kept out of the marts.
-    rows += [_TableRow(kind) for kind in sorted(set(withheld) - {t.table_kind for t in tables})]
+def _tables_frame(documents: Sequence[tuple[str, Sequence[TableRead], Mapping[str, str]]]) -> _Frame:
+    """(document_id, its tables, its withheld table kinds) → the document_tables rows of all of them."""
+    ids: list[str] = []
+    rows: list[_TableRow] = []
+    reasons: list[str | None] = []
+    for document_id, tables, withheld in documents:
+        found = [_TableRow(t.table_kind, t.title, t.first_page, t.last_page, t.unit, t.is_empty) for t in tables]
+        # A withheld kind with no located table gets a row of its own (no title, pages or unit), so that its
+        # facts, if it has any, are still kept out of the marts.
+        found += [_TableRow(kind) for kind in sorted(set(withheld) - {t.table_kind for t in tables})]
+        ids += [document_id] * len(found)
+        rows += found
+        reasons += [_withheld_reason(withheld, r.table_kind) for r in found]
     frame = pd.DataFrame(
         {
-            "document_id": _text([document_id] * len(rows)),
+            "document_id": _text(ids),
             "table_kind": _text(r.table_kind for r in rows),
             "title": _text(r.title for r in rows),
             "first_page": _ints(r.first_page for r in rows),
             "last_page": _ints(r.last_page for r in rows),
             "unit": _text(r.unit for r in rows),
             "is_empty": pd.Series([r.is_empty for r in rows], dtype="boolean"),
-            "withheld_reason": _text(_withheld_reason(withheld, r.table_kind) for r in rows),
+            "withheld_reason": _text(reasons),
         }
     )
     columns = "document_id, table_kind, title, first_page, last_page, unit, is_empty, withheld_reason"
@@ -377,10 +432,11 @@ def _withheld_reason(withheld: Mapping[str, str], table_kind: str) -> str | None
     return withheld[table_kind].strip() or UNSTATED_REASON
 
 
-def _facts_frame(document_id: str, facts: Sequence[Fact]) -> _Frame:
+def _facts_frame(documents: Sequence[tuple[str, Sequence[Fact]]]) -> _Frame:
+    facts = [fact for _, found in documents for fact in found]
     frame = pd.DataFrame(
         {
-            "document_id": _text([document_id] * len(facts)),
+            "document_id": _text(document_id for document_id, found in documents for _ in found),
             "table_kind": _text(f.table_kind for f in facts),
             "fund_scope": _text(f.fund_scope for f in facts),
             "fact_kind": _text(f.fact_kind for f in facts),
@@ -401,10 +457,11 @@ def _facts_frame(document_id: str, facts: Sequence[Fact]) -> _Frame:
     return _Frame("facts", frame, columns, select)
 
 
-def _issues_frame(document_id: str, issues: Sequence[Problem]) -> _Frame:
+def _issues_frame(documents: Sequence[tuple[str, Sequence[Problem]]]) -> _Frame:
+    issues = [issue for _, found in documents for issue in found]
     frame = pd.DataFrame(
         {
-            "document_id": _text([document_id] * len(issues)),
+            "document_id": _text(document_id for document_id, found in documents for _ in found),
             "check_name": _text(i.check_name for i in issues),
             "severity": _text(i.severity for i in issues),
             "table_kind": _text(i.table_kind for i in issues),
@@ -429,10 +486,11 @@ def _issues_frame(document_id: str, issues: Sequence[Problem]) -> _Frame:
     return _Frame("quality_issues", frame, columns, select)
 
 
-def _units_frame(document_id: str, units: Sequence[ListedUnit]) -> _Frame:
+def _units_frame(documents: Sequence[tuple[str, Sequence[ListedUnit]]]) -> _Frame:
+    units = [unit for _, found in documents for unit in found]
     frame = pd.DataFrame(
         {
-            "document_id": _text([document_id] * len(units)),
+            "document_id": _text(document_id for document_id, found in documents for _ in found),
             "unit_name": _text(u.name for u in units),
             "page": _ints(u.page for u in units),
         }
