@@ -23,7 +23,7 @@ from flows.extraction import ReadDocument
 from flows.gate_and_load import GateAndLoad
 from flows.inbox import readable_path
 from flows.limits import DEFAULT_MEMORY_LIMIT_MIB, DEFAULT_PAGE_LIMIT, DEFAULT_TIMEOUT_SECONDS, DocumentLimits
-from flows.plan import Plan, batches_for, current_document_ids, discover, plan_run
+from flows.plan import Plan, batched_paths, batches_for, current_document_ids, discover, plan_run
 from flows.publish import discard, keep_rejected, publish, start_working_copy, working_path, writer_lock
 from flows.report import run_log, say
 from flows.runners import DocumentRunner, map_bounded
@@ -316,14 +316,18 @@ def run_ingest(
     Prefect server, begun before Prefect was imported (flows/server.py begin_run_server); else one is
     started here unless PREFECT_API_URL names one."""
     quiet_libraries()
-    todo = len(plan_run(paths, warehouse, departments=departments_file).todo)
-    if todo:
+    plan = plan_run(paths, warehouse, departments=departments_file)
+    if plan.todo:
         import_in_background()  # GX and dbt for the stages after the documents, begun while the server boots
-    documents = DocumentRunner(workers, todo, dask_address)
     in_flight = max(1, workers)  # tasks running: a local cluster's slots, or our share of a remote one
+    # The first documents are read as soon as the reading children are warm, while the server boots; the flow's
+    # document stage, planned again under the writer's lock, takes those reads (flows/early_reads.py).
+    limits = DocumentLimits(timeout_seconds, memory_limit_mib, page_limit)
+    early = [] if dask_address else batched_paths(plan, in_flight)
+    documents = DocumentRunner(workers, len(plan.todo), dask_address, early=early, limits=limits)
     started = server.started if server else time.perf_counter()
     try:
-        with prefect_api(while_starting=documents.start if todo else None, server=server):
+        with prefect_api(while_starting=documents.start if plan.todo else None, server=server):
             start_up = time.perf_counter() - started  # the server, and meanwhile the cluster and the warm-up
             runner = documents.runner or ThreadPoolTaskRunner(max_workers=1)
             flow_with_runner = ingest_flow.with_options(task_runner=runner)

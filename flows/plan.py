@@ -169,9 +169,36 @@ def _said_if_last(outcome: DocumentOutcome, attempt: int) -> DocumentOutcome:
     return dataclasses.replace(outcome, reason=f"{outcome.reason} ({attempt} attempts)")
 
 
-def _published_state(warehouse: Path) -> tuple[dict[str, str], bool, list[Override] | None, dict[str, int]]:
-    if not warehouse.exists():
+PublishedState = tuple[dict[str, str], bool, list[Override] | None, dict[str, int]]
+_published_states: dict[Path, tuple[tuple[int, ...], PublishedState]] = {}
+
+
+def _published_state(warehouse: Path) -> PublishedState:
+    """What the published warehouse holds (documents, marts, overrides, retryable failures), remembered while
+    its file stays the same one: a run plans before it takes the writer's lock, to begin reading at once, and
+    again under it (the published file is never written in place: a publish renames a new file over it,
+    flows/publish.py). Reading it is most of a plan's cost (~0.2 s: DuckDB opens the whole catalog)."""
+    key = _file_identity(warehouse)
+    if not key:
         return {}, False, None, {}
+    key += _file_identity(warehouse.with_name(warehouse.name + ".wal"))  # what is not checkpointed yet
+    remembered = _published_states.get(warehouse)
+    if remembered is None or remembered[0] != key:
+        remembered = _published_states[warehouse] = key, _read_published_state(warehouse)
+    known, marts, loaded, failures = remembered[1]
+    return dict(known), marts, None if loaded is None else list(loaded), dict(failures)
+
+
+def _file_identity(path: Path) -> tuple[int, ...]:
+    """The file's device, inode, size and modification time; () when there is none."""
+    try:
+        status = path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        return ()
+    return status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns
+
+
+def _read_published_state(warehouse: Path) -> PublishedState:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         marts = con.execute("select count(*) from information_schema.tables where table_schema = 'marts'").fetchone()
         return known_documents(con), bool(marts and marts[0]), loaded_overrides(con), _retryable_documents(con)
@@ -226,6 +253,19 @@ def up_to_date_summary(
 
 
 MAX_DOCUMENTS_PER_TASK = 16
+
+
+def batched_paths(plan: Plan, slots: int) -> list[list[str]]:
+    """The plan's documents to read, as the document stage's tasks take them (`batches_for`)."""
+    paths = [str(path) for path in plan.todo]
+    return [[paths[i] for i in batch] for batch in batches_for([_size(path) for path in plan.todo], slots)]
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:  # gone since planning: its task reports it
+        return 0
 
 
 def batches_for(sizes: list[int], slots: int) -> list[list[int]]:

@@ -17,6 +17,9 @@ from prefect.futures import PrefectFuture, as_completed
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from prefect.tasks import Task
 
+from flows import early_reads
+from flows.limits import DEFAULT_LIMITS, DocumentLimits
+
 R = TypeVar("R")
 
 
@@ -32,10 +35,21 @@ def scheduled_task_runner(workers: int, dask_address: str | None = None) -> Task
 class DocumentRunner:
     """Where the document stage runs: a remote Dask scheduler when given; else `workers` threads of the flow's
     process, each with its reading child. `start` may run on another thread while the Prefect server boots:
-    the children come up warm (flows/warmup.py), one per thread that will have a document to read."""
+    the children come up warm (flows/warmup.py), one per thread that will have a document to read, and begin
+    reading the first documents (flows/early_reads.py)."""
 
-    def __init__(self, workers: int, documents: int, dask_address: str | None = None) -> None:
+    def __init__(
+        self,
+        workers: int,
+        documents: int,
+        dask_address: str | None = None,
+        early: Sequence[Sequence[str]] = (),
+        limits: DocumentLimits = DEFAULT_LIMITS,
+    ) -> None:
+        """`early`: batches of the documents to read in order as soon as the children are warm, before the flow
+        run exists (flows/early_reads.py), each under `limits`; none on a remote scheduler, whose workers read."""
         self.workers, self.documents, self.dask_address = max(1, workers), documents, dask_address
+        self.early, self.limits = early, limits
         self.runner: TaskRunner | None = None
 
     def start(self) -> None:
@@ -51,6 +65,8 @@ class DocumentRunner:
             for started in [pool.submit(warm_up) for _ in range(threads)]:
                 started.result()
         self.runner = ThreadPoolTaskRunner(max_workers=threads)
+        if self.early:
+            early_reads.begin(self.early, self.limits, threads)
 
     @property
     def queued(self) -> int:
@@ -59,7 +75,9 @@ class DocumentRunner:
         return 0 if self.dask_address else self.workers
 
     def close(self) -> None:
-        """Nothing to stop: the reading children stop when idle (flows/timeout.py) or with the process."""
+        """The early reads not taken dropped; the reading children stop when idle (flows/timeout.py) or with the
+        process."""
+        early_reads.end()
 
 
 def map_bounded(
