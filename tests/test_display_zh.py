@@ -94,15 +94,23 @@ def shown_names(mart: str) -> list[str]:
     return names
 
 
-def accepted_values(column: dict) -> list[str]:
-    """The words a column accepts: its accepted_values, or the vocabulary seed its relationship test names."""
-    for test in column.get("data_tests", []):
-        if isinstance(test, dict) and "accepted_values" in test:
-            return [str(v) for v in test["accepted_values"]["arguments"]["values"]]
-        if isinstance(test, dict) and "relationships" in test:
-            seed = VOCABULARY_SEED.fullmatch(test["relationships"]["arguments"]["to"])
-            if seed and (CONTRACT_DIR / f"{seed[1]}.csv").is_file():
-                return list(contract_words(seed[1]))
+def column_checks(mart: str) -> dict:
+    """The arguments of a mart's column_checks test (tests/generic/column_checks.sql), {} when it has none."""
+    models = yaml.safe_load((DBT_PROJECT / "models" / "marts" / "_models.yml").read_text(encoding="utf-8"))["models"]
+    [model] = [m for m in models if m["name"] == mart]
+    tests = [t["column_checks"] for t in model.get("data_tests", []) if isinstance(t, dict) and "column_checks" in t]
+    return tests[0]["arguments"] if tests else {}
+
+
+def accepted_values(mart: str, column: str) -> list[str]:
+    """The words a column accepts: its accepted values, or the vocabulary seed its relationship names."""
+    checks = column_checks(mart)
+    if column in checks.get("accepted_values", {}):
+        return [str(v) for v in checks["accepted_values"][column]]
+    for relationship in checks.get("relationships", []):
+        seed = VOCABULARY_SEED.fullmatch(relationship["to"])
+        if relationship["column"] == column and seed and (CONTRACT_DIR / f"{seed[1]}.csv").is_file():
+            return list(contract_words(seed[1]))
     return []
 
 
@@ -126,7 +134,9 @@ def test_every_code_a_mart_accepts_has_chinese_words(mart: str) -> None:
         if label is None or not label.vocabulary:
             continue
         vocabulary = words()[label.vocabulary.removesuffix("[]")]
-        missing += [(column["name"], value) for value in accepted_values(column) if not _worded(vocabulary, value)]
+        missing += [
+            (column["name"], value) for value in accepted_values(mart, column["name"]) if not _worded(vocabulary, value)
+        ]
     assert not missing, f"add to dbt_project/seeds/display_values_zh.csv: {missing}"
 
 

@@ -114,7 +114,7 @@ def test_a_run_s_prefect_page_shows_every_stage_and_the_lines_the_cli_prints(fir
     # dbt's nodes, one line each, on the run's page only (warehouse/dbt.py on_node): the console keeps one per stage.
     nodes = [message for message in page.messages if message.startswith("dbt: ")]
     assert any(m.startswith("dbt: model marts.fct_function_amount success in ") for m in nodes), nodes
-    assert any(m.startswith("dbt: test unique_dim_document_document_id pass in ") for m in nodes), nodes
+    assert any(m.startswith("dbt: test column_checks_dim_document pass in ") for m in nodes), nodes
     assert not any(line.startswith("dbt: ") for line in lines)
     assert "caijue-run-summary" in {artifact.key for artifact in page.artifacts}
 

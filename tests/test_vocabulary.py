@@ -1,5 +1,5 @@
 """One definition per vocabulary: the contract's words are the CSVs of extract/contract/, read by the gate
-(expectations/vocabulary.py) and, as dbt seeds, by the marts' relationships tests.
+(expectations/vocabulary.py) and, as dbt seeds, by the marts' relationship checks (tests/generic/column_checks.sql).
 
 The specs' words (what the extractor can produce) and the model's literals are held equal to them here; no
 _models.yml restates a vocabulary as a list; and a word taken out of a seed (in a copy of the project) is
@@ -53,6 +53,22 @@ def _model_tests() -> list[dict]:
     return [t for path in MODEL_FILES for t in _tests(yaml.safe_load(path.read_text(encoding="utf-8")))]
 
 
+def _accepted_value_lists() -> list[list]:
+    """Every list of accepted values: a column's accepted_values test, or a column_checks test's."""
+    tests = _model_tests()
+    plain = [t["accepted_values"]["arguments"]["values"] for t in tests if "accepted_values" in t]
+    checks = [t["column_checks"]["arguments"] for t in tests if "column_checks" in t]
+    return plain + [values for c in checks for values in c.get("accepted_values", {}).values()]
+
+
+def _relationship_targets() -> list[str]:
+    """Every relationship's `to`: a column's relationships test, or a column_checks test's."""
+    tests = _model_tests()
+    plain = [t["relationships"]["arguments"]["to"] for t in tests if "relationships" in t]
+    checks = [t["column_checks"]["arguments"] for t in tests if "column_checks" in t]
+    return plain + [r["to"] for c in checks for r in c.get("relationships", [])]
+
+
 def test_the_contract_s_words_are_the_words_the_specs_produce() -> None:
     words = vocabulary()
     for name, produced in spec_words().items():
@@ -69,14 +85,9 @@ def test_the_model_s_literals_are_the_contract_s_words() -> None:
 
 def test_every_vocabulary_is_one_seed_and_no_model_restates_it() -> None:
     seeds = {path.stem: frozenset(contract_words(path.stem)) for path in CONTRACT_DIR.glob("*.csv")}
-    restated = [
-        t["accepted_values"]["arguments"]["values"]
-        for t in _model_tests()
-        if "accepted_values" in t and frozenset(map(str, t["accepted_values"]["arguments"]["values"])) in seeds.values()
-    ]
-    assert not restated, f"use a relationships test to the vocabulary's seed instead of listing {restated}"
-    targets = [t["relationships"]["arguments"]["to"] for t in _model_tests() if "relationships" in t]
-    referred = {m[1] for target in targets if (m := SEED.fullmatch(target))}
+    restated = [values for values in _accepted_value_lists() if frozenset(map(str, values)) in seeds.values()]
+    assert not restated, f"use a relationship to the vocabulary's seed instead of listing {restated}"
+    referred = {m[1] for target in _relationship_targets() if (m := SEED.fullmatch(target))}
     unused = set(seeds) - referred
     assert not unused, f"vocabulary seeds no mart refers to: {sorted(unused)}"
 
@@ -163,6 +174,7 @@ def test_a_word_taken_out_of_a_seed_is_flagged_by_the_gate_and_fails_the_marts_t
     outcome = dbt.build_warehouse(warehouse, work_dir=tmp_path / ".dbt")
 
     failed = sorted(node.unique_id.split(".")[2] for node in outcome.failed)
-    assert failed == ["relationships_fct_three_public_item__item__ref_three_public_items_"], failed
+    assert failed == ["column_checks_fct_three_public"], failed
     [test] = outcome.failed
     assert test.failures == 1  # the one 公务接待费 row
+    assert test.failed_checks == ("relationships: item → three_public_items.item (1 failing)",), test.message

@@ -7,7 +7,6 @@ extraction. One warehouse is built once for the module (dbt build takes several 
 from __future__ import annotations
 
 import hashlib
-import json
 import shutil
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -442,7 +441,7 @@ def test_a_publisher_s_arithmetic_error_loads_as_printed_without_a_warning(built
 def test_dbt_leaves_the_source_tree_clean(built: Built) -> None:
     assert not (DBT_PROJECT / "target").exists()
     assert not (DBT_PROJECT / "logs").exists()
-    assert (built.work_dir / "target" / "manifest.json").exists()
+    assert (built.work_dir / "target" / "partial_parse.msgpack").exists()  # the next build parses incrementally
 
 
 def test_accuracy_is_perfect_for_the_same_facts_and_drops_for_a_wrong_amount(built: Built, tmp_path: Path) -> None:
@@ -478,10 +477,9 @@ def test_reingesting_the_same_file_changes_nothing(built: Built) -> None:
     assert after_marts == before_marts
     # The same project: its seeds, their tests and the staging views were left as the first build made them
     # (warehouse/dbt.py BUILT_PROJECT), and the marts_zh views, kept, answer the rebuilt marts.
-    results = json.loads((built.work_dir / "target" / "run_results.json").read_text(encoding="utf-8"))["results"]
-    ran = {result["unique_id"].split(".")[0] for result in results}
+    ran = {node.unique_id.split(".")[0] for node in outcome.nodes}
     assert ran == {"model", "test", "operation"}, ran
-    assert not [result for result in results if result["unique_id"].startswith("model.caijue.stg_")]
+    assert not [node for node in outcome.nodes if node.unique_id.startswith("model.caijue.stg_")]
     assert outcome.nodes_run < built.outcome.nodes_run
     assert in_chinese == in_marts and in_marts[0] > 0
 
@@ -576,8 +574,7 @@ def test_dim_document_names_the_withheld_tables_and_the_kind_of_file(built: Buil
 def test_the_marts_carry_every_gated_fact_and_none_of_a_withheld_table(built: Built) -> None:
     # tests/marts_carry_the_gated_facts.sql: each fact of a current document's unwithheld table is one mart row
     # with its amount; the withheld table's 205 (7000.00, its glyphs read 1000.00) is in raw only.
-    results = json.loads((built.work_dir / "target" / "run_results.json").read_text(encoding="utf-8"))["results"]
-    statuses = {r["unique_id"].split(".")[2]: r["status"] for r in results if r["unique_id"].startswith("test.")}
+    statuses = {n.unique_id.split(".")[2]: n.status for n in built.outcome.nodes if n.unique_id.startswith("test.")}
     assert statuses["marts_carry_the_gated_facts"] == "pass"
     assert statuses["marts_exclude_withheld_tables"] == "pass"
 
@@ -610,6 +607,37 @@ def test_the_build_fails_if_a_withheld_table_s_fact_reaches_a_mart(built: Built,
     assert [(n.unique_id.split(".")[2], n.failures) for n in outcome.failed] == [("marts_exclude_withheld_tables", 1)]
 
 
+def test_a_model_s_column_checks_catch_each_kind_of_bad_row_and_name_the_check(built: Built, tmp_path: Path) -> None:
+    # tests/generic/column_checks.sql: one test per model for its not_null, key, accepted-values and relationship
+    # checks; each planted row fails its check, and the outcome names the failed checks. Cost: a dbt test of 2 nodes.
+    path = tmp_path / "planted.duckdb"
+    shutil.copyfile(built.path, path)
+    with connect(path) as con:
+        first = "rowid = (select min(rowid) from marts.fct_three_public where item = 'total')"
+        con.execute(f"insert into marts.fct_three_public select * from marts.fct_three_public where {first}")
+        con.execute(f"update marts.fct_three_public set fiscal_year = null where {first}")
+        con.execute(
+            "update marts.fct_three_public set item = 'bogus'"
+            " where rowid = (select min(rowid) from marts.fct_three_public where item <> 'total')"
+        )
+        con.execute("update marts.fct_quality_issue set value_kind = 'bogus' where rowid = 0")
+    outcome = build_warehouse(
+        path, select="column_checks_fct_three_public column_checks_fct_quality_issue", command="test",
+        work_dir=tmp_path / "dbt",
+    )  # fmt: skip
+    assert not outcome.success
+    assert {n.unique_id.split(".")[2]: n.failed_checks for n in outcome.failed} == {
+        "column_checks_fct_three_public": (
+            "not_null: fiscal_year (1 failing)",
+            "relationships: item → three_public_items.item (1 failing)",
+            "unique: document_id, table_kind, item, measure (1 failing)",
+        ),
+        "column_checks_fct_quality_issue": ("accepted_values: value_kind (1 failing)",),
+    }
+    [three_public] = [n for n in outcome.failed if n.unique_id.split(".")[2] == "column_checks_fct_three_public"]
+    assert "(failed checks: not_null: fiscal_year (1 failing); relationships: item" in three_public.message
+
+
 def test_the_report_lists_withheld_tables_and_whose_each_issue_is(built: Built, tmp_path: Path) -> None:
     [page] = write_reports(built.path, EDUCATION, tmp_path)
     text = page.read_text(encoding="utf-8")
@@ -630,15 +658,20 @@ def test_the_report_lists_withheld_tables_and_whose_each_issue_is(built: Built, 
 def test_the_dbt_vocabularies_are_the_model_s(built: Built) -> None:
     files = [DBT_PROJECT / "models" / layer / "_models.yml" for layer in ("marts", "intermediate")]
     models = [model for file in files for model in yaml.safe_load(file.read_text(encoding="utf-8"))["models"]]
-    columns = {(m["name"], c["name"]): c for m in models for c in m.get("columns", [])}
+
+    checks = {
+        m["name"]: t["column_checks"]["arguments"]
+        for m in models
+        for t in m.get("data_tests", [])
+        if isinstance(t, dict) and "column_checks" in t
+    }
 
     def accepted(model: str, column: str) -> list[str]:
-        [test] = [t for t in columns[(model, column)]["data_tests"] if "accepted_values" in t]
-        return test["accepted_values"]["arguments"]["values"]
+        return checks[model]["accepted_values"][column]
 
     def seed(model: str, column: str) -> str:
-        [test] = [t for t in columns[(model, column)]["data_tests"] if "relationships" in t]
-        return test["relationships"]["arguments"]["to"]
+        [to] = [r["to"] for r in checks[model]["relationships"] if r["column"] == column]
+        return to
 
     assert accepted("dim_document", "file_kind") == list(get_args(FileKind))
     assert accepted("fct_quality_issue", "attributed_to") == list(get_args(Attribution))

@@ -31,6 +31,8 @@ class NodeOutcome:
     status: str
     message: str
     failures: int | None = None
+    # A failed test of several checks (tests/generic/column_checks.sql): each failed check, with its failing rows.
+    failed_checks: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +43,8 @@ class DbtOutcome:
     warned: list[NodeOutcome] = field(default_factory=list)
     nodes_run: int = 0
     error: str | None = None  # dbt itself could not run (bad project, locked file, …)
+    # Every node the build ran, in dbt's order (dbt writes no run_results.json: --no-write-json).
+    nodes: list[NodeOutcome] = field(default_factory=list)
 
     @property
     def warnings(self) -> int:
@@ -85,6 +89,13 @@ def build_warehouse(
         "--log-path",
         str(work_dir / "logs"),
         "--no-use-colors",
+        # dbt.log without the debug lines (each statement's SQL and timing, several per node): writing them was ~9 %
+        # of a small build's CPU (py-spy). A failed node's error and the nodes' results are still logged.
+        "--log-level-file",
+        "info",
+        # No manifest.json (written twice a run) nor run_results.json: nothing reads them, the outcome lists every
+        # node (DbtOutcome.nodes); ~9 % of a small build's CPU (py-spy). partial_parse.msgpack is still written.
+        "--no-write-json",
     ]
     if quiet:
         args.append("--quiet")
@@ -104,7 +115,7 @@ def build_warehouse(
     finally:
         _release_duckdb()
     elapsed = time.perf_counter() - started
-    outcome = _outcome(result, elapsed)
+    outcome = _outcome(result, elapsed, warehouse_path)
     if whole_build and outcome.success:
         if not unit_tested:
             (work_dir / UNIT_TESTS_PASSED).write_text(project)
@@ -231,6 +242,25 @@ def _ensure_raw(warehouse_path: Path) -> None:
         con.close()
 
 
+def _failed_checks(warehouse_path: Path, node: object) -> tuple[str, ...]:
+    """A failed column_checks test's failed checks, each with its count of failing rows (its query run again on the
+    built warehouse: relations are named without a catalog, macros/relations.sql); () for any other test."""
+    test = getattr(node, "test_metadata", None)
+    compiled = getattr(node, "compiled_code", None)
+    if getattr(test, "name", None) != "column_checks" or not compiled:
+        return ()
+    con = duckdb.connect(str(warehouse_path), read_only=True)
+    try:
+        rows = con.execute(
+            f"select failed_check, count(*) from ({compiled}) group by failed_check order by failed_check"
+        ).fetchall()
+    except duckdb.Error as error:
+        return (f"(could not be named: {error})",)
+    finally:
+        con.close()
+    return tuple(f"{check} ({count} failing)" for check, count in rows)
+
+
 @contextmanager
 def _env(name: str, value: str) -> Iterator[None]:
     previous = os.environ.get(name)
@@ -244,18 +274,23 @@ def _env(name: str, value: str) -> Iterator[None]:
             os.environ[name] = previous
 
 
-def _outcome(result: object, elapsed: float) -> DbtOutcome:
+def _outcome(result: object, elapsed: float, warehouse_path: Path) -> DbtOutcome:
     exception = getattr(result, "exception", None)
     run = getattr(result, "result", None)
     nodes = list(getattr(run, "results", None) or [])
-    failed, warned = [], []
+    failed, warned, outcomes = [], [], []
     for node in nodes:
+        status = str(node.status)
+        checks = _failed_checks(warehouse_path, node.node) if status in _FAILED | {"warn"} and node.failures else ()
+        message = str(node.message or "")
         outcome = NodeOutcome(
             unique_id=node.node.unique_id,
-            status=str(node.status),
-            message=str(node.message or ""),
+            status=status,
+            message=f"{message} (failed checks: {'; '.join(checks)})" if checks else message,
             failures=node.failures,
+            failed_checks=checks,
         )
+        outcomes.append(outcome)
         if outcome.status in _FAILED:
             failed.append(outcome)
         elif outcome.status == "warn":
@@ -267,5 +302,6 @@ def _outcome(result: object, elapsed: float) -> DbtOutcome:
         failed=failed,
         warned=warned,
         nodes_run=len(nodes),
+        nodes=outcomes,
         error=None if exception is None else f"{type(exception).__name__}: {exception}",
     )
