@@ -12,7 +12,6 @@ pdfplumber's tables. A page this reading cannot vouch for raises `NotJudged`, an
 
 from __future__ import annotations
 
-import bisect
 import ctypes
 import itertools
 import re
@@ -39,6 +38,7 @@ _LIGATURES = {"ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl", "ﬁ": "fi", "ﬂ": "fl",
 _LINE_END_HYPHEN = "\ufffe"  # what PDFium's text gives for a hyphen at the end of a line
 _PRINTED = re.compile(r"\S")  # a printed character (re's \s is str.isspace)
 _BLANK = re.compile(r"[^\S\r\n]")  # a blank that is not a line break
+_SURROGATE = re.compile("[\ud800-\udfff]")  # half of a character outside the basic plane
 
 
 class NotJudged(Exception):
@@ -179,9 +179,7 @@ _is_generated = _c_function(pdfium_c.FPDFText_IsGenerated, _INT, _VOID, _INT)
 _char_matrix = _c_function(pdfium_c.FPDFText_GetMatrix, _INT, _VOID, _INT, _VOID)  # out: FS_MATRIX
 _font_size = _c_function(pdfium_c.FPDFTextObj_GetFontSize, _INT, _VOID, _VOID)  # out: a float
 _font_of = _c_function(pdfium_c.FPDFTextObj_GetFont, _VOID, _VOID)
-_glyph_width = _c_function(
-    pdfium_c.FPDFFont_GetGlyphWidth, _INT, _VOID, ctypes.c_uint32, ctypes.c_float, ctypes.POINTER(ctypes.c_float)
-)
+_glyph_width = _c_function(pdfium_c.FPDFFont_GetGlyphWidth, _INT, _VOID, ctypes.c_uint32, ctypes.c_float, _VOID)
 _SIZE = ctypes.c_size_t
 _base_font_name = _c_function(pdfium_c.FPDFFont_GetBaseFontName, _SIZE, _VOID, ctypes.c_char_p, _SIZE)
 _descent = _c_function(pdfium_c.FPDFFont_GetDescent, _INT, _VOID, ctypes.c_float, ctypes.POINTER(ctypes.c_float))
@@ -200,17 +198,13 @@ def _glyphs(textpage: pdfium.PdfTextPage, space: _PlumberSpace, *, text_in_forms
     if not printed:
         return _Glyphs([], *(np.empty(0) for _ in range(4)), frozenset(), ([], [], [], []), [])  # type: ignore[arg-type]
     chars = [text[index] for index in printed]
-    xs, ys, objects = _origins_and_objects(raw, printed)
+    x, y, objects = _origins_and_objects(raw, printed)
     metrics = _Metrics(space.ctm, own_objects=not text_in_forms)
-    first_of: dict[int, int] = {}
-    for index, obj in zip(printed, objects, strict=True):
-        first_of.setdefault(obj, index)
-    measure = metrics.measure
-    measured = {obj: measure(raw, index, obj) for obj, index in first_of.items()}
-    descent, em, advance_scale = (np.asarray([measured[obj][k] for obj in objects]) for k in (0, 1, 3))
-    fonts = [measured[obj][2] for obj in objects]
+    first_of = dict(zip(reversed(objects), reversed(printed), strict=True))  # each object → its first character
+    measured = dict(zip(first_of, metrics.measures(raw, list(first_of.values()), list(first_of)), strict=True))
+    descents, ems, fonts, scales = (list(column) for column in zip(*map(measured.__getitem__, objects), strict=True))
+    descent, em, advance_scale = np.asarray(descents), np.asarray(ems), np.asarray(scales)
     a, b, c, d, e, f = space.ctm
-    x, y = np.asarray(xs), np.asarray(ys)
     left, baseline = a * x + c * y + e, b * x + d * y + f  # pdfminer's space
     right = left + _advances(raw, printed, chars, fonts, metrics, space, advance_scale)
     x0, x1 = left + space.x_shift, right + space.x_shift
@@ -220,20 +214,19 @@ def _glyphs(textpage: pdfium.PdfTextPage, space: _PlumberSpace, *, text_in_forms
     return _Glyphs(chars, x0, x1, top, bottom, _blanks_before(raw, text, printed), lists, shown)
 
 
-def _origins_and_objects(raw: object, printed: list[int]) -> tuple[list[float], list[float], list[int]]:
-    """Each character's origin (PDF user space) and the text object it is printed by."""
-    ox, oy = ctypes.c_double(), ctypes.c_double()
-    ox_at, oy_at = ctypes.addressof(ox), ctypes.addressof(oy)
-    xs: list[float] = []
-    ys: list[float] = []
-    objects: list[int] = []
-    for index in printed:
-        if not _origin(raw, index, ox_at, oy_at):
-            raise NotJudged(f"PDFium cannot place character {index}")
-        xs.append(ox.value)
-        ys.append(oy.value)
-        objects.append(_text_object_of(raw, index))
-    return xs, ys, objects
+def _origins_and_objects(raw: object, printed: list[int]) -> tuple[np.ndarray, np.ndarray, list[int]]:
+    """Each character's origin (PDF user space: x, y) and the text object it is printed by. PDFium writes the
+    origins straight into one array, each call given the addresses of its two slots, and the calls are made by
+    `map` (no Python step a character)."""
+    count = len(printed)
+    origins = np.empty((count, 2), dtype=np.float64)  # rows of two C doubles, as GetCharOrigin writes them
+    base = origins.ctypes.data
+    placed = list(map(_origin, itertools.repeat(raw, count), printed, range(base, base + 16 * count, 16),
+                      range(base + 8, base + 16 * count, 16)))  # fmt: skip
+    if not all(placed):
+        raise NotJudged(f"PDFium cannot place character {printed[placed.index(0)]}")
+    objects = list(map(_text_object_of, itertools.repeat(raw, count), printed))
+    return origins[:, 0], origins[:, 1], objects
 
 
 def _advances(
@@ -260,12 +253,10 @@ def _advances(
 def _blanks_before(raw: object, text: str, printed: list[int]) -> frozenset[int]:
     """k for the printed characters k - 1 and k with a printed blank between them in PDFium's text: a blank that
     is not a line break and not one PDFium generated."""
-    found: set[int] = set()
-    for blank in _BLANK.finditer(text):
-        k = bisect.bisect_left(printed, blank.start())  # the printed character after the blank
-        if 0 < k < len(printed) and k not in found and not _is_generated(raw, blank.start()):
-            found.add(k)
-    return frozenset(found)
+    blanks = [blank.start() for blank in _BLANK.finditer(text)]
+    after = np.searchsorted(printed, blanks).tolist()  # the printed character after each blank
+    generated = map(_is_generated, itertools.repeat(raw), blanks)
+    return frozenset(k for k, made in zip(after, generated, strict=True) if 0 < k < len(printed) and not made)
 
 
 def _page_text(textpage: pdfium.PdfTextPage, count: int) -> str:
@@ -276,7 +267,7 @@ def _page_text(textpage: pdfium.PdfTextPage, count: int) -> str:
     pdfium_c.FPDFText_GetText(textpage.raw, 0, count, buffer)
     text = bytes(buffer)[: 2 * count].decode("utf-16-le", errors="surrogatepass")
     text = text.replace(_LINE_END_HYPHEN, "-")  # PDFium marks a hyphen it takes for a line break's; it is printed
-    if len(text) != count or any("\ud800" <= ch <= "\udfff" for ch in text):
+    if len(text) != count or _SURROGATE.search(text):
         raise NotJudged("characters outside the basic plane")  # one index, two UTF-16 units: indices would slip
     return text
 
@@ -297,11 +288,7 @@ class _Metrics:
         self._alike: dict[tuple[float, float, float, float, float, int], tuple[float, float, int, float]] = {}
         self._fonts: dict[int, float] = {}
         self._widths: dict[tuple[int, str], float | None] = {}
-        self._width = ctypes.c_float()
-        self._matrix = pdfium_c.FS_MATRIX()
-        self._size = ctypes.c_float()
         self._descent = ctypes.c_float()
-        self._matrix_at, self._size_at = ctypes.addressof(self._matrix), ctypes.addressof(self._size)
 
     def _font_descent(self, font: int) -> float:
         """pdfminer's descent per em: its own metrics of a standard font named so (whatever the font's descriptor
@@ -314,36 +301,41 @@ class _Metrics:
             raise NotJudged("a font without metrics")
         return -abs(float(self._descent.value))
 
-    def width(self, font: int, char: str) -> float | None:
-        """The font's printed width of the character, per em (None: PDFium cannot map it back to a code)."""
-        key = (font, char)
-        if key not in self._widths:
-            found = _glyph_width(font, ord(char), ctypes.c_float(1.0), ctypes.byref(self._width))
-            self._widths[key] = float(self._width.value) if found else None
-        return self._widths[key]
-
     def widths(self, fonts: list[int], chars: list[str]) -> list[float | None]:
-        """`width` of each (font, character) pair, each distinct pair asked of PDFium once."""
-        for font, char in set(zip(fonts, chars, strict=True)).difference(self._widths):
-            self.width(font, char)
+        """The font's printed width of each character, per em (None: PDFium cannot map it back to a code), each
+        distinct (font, character) pair asked of PDFium once, into an array."""
         known = self._widths
+        pairs = list(set(zip(fonts, chars, strict=True)).difference(known))
+        if pairs:
+            widths = np.empty(len(pairs), dtype=np.float32)
+            at = widths.ctypes.data
+            found = list(map(_glyph_width, (font for font, _ in pairs), (ord(char) for _, char in pairs),
+                             itertools.repeat(1.0), range(at, at + 4 * len(pairs), 4)))  # fmt: skip
+            for pair, width, ok in zip(pairs, widths.tolist(), found, strict=True):
+                known[pair] = width if ok else None
         return [known[pair] for pair in zip(fonts, chars, strict=True)]
 
-    def measure(self, raw: object, index: int, obj: int) -> tuple[float, float, int, float]:
-        """The measures of text object `obj`, which prints character `index`; objects alike (the same matrix,
-        size and font: most of a page's) share them."""
-        matrix, size = self._matrix, self._size
+    def measures(self, raw: object, indices: list[int], objects: list[int]) -> list[tuple[float, float, int, float]]:
+        """The measures of each text object of `objects`, which prints character `indices[k]`; objects alike (the
+        same matrix, size and font: most of a page's) share them. PDFium writes each object's matrix and size
+        into arrays (the calls made by `map`, each given the address of its slot)."""
+        count = len(objects)
+        matrices = np.empty((count, 6), dtype=np.float32)  # rows of FS_MATRIX (six C floats)
+        sizes = np.empty(count, dtype=np.float32)
+        at = matrices.ctypes.data
+        slots = range(at, at + _MATRIX_BYTES * count, _MATRIX_BYTES)
         if self._own_objects:
-            has_matrix = _object_matrix(obj, self._matrix_at)
+            has_matrix = list(map(_object_matrix, objects, slots))
         else:
-            has_matrix = _char_matrix(raw, index, self._matrix_at)
-        if not has_matrix or not _font_size(obj, self._size_at):
+            has_matrix = list(map(_char_matrix, itertools.repeat(raw, count), indices, slots))
+        at = sizes.ctypes.data
+        has_size = list(map(_font_size, objects, range(at, at + 4 * count, 4)))
+        if not all(has_matrix) or not all(has_size):
             raise NotJudged("a character without a matrix or font size")
-        key = (matrix.a, matrix.b, matrix.c, matrix.d, size.value, _font_of(obj))
-        known = self._alike.get(key)
-        if known is None:
-            known = self._alike[key] = self._measured(*key)
-        return known
+        a, b, c, d = (matrices[:, k].tolist() for k in range(4))
+        keys = zip(a, b, c, d, sizes.tolist(), map(_font_of, objects), strict=True)
+        alike, measured = self._alike, self._measured
+        return [alike[key] if key in alike else alike.setdefault(key, measured(*key)) for key in keys]
 
     def _measured(
         self, ma: float, mb: float, mc: float, md: float, size: float, font: int
@@ -367,23 +359,31 @@ class PageObjects:
 
 
 def page_objects(page: pdfium.PdfPage, path_depth: int = 3, image_depth: int = 2) -> PageObjects:
-    segments = 0
-    has_images = False
-    drawings: list[int] = []  # in reverse page order, as the stack gives them
     raw = _address(page.raw)
-    stack = [(obj, 0) for obj in (_object_at(raw, i) for i in range(_count_objects(raw))) if obj]
-    while stack:
-        obj, level = stack.pop()
-        kind = _object_type(obj)
-        if level == 0 and kind in _DRAWING:
-            drawings.append(obj)
-        if kind == pdfium_c.FPDF_PAGEOBJ_PATH and level < path_depth:
-            segments += max(_count_segments(obj), 1)
-        elif kind == pdfium_c.FPDF_PAGEOBJ_IMAGE and level < image_depth:
-            has_images = True
-        elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and level + 1 < max(path_depth, image_depth):
-            stack.extend((o, level + 1) for o in (_form_object_at(obj, i) for i in range(_form_count(obj))) if o)
-    return PageObjects(segments, has_images, tuple(reversed(drawings)))
+    count = _count_objects(raw)
+    objects = list(filter(None, map(_object_at, itertools.repeat(raw, count), range(count))))
+    segments, has_images, drawings = _drawn(objects, 0, path_depth, image_depth)
+    return PageObjects(segments, has_images, tuple(drawings))
+
+
+def _drawn(objects: list[int], level: int, path_depth: int, image_depth: int) -> tuple[int, bool, list[int]]:
+    """The path segments and whether an image is drawn by `objects` (at `level` of Form XObjects: paths are
+    counted above `path_depth`, images above `image_depth`) and those inside their forms; and which of them are
+    paths or forms, in order. Each object's kind is asked by `map`; text objects (most of a page's) cost no more."""
+    kinds = np.fromiter(map(_object_type, objects), dtype=np.int64, count=len(objects))
+    paths = [objects[i] for i in np.flatnonzero(kinds == pdfium_c.FPDF_PAGEOBJ_PATH).tolist()]
+    forms = [objects[i] for i in np.flatnonzero(kinds == pdfium_c.FPDF_PAGEOBJ_FORM).tolist()]
+    segments = sum(max(n, 1) for n in map(_count_segments, paths)) if level < path_depth else 0
+    has_images = level < image_depth and bool((kinds == pdfium_c.FPDF_PAGEOBJ_IMAGE).any())
+    if level + 1 < max(path_depth, image_depth):
+        for form in forms:
+            inner = list(filter(None, map(_form_object_at, itertools.repeat(form), range(_form_count(form)))))
+            inner_segments, inner_images, _ = _drawn(inner, level + 1, path_depth, image_depth)
+            segments += inner_segments
+            has_images = has_images or inner_images
+    in_order = zip(objects, kinds.tolist(), strict=True)
+    drawings = paths if not forms else [obj for obj, kind in in_order if kind in _DRAWING]
+    return segments, has_images, drawings
 
 
 # --- ruling ---------------------------------------------------------------------------------------------------
@@ -402,45 +402,121 @@ _segment_closes = _c_function(pdfium_c.FPDFPathSegment_GetClose, _INT, _VOID)
 _draw_mode = _c_function(pdfium_c.FPDFPath_GetDrawMode, _INT, _VOID, _VOID, _VOID)  # out: 2 ints
 
 _IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+_MATRIX_BYTES = ctypes.sizeof(pdfium_c.FS_MATRIX)
 _DRAWING = (pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM)  # the objects ruling may be drawn by
 _OPERATOR = {pdfium_c.FPDF_SEGMENT_MOVETO: "m", pdfium_c.FPDF_SEGMENT_LINETO: "l", pdfium_c.FPDF_SEGMENT_BEZIERTO: "c"}
 
 
 def _edges(page: pdfium.PdfPage, space: _PlumberSpace, drawings: Sequence[int] | None) -> tuple[np.ndarray, np.ndarray]:
     """pdfplumber's edges of the page's painted paths, prefiltered as its "lines" strategy does (orientation
-    known, length ≥ 1): horizontal rows (x0, x1, y), vertical rows (x, top, bottom)."""
-    horizontal: list[tuple[float, float, float]] = []
-    vertical: list[tuple[float, float, float]] = []
-    for path, matrix in _paths(_address(page.raw), drawings):
-        for shape, points in _subpaths(path, _times(matrix, space.ctm), space):
-            _add_edges(shape, points, horizontal, vertical)
-    h = np.asarray(horizontal, dtype=float).reshape(-1, 3)
-    v = np.asarray(vertical, dtype=float).reshape(-1, 3)
+    known, length ≥ 1): horizontal rows (x0, x1, y), vertical rows (x, top, bottom). A page drawn only with
+    rectangles and single lines (most ruled pages) is read with numpy (`_rectangles_and_lines`), any other path
+    by path."""
+    painted = list(_paths(_address(page.raw), drawings))
+    found = _rectangles_and_lines(painted, space)
+    h, v = found if found is not None else _edges_path_by_path(painted, space)
     return h[h[:, 1] - h[:, 0] >= EDGE_MIN_LENGTH_PREFILTER], v[v[:, 2] - v[:, 1] >= EDGE_MIN_LENGTH_PREFILTER]
 
 
-def _paths(page: object, drawings: Sequence[int] | None = None) -> Iterator[tuple[int, Matrix]]:
-    """Every painted path of the page, Form XObjects' included, with its matrix to page space."""
+def _edges_path_by_path(painted: list[tuple[int, Matrix]], space: _PlumberSpace) -> tuple[np.ndarray, np.ndarray]:
+    """The edges of painted paths (each with its matrix to page space), subpath by subpath as pdfminer reads
+    them: horizontal rows (x0, x1, y), vertical rows (x, top, bottom), in the paths' order."""
+    horizontal: list[tuple[float, float, float]] = []
+    vertical: list[tuple[float, float, float]] = []
+    for path, matrix in painted:
+        for shape, points in _subpaths(path, _times(matrix, space.ctm), space):
+            _add_edges(shape, points, horizontal, vertical)
+    return np.asarray(horizontal, dtype=float).reshape(-1, 3), np.asarray(vertical, dtype=float).reshape(-1, 3)
+
+
+_SEGMENTS = np.dtype([("x", "<f4"), ("y", "<f4"), ("kind", "u1"), ("closes", "u1"), ("pad", "V2")])  # = _POINT
+_MOVE, _LINE = pdfium_c.FPDF_SEGMENT_MOVETO, pdfium_c.FPDF_SEGMENT_LINETO
+
+
+def _rectangles_and_lines(
+    painted: list[tuple[int, Matrix]], space: _PlumberSpace
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """`_edges_path_by_path` of paths that are each a rectangle (move, four lines back to the start, closed: a
+    PDF `re`) or a single line (move, line), computed for all of them at once in the same floating-point steps;
+    None when a path is any other, or a rectangle is not upright (the long way reads those)."""
+    blocks = [_segment_block(path) for path, _ in painted]
+    if not painted or any(block is None for block in blocks):
+        return None
+    counts = np.asarray([len(block) for block in blocks]) // _POINT.size  # type: ignore[arg-type]
+    rectangle = counts == 5
+    if not (rectangle | (counts == 2)).all():
+        return None
+    segments = np.frombuffer(b"".join(blocks), dtype=_SEGMENTS)  # type: ignore[arg-type]
+    starts = np.cumsum(counts) - counts
+    place = np.arange(len(segments)) - np.repeat(starts, counts)  # each segment's place in its path
+    closing = np.repeat(rectangle, counts) & (place == 4)
+    if ((segments["kind"] != np.where(place == 0, _MOVE, _LINE)).any()
+            or (segments["closes"] != closing).any()):  # fmt: skip
+        return None
+    a, b, c, d, e, f = (np.repeat(m, counts) for m in np.asarray([_times(m, space.ctm) for _, m in painted]).T)
+    px, py = segments["x"].astype(float), segments["y"].astype(float)
+    xs, ys = a * px + c * py + e + space.x_shift, space.top_line - (b * px + d * py + f)
+    corners = starts[rectangle][:, None] + np.arange(5)
+    x, y = xs[corners], ys[corners]  # each rectangle's five points, the fifth its first again
+    x0, x1, x2, x3, x4 = x.T
+    y0, y1, y2, y3, y4 = y.T
+    upright = ((x0 == x1) & (y1 == y2) & (x2 == x3) & (y3 == y0)) | ((y0 == y1) & (x1 == x2) & (y2 == y3) & (x3 == x0))
+    if not ((x4 == x0) & (y4 == y0) & upright).all():
+        return None
+    horizontal, vertical = np.zeros((len(counts), 2, 3)), np.zeros((len(counts), 2, 3))
+    left, right = np.where(x2 < x0, x2, x0), np.where(x2 > x0, x2, x0)  # Python's min and max, ties and all
+    upper, lower = np.where(y2 < y0, y2, y0), np.where(y2 > y0, y2, y0)
+    horizontal[rectangle] = np.stack([np.stack([left, right, upper], 1), np.stack([left, right, lower], 1)], 1)
+    vertical[rectangle] = np.stack([np.stack([left, upper, lower], 1), np.stack([right, upper, lower], 1)], 1)
+    ends = starts[~rectangle]
+    lx0, ly0, lx1, ly1 = xs[ends], ys[ends], xs[ends + 1], ys[ends + 1]
+    level = ly0 == ly1
+    low_x, high_x = np.where(lx1 < lx0, lx1, lx0), np.where(lx1 > lx0, lx1, lx0)
+    low_y, high_y = np.where(ly1 < ly0, ly1, ly0), np.where(ly1 > ly0, ly1, ly0)
+    horizontal[~rectangle, 0] = np.stack([low_x, high_x, ly0], 1)
+    vertical[~rectangle, 0] = np.stack([low_x, low_y, high_y], 1)  # pdfplumber's vertical: at its left end
+    in_h = np.zeros((len(counts), 2), dtype=bool)
+    in_v = np.zeros((len(counts), 2), dtype=bool)
+    in_h[rectangle], in_v[rectangle] = True, True
+    in_h[~rectangle, 0], in_v[~rectangle, 0] = level, ~level
+    return horizontal[in_h], vertical[in_v]
+
+
+def _paths(page: object, drawings: Sequence[int] | None = None) -> list[tuple[int, Matrix]]:
+    """Every painted path of the page, Form XObjects' included, in page order, with its matrix to page space."""
     if drawings is None:
-        drawings = [obj for obj in (_object_at(page, i) for i in range(_count_objects(page))) if obj]
-    stack: list[tuple[int, Matrix]] = [(obj, _IDENTITY) for obj in drawings]
-    stack.reverse()
-    matrix, fill, stroke = pdfium_c.FS_MATRIX(), ctypes.c_int(), ctypes.c_int()
-    matrix_at, fill_at, stroke_at = ctypes.addressof(matrix), ctypes.addressof(fill), ctypes.addressof(stroke)
-    while stack:
-        obj, outer = stack.pop()
-        kind = _object_type(obj)
-        if kind not in _DRAWING:
-            continue
-        if not _object_matrix(obj, matrix_at):
-            raise NotJudged("an object without a matrix")
-        if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
-            if _draw_mode(obj, fill_at, stroke_at) and (fill.value or stroke.value):
-                yield obj, _times((matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f), outer)
-        else:
-            own = _times((matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f), outer)
-            inner = [(o, own) for o in (_form_object_at(obj, i) for i in range(_form_count(obj))) if o]
-            stack.extend(reversed(inner))
+        count = _count_objects(page)
+        drawings = list(filter(None, map(_object_at, itertools.repeat(page, count), range(count))))
+    return _painted(list(drawings), _IDENTITY)
+
+
+def _painted(objects: list[int], outer: Matrix) -> list[tuple[int, Matrix]]:
+    """The painted paths among `objects` and inside their forms, in order, each with its matrix to page space
+    (`outer`: that of the form holding them). PDFium's answers for all the objects are asked by `map`, into
+    arrays."""
+    kinds = list(map(_object_type, objects))
+    drawn = [(obj, kind) for obj, kind in zip(objects, kinds, strict=True) if kind in _DRAWING]
+    if not drawn:
+        return []
+    count = len(drawn)
+    matrices = np.empty((count, 6), dtype=np.float32)  # rows of FS_MATRIX
+    modes = np.zeros((count, 2), dtype=np.intc)  # each path's fill mode and whether it is stroked
+    at, step = matrices.ctypes.data, _MATRIX_BYTES
+    if not all(map(_object_matrix, (obj for obj, _ in drawn), range(at, at + step * count, step))):
+        raise NotJudged("an object without a matrix")
+    at, step = modes.ctypes.data, 2 * modes.itemsize
+    told = list(map(_draw_mode, (obj for obj, _ in drawn), range(at, at + step * count, step),
+                    range(at + modes.itemsize, at + step * count, step)))  # fmt: skip
+    found: list[tuple[int, Matrix]] = []
+    for (obj, kind), matrix, mode_told, (fill, stroke) in zip(drawn, matrices.tolist(), told, modes.tolist(),
+                                                               strict=True):  # fmt: skip
+        own = _times(tuple(matrix), outer)  # type: ignore[arg-type]
+        if kind == pdfium_c.FPDF_PAGEOBJ_FORM:
+            inner = list(filter(None, map(_form_object_at, itertools.repeat(obj), range(_form_count(obj)))))
+            found.extend(_painted(inner, own))
+        elif mode_told and (fill or stroke):
+            found.append((obj, own))
+    return found
 
 
 def _times(m: Matrix, n: Matrix) -> Matrix:
@@ -493,26 +569,37 @@ Segment = tuple[float, float, int, int]  # x, y (PDF user space), kind (FPDF_SEG
 # three calls, not four a segment; used only while the handles are spaced so and the first path read both ways
 # agrees (`_segment_block_checked`), else segment by segment.
 _POINT = struct.Struct("<ffBB2x")
-_segment_block: list[bool | None] = [None]  # None: not yet checked against PDFium's own readings
+_segment_block_read: list[bool | None] = [None]  # None: not yet checked against PDFium's own readings
 
 
 def _segments(path: int) -> list[Segment]:
     """Every segment of the path, in order."""
+    block = _segment_block(path)
+    if block is not None:
+        return [(float(x), float(y), kind, closes) for x, y, kind, closes in _POINT.iter_unpack(block)]
+    return [_segment(_segment_at(path, index)) for index in range(_count_segments(path))]
+
+
+def _segment_block(path: int) -> bytes | None:
+    """The path's segments as PDFium keeps them (`_POINT` records, one block), or None where they cannot be read
+    so (fewer than two, spaced otherwise, or the first path read both ways disagreed)."""
     count = _count_segments(path)
-    if count >= 2 and _segment_block[0] is not False:
-        first, last = _segment_at(path, 0), _segment_at(path, count - 1)
-        if first and last and last - first == (count - 1) * _POINT.size:
-            block = [(float(x), float(y), kind, closes) for x, y, kind, closes in
-                     _POINT.iter_unpack(ctypes.string_at(first, count * _POINT.size))]  # fmt: skip
-            if _segment_block[0] or _segment_block_checked(path, block):
-                return block
-    return [_segment(_segment_at(path, index)) for index in range(count)]
+    if count < 2 or _segment_block_read[0] is False:
+        return None
+    first, last = _segment_at(path, 0), _segment_at(path, count - 1)
+    if not (first and last and last - first == (count - 1) * _POINT.size):
+        return None
+    block = ctypes.string_at(first, count * _POINT.size)
+    if _segment_block_read[0] is None and not _segment_block_checked(path, block):
+        return None
+    return block
 
 
-def _segment_block_checked(path: int, block: list[Segment]) -> bool:
+def _segment_block_checked(path: int, block: bytes) -> bool:
     """Whether the path's segments read as one block are those PDFium's calls give (decided once a process)."""
-    _segment_block[0] = block == [_segment(_segment_at(path, index)) for index in range(len(block))]
-    return _segment_block[0]
+    read = [(float(x), float(y), kind, closes) for x, y, kind, closes in _POINT.iter_unpack(block)]
+    _segment_block_read[0] = read == [_segment(_segment_at(path, index)) for index in range(len(read))]
+    return _segment_block_read[0]
 
 
 def _segment(segment: int) -> Segment:
@@ -727,15 +814,31 @@ def _chars_by_cell(cells: Sequence[Box], glyphs: _Glyphs) -> dict[Box, list[int]
     column = np.searchsorted(xs, h_mid, side="right") - 1
     row = np.searchsorted(ys, v_mid, side="right") - 1
     within = np.flatnonzero((column >= 0) & (column < len(xs) - 1) & (row >= 0) & (row < len(ys) - 1))
+    slot = row[within] * len(xs) + column[within]
+    order = np.argsort(slot, kind="stable")  # by slot, each slot's characters in page order
+    slots, starts = np.unique(slot[order], return_index=True)
+    by_slot = np.split(within[order], starts[1:]) if len(order) else []
     out: dict[Box, list[int]] = {}
-    for i, r, c in zip(within.tolist(), row[within].tolist(), column[within].tolist(), strict=True):
-        for cell in covering.get((r, c), ()):
-            out.setdefault(cell, []).append(i)
+    for at, chars in zip(slots.tolist(), by_slot, strict=True):
+        for cell in covering.get(divmod(at, len(xs)), ()):
+            out.setdefault(cell, []).extend(chars.tolist())
+    for cell, c0, c1, r0, r1 in zip(cells, c0s, c1s, r0s, r1s, strict=True):
+        if (c1 - c0) * (r1 - r0) > 1 and cell in out:  # a merged cell: its slots' characters, in page order
+            out[cell].sort()
     return out
 
 
 def _text(glyphs: _Glyphs, indices: list[int]) -> str:
-    """pdfplumber's extract_text (not laid out) of these characters."""
+    """pdfplumber's extract_text (not laid out) of these characters: `_text_lines`' texts, without their boxes
+    where the characters stand on one line (most cells)."""
+    if not indices:
+        return ""
+    tops = glyphs.boxes[2]
+    char_tops = [tops[i] for i in indices]
+    if max(char_tops) <= min(char_tops) + TEXT_TOLERANCE:
+        shown = glyphs.shown.__getitem__
+        words = _words(glyphs, sorted(indices, key=glyphs.boxes[0].__getitem__))
+        return " ".join("".join(map(shown, w)) for w in words)
     return "\n".join(line.text for line in _text_lines(glyphs, indices, page_lines=False))
 
 

@@ -13,6 +13,7 @@ import ctypes
 import zlib
 from pathlib import Path
 
+import numpy as np
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 import pytest
@@ -45,7 +46,7 @@ def test_a_paths_segments_read_as_one_block_are_those_read_one_by_one(pdf: Path)
             pdfium_pages._segment(pdfium_pages._segment_at(path, i)) for i in range(pdfium_pages._count_segments(path))
         ]
         assert pdfium_pages._segments(path) == one_by_one
-    assert pdfium_pages._segment_block[0] is True  # the block was read: the check above is not vacuous
+    assert pdfium_pages._segment_block_read[0] is True  # the block was read: the check above is not vacuous
 
 
 @pytest.mark.skipif(not REAL_PDFS, reason=absent(REAL))
@@ -106,3 +107,62 @@ def test_cells_placed_by_bisection_are_those_a_linear_search_finds(
         return next((c for c in cells if c.x0 <= x < c.x1 and c.top <= y < c.bottom), None)
 
     assert _covering_each(cells, xs, ys) == [[first_covering(x, y) for x in xs] for y in ys]
+
+
+@pytest.mark.skipif(not REAL_PDFS, reason=absent(REAL))
+@pytest.mark.parametrize("pdf", REAL_PDFS, ids=lambda p: p.parent.name)
+def test_a_pages_rectangles_and_lines_read_at_once_are_its_edges_read_path_by_path(pdf: Path) -> None:
+    at_once = 0
+    for page in _ruled_pages(pdf):
+        space = pdfium_pages._PlumberSpace.of(page)
+        painted = pdfium_pages._paths(page.raw)
+        found = pdfium_pages._rectangles_and_lines(painted, space)
+        if found is not None:
+            at_once += 1
+            _assert_same_edges(found, pdfium_pages._edges_path_by_path(painted, space))
+    assert at_once  # the real documents' ruling is rectangles and lines: the comparison is not vacuous
+
+
+def _assert_same_edges(found: tuple[np.ndarray, np.ndarray], expected: tuple[np.ndarray, np.ndarray]) -> None:
+    for edges, expected_edges in zip(found, expected, strict=True):
+        assert edges.shape == expected_edges.shape
+        assert edges.tobytes() == expected_edges.tobytes()  # bit for bit, the sign of a zero too
+
+
+_COORDINATE = st.sampled_from([-0.0, 0.0, 1.5, 10.0, 10.25, 30.0, 100.0])
+_MATRICES = st.sampled_from([(1.0, 0.0, 0.0, 1.0, 0.0, 0.0), (1.0, 0.0, 0.0, -1.0, 5.0, 800.0),
+                             (0.0, 1.0, -1.0, 0.0, 595.0, 0.0), (0.5, 0.0, 0.0, 2.0, -3.0, 7.5),
+                             (1.0, 0.2, 0.0, 1.0, 0.0, 0.0), (-1.0, 0.0, 0.0, 1.0, 600.0, 0.0)])  # fmt: skip
+_SHAPES = st.tuples(st.sampled_from(["rectangle", "line", "curve"]), *[_COORDINATE] * 4, _MATRICES)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(_SHAPES, min_size=1, max_size=8), _MATRICES)
+def test_rectangles_and_lines_read_at_once_are_their_edges_read_path_by_path(
+    shapes: list[tuple[str, float, float, float, float, tuple[float, ...]]], ctm: tuple[float, ...]
+) -> None:
+    """Any mix of PDF rectangles, lines and curves, under any matrix: the edges read at once are those read path
+    by path, or the page is left to the long way."""
+    made = [_path(kind, x, y, u, v) for kind, x, y, u, v, _ in shapes]
+    try:
+        painted = [(pdfium_pages._address(path), matrix) for path, (*_, matrix) in zip(made, shapes, strict=True)]
+        space = pdfium_pages._PlumberSpace(ctm, 2.0, 842.0, 595.0, 842.0, 0)  # type: ignore[arg-type]
+        found = pdfium_pages._rectangles_and_lines(painted, space)  # type: ignore[arg-type]
+        if any(kind == "curve" for kind, *_ in shapes):
+            assert found is None
+        if found is not None:
+            _assert_same_edges(found, pdfium_pages._edges_path_by_path(painted, space))  # type: ignore[arg-type]
+    finally:
+        for path in made:
+            pdfium_c.FPDFPageObj_Destroy(path)
+
+
+def _path(kind: str, x: float, y: float, u: float, v: float) -> object:
+    if kind == "rectangle":  # what a PDF `re` makes
+        return pdfium_c.FPDFPageObj_CreateNewRect(x, y, u, v)
+    path = pdfium_c.FPDFPageObj_CreateNewPath(x, y)
+    if kind == "line":
+        pdfium_c.FPDFPath_LineTo(path, u, v)
+    else:
+        pdfium_c.FPDFPath_BezierTo(path, x, v, u, y, u, v)
+    return path
