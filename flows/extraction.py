@@ -1,10 +1,10 @@
 """Reading one document — extraction, then the Python half of the gate (the identities, their attribution, the
 whole-document checks, the second reading of contested pages) — in a child process with a deadline (see
-flows/timeout.py); then the gate's GX half, one Checkpoint over every document a run read
-(`gate_reads`, in the flow's process). A reading child never imports Great Expectations.
+flows/timeout.py); then the gate's GX half, a Checkpoint run over a chunk of the documents a run read
+(`gate_reads`, in the flow's process: flows/gate_and_load.py). A reading child never imports Great Expectations.
 
 One reading path: `read_file` (what a run's document task calls for each file) → `gate_reads` (the run's gate
-stage, over all of them); `process_file` is the two for one file."""
+stage, a chunk of them at a time); `process_file` is the two for one file."""
 
 from __future__ import annotations
 
