@@ -53,6 +53,7 @@ GateStatus = Literal["loaded", "quarantined"]
 DATASOURCE = "caijue"
 DOCUMENT_SUITES = ("facts", "identity_checks", "document_checks")  # GateFrames' fields, in the order issues are listed
 FAMILY_RANK = {family: rank for rank, family in enumerate(FAMILIES)}
+NOT_NULL = "expect_multicolumn_values_to_not_be_null"  # expectations.multicolumn_not_null's type
 # A row's problem: (the suite's order of its problems, the problem).
 Finding = tuple[tuple[int, int], Problem]
 
@@ -305,8 +306,19 @@ class Gate:
                     findings.append(((0, -1), whole))
                 continue
             for row in rows:
-                found[int(owner[row])].append((_order(name, frame, row), make(meta, row)))
+                found[int(owner[row])].append(
+                    (_order(name, frame, row), make(_naming_empty(meta, config, frame, row), row))
+                )
         return found
+
+
+def _naming_empty(meta: Meta, config: Any, frame: pd.DataFrame, row: int) -> Meta:
+    """A row's problem of a multicolumn not-null expectation names the columns it leaves empty ("key is empty");
+    any other expectation's meaning is its own."""
+    if config.type != NOT_NULL:
+        return meta
+    empty = [c for c in config.kwargs["column_list"] if _none(frame.at[row, c]) is None]
+    return dataclasses.replace(meta, message=f"{', '.join(empty)} is {meta.message}")
 
 
 def _order(suite_name: str, frame: pd.DataFrame, row: int) -> tuple[int, int]:

@@ -84,6 +84,7 @@ class Suites:
         import great_expectations.expectations as gxe
         from great_expectations.expectations.row_conditions import Column
 
+        from expectations.multicolumn_not_null import ExpectMulticolumnValuesToNotBeNull
         from expectations.printed_figures import (
             ExpectPrintedFigureToCopyItsSourceWithinRounding,
             ExpectPrintedPercentageToLieWithinItsRange,
@@ -94,6 +95,8 @@ class Suites:
         self._sum_of_parts = ExpectTotalToEqualSumOfPartsWithinTolerance
         self._rounding = ExpectPrintedFigureToCopyItsSourceWithinRounding
         self._percentage = ExpectPrintedPercentageToLieWithinItsRange
+        # One expectation for a suite's required columns: GX's cost is per expectation (multicolumn_not_null).
+        self._not_null = ExpectMulticolumnValuesToNotBeNull
 
     def expect(
         self, kind: str | Callable[..., Expectation], check_name: str, message: str, severity: Severity = "error",
@@ -112,9 +115,9 @@ class Suites:
               column_set=[RUN_DOCUMENT, *FACT_COLUMNS], exact_match=False),
         ]  # fmt: skip
         not_null = [
-            e("ExpectColumnValuesToNotBeNull", "structure.missing_key", f"{c} is empty", column=c)
-            for c in ("table_kind", "fund_scope", "fact_kind", "key", "measure", "page")
-        ]
+            e(self._not_null, "structure.missing_key", "empty",
+              column_list=["table_kind", "fund_scope", "fact_kind", "key", "measure", "page"]),
+        ]  # fmt: skip
         words = [
             e("ExpectColumnValuesToBeInSet", "structure.unknown_table_kind", "table_kind not in the contract",
               column="table_kind", value_set=sorted(v.table_kinds)),
@@ -204,10 +207,9 @@ class Suites:
             e("ExpectTableColumnsToMatchSet", f"{found}.columns", "columns of the contract are missing",
               column_set=list(spec.columns), exact_match=False),
         ]  # fmt: skip
-        out += [
-            e("ExpectColumnValuesToNotBeNull", f"{found}.not_null", f"{c} is null", column=c)
-            for c in (*spec.keys, *spec.amounts)
-        ]
+        required = [*spec.keys, *spec.amounts]
+        if required:
+            out.append(e(self._not_null, f"{found}.not_null", "null", column_list=required))
         out += [
             e("ExpectColumnValuesToBeInSet", f"{found}.vocabulary", f"{c} outside the contract's words",
               column=c, value_set=sorted(words))
