@@ -1,6 +1,7 @@
 """The document stage as a Prefect task: a few documents per task run, each extracted and assessed in a child
-process (flows/extraction.py `read_file`); the run's gate stage judges them all in one GX Checkpoint. Its own
-module so that a worker warming up (flows/warmup.py) imports the task without the flow that maps it."""
+process (flows/extraction.py `read_file`); the run's gate judges them in chunks as they come, one GX Checkpoint
+run per chunk (flows/gate_and_load.py). Its own module so that a worker warming up (flows/warmup.py) imports the
+task without the flow that maps it."""
 
 from __future__ import annotations
 
