@@ -228,7 +228,10 @@ def _bench_parser(commands: argparse._SubParsersAction) -> None:
     )
     bench.add_argument("--no-baseline", action="store_true", help="skip the naive baseline and the bare extraction")
     bench.add_argument(
-        "--scale", metavar="SIZES", help="instead: first runs of these many documents (e.g. 100,400,1600)"
+        "--scale",
+        metavar="SIZES",
+        help="instead: first runs of these many documents (e.g. 100,400,1600), each then beside bare extraction"
+        " + gate on its files (no naive baseline)",
     )
     bench.add_argument("--work", type=Path, help="folder for the corpus and the runs (default: <tmp>/caijue-bench)")
     bench.add_argument("--json", type=Path, metavar="FILE", help="write the figures to FILE")

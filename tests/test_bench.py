@@ -51,6 +51,15 @@ def test_growth_is_the_exponent_between_sizes() -> None:
     assert exponents["whole run"] == [1.0]  # 4x the documents, 4x the time: linear
     assert exponents["dbt build"] == [2.0]  # 4x the documents, 16x the time: quadratic
     assert exponents["publish"] == [None]  # under 0.05 s: noise, not a figure
+    assert "bare extraction + gate" not in exponents  # the scale mode's yardstick, when every size has it
+
+
+def test_growth_of_the_yardstick_when_every_size_has_it() -> None:
+    runs = [
+        {"documents_read": 100, "wall_seconds": 10.0, "stages": {}, "bare extraction + gate": 5.0},
+        {"documents_read": 400, "wall_seconds": 40.0, "stages": {}, "bare extraction + gate": 10.0},
+    ]
+    assert growth(runs)["bare extraction + gate"] == [0.5]  # 4x the documents, 2x the time
 
 
 def test_the_process_tree_memory_counts_this_process() -> None:
