@@ -7,8 +7,8 @@ Folders default to ../shared/corpus/{real,wild,wild-more}. Two parts, each on on
 1. Equivalence: every ruled page of every PDF read by both readers (extract.reading_equivalence), counted
    per folder as same / same but for blanks / different / not judged (left to pdfplumber), with the pages
    that differ and how.
-2. Speed, per folder, side by side in one run, warm (each timed run follows an untimed one of the folder's
-   first file), the best of `--repeat` runs each: pages per second of
+2. Speed, per folder, side by side in one run by the method flows/reading_speed.py states (the one `caijue
+   bench` uses on each `--add` folder): warm, the best of `--repeat` passes each, pages per second of
    - the naive baseline: pdfplumber's `extract_tables()` on every page;
    - caijue's extraction (`extract.extract_document`, the PDFium reader: the default);
    and their ratio; wall time and this process's CPU time (the ratio of CPU times is the one a machine
@@ -21,23 +21,21 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import io
 import os
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 
-import pdfplumber
-import pypdfium2 as pdfium
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from extract import ExtractionError, extract_document
+from extract import ExtractionError
+from extract.page_count import page_count
 from extract.pages import PAGE_READER_VARIABLE, read_pages
 from extract.reading_equivalence import compare_document
+from flows.reading_speed import Documents, best_of, extract_all, naive_tables, read_documents
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 DEFAULT_FOLDERS = [SHARED / "real", SHARED / "wild", SHARED / "wild-more"]
@@ -100,73 +98,40 @@ def equivalence(folder: Path) -> None:
 
 
 def speed(folder: Path, repeat: int, detail: bool) -> None:
-    datas = [p.read_bytes() for p in _pdfs(folder)]
-    pages = sum(_page_count(d) for d in datas)
+    documents = read_documents(_pdfs(folder))
+    pages = sum(page_count(data) or 0 for _, data in documents)
     if not pages:
         print(f"\n== speed, {folder}: no page of a PDF to read")
         return
-    print(f"\n== speed, {folder}: {len(datas)} documents, {pages} pages, one core, warm, best of {repeat}")
-    baseline = _best(lambda: _naive(datas), lambda: _naive(datas[:1]), repeat)
+    print(f"\n== speed, {folder}: {len(documents)} documents, {pages} pages, one core, warm, best of {repeat}")
+    baseline = best_of(partial(naive_tables, documents), partial(naive_tables, documents[:1]), repeat)
     rows = [("naive: pdfplumber extract_tables(), every page", baseline)]
     readers = ("pdfium", "pdfplumber") if detail else ("pdfium",)
     for reader in readers:
-        timed = _best(partial(_caijue, datas, reader), partial(_caijue, datas[:1], reader), repeat)
+        timed = best_of(partial(_caijue, documents, reader), partial(_caijue, documents[:1], reader), repeat)
         rows.append((f"caijue extract_document, {reader} reader", timed))
     for reader in readers if detail else ():
-        timed = _best(partial(_pages, datas, reader), partial(_pages, datas[:1], reader), repeat)
+        timed = best_of(partial(_pages, documents, reader), partial(_pages, documents[:1], reader), repeat)
         rows.append((f"pages only (read_pages), {reader} reader", timed))
     print(f"  {'':<48} {'wall s':>8} {'pages/s':>8} {'× naive':>8} {'CPU s':>8} {'pages/s':>8} {'× naive':>8}")
-    for name, (wall, cpu) in rows:
-        by_wall = f"{wall:>8.2f} {pages / wall:>8.1f} {baseline[0] / wall:>8.2f}"
-        by_cpu = f"{cpu:>8.2f} {pages / cpu:>8.1f} {baseline[1] / cpu:>8.2f}"
+    for name, timing in rows:
+        wall, cpu = timing.wall_seconds, timing.cpu_seconds
+        by_wall = f"{wall:>8.2f} {pages / wall:>8.1f} {baseline.wall_seconds / wall:>8.2f}"
+        by_cpu = f"{cpu:>8.2f} {pages / cpu:>8.1f} {baseline.cpu_seconds / cpu:>8.2f}"
         print(f"  {name:<48} {by_wall} {by_cpu}", flush=True)
 
 
-def _page_count(data: bytes) -> int:
-    try:
-        document = pdfium.PdfDocument(data)
-    except pdfium.PdfiumError:  # not a PDF PDFium opens: no pages to count
-        return 0
-    try:
-        return len(document)
-    finally:
-        document.close()
-
-
-def _best(run: Callable[[], None], warm: Callable[[], None], repeat: int) -> tuple[float, float]:
-    """The best wall time and the best CPU time (this process's) of `repeat` runs, each after `warm`."""
-    walls, cpus = [], []
-    for _ in range(max(repeat, 1)):
-        warm()
-        wall, cpu = time.perf_counter(), time.process_time()
-        run()
-        walls.append(time.perf_counter() - wall)
-        cpus.append(time.process_time() - cpu)
-    return min(walls), min(cpus)
-
-
-def _naive(datas: list[bytes]) -> None:
-    """flows.bench.naive_tables on each file: pdfplumber's extract_tables() on every page."""
-    for data in datas:
-        with contextlib.suppress(Exception), pdfplumber.open(io.BytesIO(data)) as pdf:  # a file it cannot open
-            for page in pdf.pages:
-                page.extract_tables()
-                page.close()
-
-
-def _caijue(datas: list[bytes], reader: str) -> None:
+def _caijue(documents: Documents, reader: str) -> None:
     with _reader(reader):
-        for data in datas:
-            with contextlib.suppress(ExtractionError):  # a file neither reader reads costs what it costs
-                extract_document(data, "document.pdf")
+        extract_all(documents)
 
 
-def _pages(datas: list[bytes], reader: str) -> None:
+def _pages(documents: Documents, reader: str) -> None:
     """The page reading stage alone: every page as extract_document reads it (no table located or read)."""
     with _reader(reader):
-        for data in datas:
+        for name, data in documents:
             with contextlib.suppress(ExtractionError):
-                for _ in read_pages(data, "document.pdf"):
+                for _ in read_pages(data, name):
                     pass
 
 

@@ -11,6 +11,9 @@ Side by side on the same files, one process per core:
 - naive: pdfplumber's `extract_tables()` on every page, what a one-off script would do;
 - bare: caijue's own extraction and gate, without Prefect, Dask, load or dbt — what the run's document
   stage could reach at best, and the yardstick of the whole run (issue 13, acceptance 2).
+
+And on each `--add` folder's files alone, extraction beside the naive baseline in this process, on one core
+(flows/reading_speed.py states the method; benchmarks/page_readers.py uses it too): issue 13, acceptance 1.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from typing import Any
 import psutil
 
 from flows.errors import UserError
+from flows.reading_speed import DEFAULT_REPEAT, format_side_by_side, side_by_side
 from flows.report import say
 from flows.settings import REPOSITORY
 
@@ -292,6 +296,7 @@ class BenchOptions:
     then_changed: int = 0
     baseline: bool = True
     bare: bool = False  # bare extraction + gate on the first run's files even without the naive baseline
+    side_by_side_repeat: int = DEFAULT_REPEAT  # passes of each side on each added folder, the best counted
 
 
 def run_bench(options: BenchOptions) -> dict[str, Any]:
@@ -319,16 +324,29 @@ def run_bench(options: BenchOptions) -> dict[str, Any]:
         pools.append(timed_pool("naive baseline", naive_tables, first_files, options.workers))
     if options.baseline or options.bare:
         pools.append(timed_pool(BARE, bare_extraction, first_files, options.workers))
+    extraction = extraction_side_by_side(options.added, options.side_by_side_repeat) if options.baseline else []
     if held_back:
         placed = fill_inbox(inbox / "new", held_back)
         runs.append(timed_ingest("then new", inbox, warehouse, options.workers, placed))
     if options.then_changed:
         changed = republish(inbox / "changed", first_files[: options.then_changed], mark=1)
         runs.append(timed_ingest("then changed", inbox, warehouse, options.workers, changed))
-    return bench_record(options, runs, pools)
+    return bench_record(options, runs, pools, extraction)
 
 
-def bench_record(options: BenchOptions, runs: list[RunFigures], pools: list[PoolFigures]) -> dict[str, Any]:
+def extraction_side_by_side(folders: Sequence[Path], repeat: int) -> list[dict[str, Any]]:
+    """Each added folder's files: extraction alone beside the naive baseline, one core (flows/reading_speed.py)."""
+    records = []
+    for folder in folders:
+        say(f"bench: extraction beside the naive baseline on {folder}, one core, best of {max(repeat, 1)}")
+        records.append(side_by_side(folder, real_documents([folder]), repeat).record())
+        say(f"bench: {folder}: {records[-1]['times_naive_by_cpu']:.2f}x the naive baseline's pages/s (CPU time)")
+    return records
+
+
+def bench_record(
+    options: BenchOptions, runs: list[RunFigures], pools: list[PoolFigures], extraction: Sequence[dict[str, Any]] = ()
+) -> dict[str, Any]:
     first = runs[0]
     record: dict[str, Any] = {
         "machine": machine(),
@@ -337,6 +355,7 @@ def bench_record(options: BenchOptions, runs: list[RunFigures], pools: list[Pool
         "added_folders": [str(f) for f in options.added],
         "runs": [_run_record(run) for run in runs],
         "side_by_side": [asdict(pool) | _rates(pool.pages, pool.documents, pool.wall_seconds) for pool in pools],
+        "extraction_side_by_side": list(extraction),
     }
     by_name = {pool.name: pool for pool in pools}
     naive, bare = by_name.get("naive baseline"), by_name.get("bare extraction + gate")
@@ -347,6 +366,10 @@ def bench_record(options: BenchOptions, runs: list[RunFigures], pools: list[Pool
     if bare and bare.wall_seconds:
         ratios["whole run over bare extraction + gate"] = first.wall_seconds / bare.wall_seconds
         ratios["extraction stage over bare extraction + gate"] = first.extraction_seconds / bare.wall_seconds
+    for folder in extraction:
+        alone = f"extraction alone pages/s over naive pages/s, {Path(folder['folder']).name}, one core"
+        ratios[f"{alone} (CPU time)"] = folder["times_naive_by_cpu"]
+        ratios[f"{alone} (wall)"] = folder["times_naive_by_wall"]
     record["ratios"] = ratios
     return record
 
@@ -447,6 +470,8 @@ def format_bench(record: dict[str, Any]) -> str:
                 f"| {pool['name']} ({pool['processes']} processes) | {pool['wall_seconds']:.1f}"
                 f" | {pool['pages_per_second']:.1f} | {pool['documents_per_second']:.2f} | {pool['peak_rss_mib']:.0f} |"
             )
+    if record.get("extraction_side_by_side"):
+        lines += ["", *format_side_by_side(record["extraction_side_by_side"])]
     if record.get("ratios"):
         lines += [""] + [f"{name}: {value:.2f}x" for name, value in record["ratios"].items()]
     return "\n".join(lines)

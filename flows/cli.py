@@ -228,6 +228,13 @@ def _bench_parser(commands: argparse._SubParsersAction) -> None:
     )
     bench.add_argument("--no-baseline", action="store_true", help="skip the naive baseline and the bare extraction")
     bench.add_argument(
+        "--side-by-side-repeat",
+        type=int,
+        default=1,
+        metavar="N",
+        help="on each --add folder, extraction alone beside the naive baseline: best of N passes (default 1)",
+    )
+    bench.add_argument(
         "--scale",
         metavar="SIZES",
         help="instead: first runs of these many documents (e.g. 100,400,1600), each then beside bare extraction"
@@ -492,10 +499,13 @@ def _bench(args: argparse.Namespace) -> int:
 
     if args.departments < 1 or args.workers < 1 or args.then_new < 0 or args.then_changed < 0:
         raise UserError("--departments and --workers must be at least 1", "and --then-new/--then-changed at least 0")
+    if args.side_by_side_repeat < 1:
+        raise UserError(f"--side-by-side-repeat {args.side_by_side_repeat}: give at least 1", "e.g. 3: the best of 3")
     work = (args.work or default_work_folder()).resolve()
     options = BenchOptions(
         args.departments, args.add, args.workers, work, args.then_new, args.then_changed, not args.no_baseline
     )
+    options.side_by_side_repeat = args.side_by_side_repeat
     if args.scale:
         record = run_scale(_sizes(args.scale), options)
         text = format_scale(record)
