@@ -10,8 +10,6 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
-import duckdb
-
 from flows.errors import UserError, check_input, check_warehouse_writable, explain_database_error
 from flows.limits import DEFAULT_MEMORY_LIMIT_MIB, DEFAULT_PAGE_LIMIT, DocumentLimits
 from flows.settings import prepare_prefect, warehouse_path
@@ -69,12 +67,19 @@ def _run_command(args: argparse.Namespace) -> int:
             raise
         print(STOPPED, file=sys.stderr)
         return EXIT_STOPPED
-    except duckdb.Error as error:
-        explained = explain_database_error(error, _given_warehouse(args))
+    except Exception as error:
+        explained = explain_database_error(error, _given_warehouse(args)) if _is_database_error(error) else None
         if explained is None or args.debug:
             raise
         print(f"caijue: {explained}", file=sys.stderr)
         return 2
+
+
+def _is_database_error(error: Exception) -> bool:
+    """A DuckDB error. DuckDB is not imported for this (~0.2 s before a run can begin its server): an error of a
+    module never imported was not raised."""
+    duckdb = sys.modules.get("duckdb")
+    return duckdb is not None and isinstance(error, duckdb.Error)
 
 
 def _check_page_reader() -> None:

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
+if TYPE_CHECKING:  # DuckDB is not imported by the CLI before a run begins its server (flows/cli.py)
+    import duckdb
 
 
 class UserError(Exception):

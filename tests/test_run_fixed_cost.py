@@ -5,14 +5,17 @@ Cheap: one fresh interpreter (~1 s) and one reading child (~1 s), no Prefect ser
 
 from __future__ import annotations
 
+import http.server
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from extract import ExtractedDocument
 from extract.model import DocumentMeta, Problem
 from flows.plan import _remembered_fingerprint, fingerprint
+from flows.server import WARM_UP_REQUESTS, free_port, warm_api
 from flows.settings import REPOSITORY
 from flows.summary import DocumentOutcome
 from flows.timeout import _idle, call_with_deadline, stop_idle_children
@@ -40,6 +43,37 @@ def test_prefect_imported_first_sees_the_run_s_server() -> None:
     with _seen_by_prefect(address):
         assert get_current_settings().api.url == address
     assert get_current_settings().api.url == before
+
+
+def test_the_server_s_first_request_work_is_asked_for_by_reads_only() -> None:
+    """The warm-up after the server answers: its read-only requests, each sent; a server that does not answer them
+    is let be (the flow run's own calls say what is wrong)."""
+    asked: list[tuple[str, str, bytes]] = []
+
+    class Recorder(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self._answer()
+
+        def do_POST(self) -> None:
+            self._answer()
+
+        def _answer(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            asked.append((self.command, self.path, body))
+            self.send_response(200 if len(asked) == 1 else 500)  # a failing request stops nothing
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recorder) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        warm_api(f"http://127.0.0.1:{server.server_address[1]}/api").join(timeout=30)
+        server.shutdown()
+    expected = [("POST" if body else "GET", f"/api{path}", body or b"") for path, body in WARM_UP_REQUESTS]
+    assert asked == expected
+    assert all(path.endswith(("/version", "/filter")) for _, path, _ in asked)  # reads: nothing is written
+    warm_api(f"http://127.0.0.1:{free_port(0)}/api").join(timeout=30)  # nothing listening: no error
 
 
 def test_idle_reading_children_stop_when_told() -> None:

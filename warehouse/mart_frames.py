@@ -6,6 +6,7 @@ check compares amounts as printed, never as floats; every other column is read a
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,8 +16,9 @@ import pandas as pd
 SCHEMA = "marts"
 
 
-def mart_frames(database: Path, schema: str = SCHEMA) -> dict[str, pd.DataFrame]:
-    """Every table and view of `schema`: name → frame, DECIMAL columns as Decimal (None where null)."""
+def mart_frames(database: Path, schema: str = SCHEMA, tables: Collection[str] | None = None) -> dict[str, pd.DataFrame]:
+    """Every table and view of `schema` (only those named in `tables`, when given): name → frame, DECIMAL columns
+    as Decimal (None where null)."""
     with duckdb.connect(str(database), read_only=True) as con:
         columns: dict[str, list[tuple[str, str]]] = {}
         for table, column, data_type in con.execute(
@@ -24,7 +26,8 @@ def mart_frames(database: Path, schema: str = SCHEMA) -> dict[str, pd.DataFrame]
             " where table_schema = ? order by table_name, ordinal_position",
             [schema],
         ).fetchall():
-            columns.setdefault(table, []).append((column, data_type))
+            if tables is None or table in tables:
+                columns.setdefault(table, []).append((column, data_type))
         return {table: _exact_frame(con, schema, table, described) for table, described in columns.items()}
 
 
