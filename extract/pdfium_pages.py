@@ -166,16 +166,32 @@ def _c_function(function: object, restype: type | None, *argtypes: type) -> ctyp
     return ctypes.CFUNCTYPE(restype, *argtypes)(address)
 
 
+def _c_by_index(function: object, restype: type) -> ctypes._CFuncPtr:  # type: ignore[name-defined]
+    """A PDFium function of a handle and an index, for the calls made once a character or object, declared without
+    argument types: called with the handle as one c_void_p (`_handle`, made once for all the calls) and the
+    index as a Python int, which ctypes passes as the C int it is declared (an index is under 2**31), it
+    converts no argument: a quarter of the call's cost. Given a handle as an int, it would pass it cut to an
+    int: always a c_void_p."""
+    address = ctypes.cast(function, ctypes.c_void_p).value
+    return ctypes.CFUNCTYPE(restype)(address)
+
+
+def _handle(handle: object) -> ctypes.c_void_p:
+    """A handle (an address, or a pypdfium2 pointer) as the c_void_p a `_c_by_index` function is given."""
+    return ctypes.c_void_p(handle) if isinstance(handle, int) else ctypes.cast(handle, ctypes.c_void_p)
+
+
 def _address(pointer: object) -> int:
     """A pypdfium2 handle (a ctypes pointer) as the address it holds."""
     return ctypes.cast(pointer, ctypes.c_void_p).value or 0
 
 
 _VOID, _INT = ctypes.c_void_p, ctypes.c_int
-_text_object_of = _c_function(pdfium_c.FPDFText_GetTextObject, _VOID, _VOID, _INT)
+_ALIKE = np.dtype([("matrix", "<f4", 4), ("size", "<f4"), ("font", "<u8")])  # what text objects measured alike share
+_text_object_of = _c_by_index(pdfium_c.FPDFText_GetTextObject, _VOID)
 _loose_box = _c_function(pdfium_c.FPDFText_GetLooseCharBox, _INT, _VOID, _INT, ctypes.POINTER(pdfium_c.FS_RECTF))
 _origin = _c_function(pdfium_c.FPDFText_GetCharOrigin, _INT, _VOID, _INT, _VOID, _VOID)  # out: 2 doubles
-_is_generated = _c_function(pdfium_c.FPDFText_IsGenerated, _INT, _VOID, _INT)
+_is_generated = _c_by_index(pdfium_c.FPDFText_IsGenerated, _INT)
 _char_matrix = _c_function(pdfium_c.FPDFText_GetMatrix, _INT, _VOID, _INT, _VOID)  # out: FS_MATRIX
 _font_size = _c_function(pdfium_c.FPDFTextObj_GetFontSize, _INT, _VOID, _VOID)  # out: a float
 _font_of = _c_function(pdfium_c.FPDFTextObj_GetFont, _VOID, _VOID)
@@ -201,9 +217,11 @@ def _glyphs(textpage: pdfium.PdfTextPage, space: _PlumberSpace, *, text_in_forms
     x, y, objects = _origins_and_objects(raw, printed)
     metrics = _Metrics(space.ctm, own_objects=not text_in_forms)
     first_of = dict(zip(reversed(objects), reversed(printed), strict=True))  # each object → its first character
-    measured = dict(zip(first_of, metrics.measures(raw, list(first_of.values()), list(first_of)), strict=True))
-    descents, ems, fonts, scales = (list(column) for column in zip(*map(measured.__getitem__, objects), strict=True))
-    descent, em, advance_scale = np.asarray(descents), np.asarray(ems), np.asarray(scales)
+    measured, key_fonts, key_of = metrics.measures(raw, list(first_of.values()), list(first_of))
+    key_of_object = dict(zip(first_of, key_of.tolist(), strict=True))
+    keys = np.fromiter(map(key_of_object.__getitem__, objects), dtype=np.intp, count=len(objects))
+    descent, em, advance_scale = measured[keys].T
+    fonts = list(map(key_fonts.__getitem__, keys.tolist()))
     a, b, c, d, e, f = space.ctm
     left, baseline = a * x + c * y + e, b * x + d * y + f  # pdfminer's space
     right = left + _advances(raw, printed, chars, fonts, metrics, space, advance_scale)
@@ -225,7 +243,7 @@ def _origins_and_objects(raw: object, printed: list[int]) -> tuple[np.ndarray, n
                       range(base + 8, base + 16 * count, 16)))  # fmt: skip
     if not all(placed):
         raise NotJudged(f"PDFium cannot place character {printed[placed.index(0)]}")
-    objects = list(map(_text_object_of, itertools.repeat(raw, count), printed))
+    objects = list(map(_text_object_of, itertools.repeat(_handle(raw), count), printed))
     return origins[:, 0], origins[:, 1], objects
 
 
@@ -255,7 +273,7 @@ def _blanks_before(raw: object, text: str, printed: list[int]) -> frozenset[int]
     is not a line break and not one PDFium generated."""
     blanks = [blank.start() for blank in _BLANK.finditer(text)]
     after = np.searchsorted(printed, blanks).tolist()  # the printed character after each blank
-    generated = map(_is_generated, itertools.repeat(raw), blanks)
+    generated = map(_is_generated, itertools.repeat(_handle(raw)), blanks)
     return frozenset(k for k, made in zip(after, generated, strict=True) if 0 < k < len(printed) and not made)
 
 
@@ -273,7 +291,7 @@ def _page_text(textpage: pdfium.PdfTextPage, count: int) -> str:
 
 
 class _Metrics:
-    """(descent, em, font, advance scale) of each text object's characters in page space — pdfminer's box is
+    """(descent, em, advance scale, font) of each text object's characters in page space — pdfminer's box is
     `descent` (negative) below the baseline to `descent + em`, and as wide as the font's printed width (its
     /Widths or /W, per em) times the advance scale — and of each font, its descent per em. PDFium's own (loose)
     box takes the width from the glyph where the font is not embedded: the printed width is asked for by
@@ -285,7 +303,6 @@ class _Metrics:
         five times cheaper than of the character."""
         self._turn = (*ctm[:4], 0.0, 0.0)  # the page's rotation, without its shift
         self._own_objects = own_objects
-        self._alike: dict[tuple[float, float, float, float, float, int], tuple[float, float, int, float]] = {}
         self._fonts: dict[int, float] = {}
         self._widths: dict[tuple[int, str], float | None] = {}
         self._descent = ctypes.c_float()
@@ -315,10 +332,13 @@ class _Metrics:
                 known[pair] = width if ok else None
         return [known[pair] for pair in zip(fonts, chars, strict=True)]
 
-    def measures(self, raw: object, indices: list[int], objects: list[int]) -> list[tuple[float, float, int, float]]:
-        """The measures of each text object of `objects`, which prints character `indices[k]`; objects alike (the
-        same matrix, size and font: most of a page's) share them. PDFium writes each object's matrix and size
-        into arrays (the calls made by `map`, each given the address of its slot)."""
+    def measures(self, raw: object, indices: list[int], objects: list[int]) -> tuple[np.ndarray, list[int], np.ndarray]:
+        """The measures of the text objects `objects`, each of which prints character `indices[k]`: objects alike
+        (the same matrix, size and font: most of a page's) share them. Returns each set of measures (rows of
+        descent, em, advance scale), its font, and which set each object has. PDFium writes each object's matrix
+        and size into arrays (the calls made by `map`, each given the address of its slot), and objects alike are
+        found by their bytes (a key of the same numbers is the same bytes, and any that differ in the sign of a
+        zero only are measured alike)."""
         count = len(objects)
         matrices = np.empty((count, 6), dtype=np.float32)  # rows of FS_MATRIX (six C floats)
         sizes = np.empty(count, dtype=np.float32)
@@ -332,21 +352,24 @@ class _Metrics:
         has_size = list(map(_font_size, objects, range(at, at + 4 * count, 4)))
         if not all(has_matrix) or not all(has_size):
             raise NotJudged("a character without a matrix or font size")
-        a, b, c, d = (matrices[:, k].tolist() for k in range(4))
-        keys = zip(a, b, c, d, sizes.tolist(), map(_font_of, objects), strict=True)
-        alike, measured = self._alike, self._measured
-        return [alike[key] if key in alike else alike.setdefault(key, measured(*key)) for key in keys]
+        fonts = list(map(_font_of, objects))
+        keys = np.empty(count, dtype=_ALIKE)
+        keys["matrix"], keys["size"], keys["font"] = matrices[:, :4], sizes, [font or 0 for font in fonts]
+        _, first, key_of = np.unique(keys.view(f"V{_ALIKE.itemsize}"), return_index=True, return_inverse=True)
+        firsts = first.tolist()
+        measured = [self._measured(*matrices[i, :4].tolist(), float(sizes[i]), fonts[i]) for i in firsts]
+        return np.asarray(measured, dtype=float).reshape(-1, 3), [fonts[i] for i in firsts], key_of.reshape(-1)
 
     def _measured(
         self, ma: float, mb: float, mc: float, md: float, size: float, font: int
-    ) -> tuple[float, float, int, float]:
+    ) -> tuple[float, float, float]:
         a, b, c, d, _, _ = _times((ma, mb, mc, md, 0.0, 0.0), self._turn)
         if b != 0 or c != 0 or a <= 0 or d <= 0:
             raise NotJudged("rotated, skewed or mirrored text (as the page is displayed)")
         if font not in self._fonts:
             self._fonts[font] = self._font_descent(font)
         em = float(size) * d
-        return self._fonts[font] * em, em, font, float(size) * a
+        return self._fonts[font] * em, em, float(size) * a
 
 
 @dataclass(frozen=True, slots=True)
@@ -361,7 +384,7 @@ class PageObjects:
 def page_objects(page: pdfium.PdfPage, path_depth: int = 3, image_depth: int = 2) -> PageObjects:
     raw = _address(page.raw)
     count = _count_objects(raw)
-    objects = list(filter(None, map(_object_at, itertools.repeat(raw, count), range(count))))
+    objects = list(filter(None, map(_object_at, itertools.repeat(_handle(raw), count), range(count))))
     segments, has_images, drawings = _drawn(objects, 0, path_depth, image_depth)
     return PageObjects(segments, has_images, tuple(drawings))
 
@@ -389,7 +412,7 @@ def _drawn(objects: list[int], level: int, path_depth: int, image_depth: int) ->
 # --- ruling ---------------------------------------------------------------------------------------------------
 
 _count_objects = _c_function(pdfium_c.FPDFPage_CountObjects, _INT, _VOID)
-_object_at = _c_function(pdfium_c.FPDFPage_GetObject, _VOID, _VOID, _INT)
+_object_at = _c_by_index(pdfium_c.FPDFPage_GetObject, _VOID)
 _form_count = _c_function(pdfium_c.FPDFFormObj_CountObjects, _INT, _VOID)
 _form_object_at = _c_function(pdfium_c.FPDFFormObj_GetObject, _VOID, _VOID, ctypes.c_ulong)
 _object_type = _c_function(pdfium_c.FPDFPageObj_GetType, _INT, _VOID)
@@ -412,19 +435,19 @@ def _edges(page: pdfium.PdfPage, space: _PlumberSpace, drawings: Sequence[int] |
     known, length ≥ 1): horizontal rows (x0, x1, y), vertical rows (x, top, bottom). A page drawn only with
     rectangles and single lines (most ruled pages) is read with numpy (`_rectangles_and_lines`), any other path
     by path."""
-    painted = list(_paths(_address(page.raw), drawings))
+    painted = _paths(_address(page.raw), drawings)
     found = _rectangles_and_lines(painted, space)
     h, v = found if found is not None else _edges_path_by_path(painted, space)
     return h[h[:, 1] - h[:, 0] >= EDGE_MIN_LENGTH_PREFILTER], v[v[:, 2] - v[:, 1] >= EDGE_MIN_LENGTH_PREFILTER]
 
 
-def _edges_path_by_path(painted: list[tuple[int, Matrix]], space: _PlumberSpace) -> tuple[np.ndarray, np.ndarray]:
+def _edges_path_by_path(painted: Painted, space: _PlumberSpace) -> tuple[np.ndarray, np.ndarray]:
     """The edges of painted paths (each with its matrix to page space), subpath by subpath as pdfminer reads
     them: horizontal rows (x0, x1, y), vertical rows (x, top, bottom), in the paths' order."""
     horizontal: list[tuple[float, float, float]] = []
     vertical: list[tuple[float, float, float]] = []
-    for path, matrix in painted:
-        for shape, points in _subpaths(path, _times(matrix, space.ctm), space):
+    for path, matrix in zip(painted.paths, painted.matrices.tolist(), strict=True):
+        for shape, points in _subpaths(path, _times(tuple(matrix), space.ctm), space):  # type: ignore[arg-type]
             _add_edges(shape, points, horizontal, vertical)
     return np.asarray(horizontal, dtype=float).reshape(-1, 3), np.asarray(vertical, dtype=float).reshape(-1, 3)
 
@@ -433,14 +456,12 @@ _SEGMENTS = np.dtype([("x", "<f4"), ("y", "<f4"), ("kind", "u1"), ("closes", "u1
 _MOVE, _LINE = pdfium_c.FPDF_SEGMENT_MOVETO, pdfium_c.FPDF_SEGMENT_LINETO
 
 
-def _rectangles_and_lines(
-    painted: list[tuple[int, Matrix]], space: _PlumberSpace
-) -> tuple[np.ndarray, np.ndarray] | None:
+def _rectangles_and_lines(painted: Painted, space: _PlumberSpace) -> tuple[np.ndarray, np.ndarray] | None:
     """`_edges_path_by_path` of paths that are each a rectangle (move, four lines back to the start, closed: a
     PDF `re`) or a single line (move, line), computed for all of them at once in the same floating-point steps;
     None when a path is any other, or a rectangle is not upright (the long way reads those)."""
-    blocks = [_segment_block(path) for path, _ in painted]
-    if not painted or any(block is None for block in blocks):
+    blocks = _segment_blocks(painted.paths)
+    if not painted.paths or any(block is None for block in blocks):
         return None
     counts = np.asarray([len(block) for block in blocks]) // _POINT.size  # type: ignore[arg-type]
     rectangle = counts == 5
@@ -453,7 +474,7 @@ def _rectangles_and_lines(
     if ((segments["kind"] != np.where(place == 0, _MOVE, _LINE)).any()
             or (segments["closes"] != closing).any()):  # fmt: skip
         return None
-    a, b, c, d, e, f = (np.repeat(m, counts) for m in np.asarray([_times(m, space.ctm) for _, m in painted]).T)
+    a, b, c, d, e, f = (np.repeat(m, counts) for m in _times_each(painted.matrices, space.ctm).T)
     px, py = segments["x"].astype(float), segments["y"].astype(float)
     xs, ys = a * px + c * py + e + space.x_shift, space.top_line - (b * px + d * py + f)
     corners = starts[rectangle][:, None] + np.arange(5)
@@ -482,22 +503,34 @@ def _rectangles_and_lines(
     return horizontal[in_h], vertical[in_v]
 
 
-def _paths(page: object, drawings: Sequence[int] | None = None) -> list[tuple[int, Matrix]]:
+@dataclass(frozen=True, slots=True)
+class Painted:
+    """A page's painted paths, in page order, and each one's matrix to the page's user space (rows of six)."""
+
+    paths: list[int]
+    matrices: np.ndarray
+
+    @classmethod
+    def of(cls, found: Sequence[tuple[int, Matrix]]) -> Painted:
+        return cls([path for path, _ in found], np.asarray([m for _, m in found], dtype=float).reshape(-1, 6))
+
+
+def _paths(page: object, drawings: Sequence[int] | None = None) -> Painted:
     """Every painted path of the page, Form XObjects' included, in page order, with its matrix to page space."""
     if drawings is None:
         count = _count_objects(page)
-        drawings = list(filter(None, map(_object_at, itertools.repeat(page, count), range(count))))
+        drawings = list(filter(None, map(_object_at, itertools.repeat(_handle(page), count), range(count))))
     return _painted(list(drawings), _IDENTITY)
 
 
-def _painted(objects: list[int], outer: Matrix) -> list[tuple[int, Matrix]]:
+def _painted(objects: list[int], outer: Matrix) -> Painted:
     """The painted paths among `objects` and inside their forms, in order, each with its matrix to page space
     (`outer`: that of the form holding them). PDFium's answers for all the objects are asked by `map`, into
-    arrays."""
+    arrays, and the matrices multiplied at once (`_times_each`)."""
     kinds = list(map(_object_type, objects))
     drawn = [(obj, kind) for obj, kind in zip(objects, kinds, strict=True) if kind in _DRAWING]
     if not drawn:
-        return []
+        return Painted([], np.empty((0, 6)))
     count = len(drawn)
     matrices = np.empty((count, 6), dtype=np.float32)  # rows of FS_MATRIX
     modes = np.zeros((count, 2), dtype=np.intc)  # each path's fill mode and whether it is stroked
@@ -505,18 +538,35 @@ def _painted(objects: list[int], outer: Matrix) -> list[tuple[int, Matrix]]:
     if not all(map(_object_matrix, (obj for obj, _ in drawn), range(at, at + step * count, step))):
         raise NotJudged("an object without a matrix")
     at, step = modes.ctypes.data, 2 * modes.itemsize
-    told = list(map(_draw_mode, (obj for obj, _ in drawn), range(at, at + step * count, step),
-                    range(at + modes.itemsize, at + step * count, step)))  # fmt: skip
-    found: list[tuple[int, Matrix]] = []
-    for (obj, kind), matrix, mode_told, (fill, stroke) in zip(drawn, matrices.tolist(), told, modes.tolist(),
-                                                               strict=True):  # fmt: skip
-        own = _times(tuple(matrix), outer)  # type: ignore[arg-type]
-        if kind == pdfium_c.FPDF_PAGEOBJ_FORM:
-            inner = list(filter(None, map(_form_object_at, itertools.repeat(obj), range(_form_count(obj)))))
-            found.extend(_painted(inner, own))
-        elif mode_told and (fill or stroke):
-            found.append((obj, own))
-    return found
+    told = np.fromiter(map(_draw_mode, (obj for obj, _ in drawn), range(at, at + step * count, step),
+                           range(at + modes.itemsize, at + step * count, step)), dtype=bool, count=count)  # fmt: skip
+    own = _times_each(matrices.astype(float), outer)
+    is_form = np.fromiter((kind == pdfium_c.FPDF_PAGEOBJ_FORM for _, kind in drawn), dtype=bool, count=count)
+    painted = ~is_form & told & ((modes[:, 0] != 0) | (modes[:, 1] != 0))
+    if not is_form.any():
+        kept = np.flatnonzero(painted)
+        return Painted([drawn[i][0] for i in kept.tolist()], own[kept])
+    paths: list[int] = []
+    parts: list[np.ndarray] = []
+    for i in np.flatnonzero(painted | is_form).tolist():
+        obj = drawn[i][0]
+        if is_form[i]:
+            inner = _painted(list(filter(None, map(_form_object_at, itertools.repeat(obj), range(_form_count(obj))))),
+                             tuple(own[i].tolist()))  # type: ignore[arg-type]  # fmt: skip
+            paths.extend(inner.paths)
+            parts.append(inner.matrices)
+        else:
+            paths.append(obj)
+            parts.append(own[i : i + 1])
+    return Painted(paths, np.concatenate(parts) if parts else np.empty((0, 6)))
+
+
+def _times_each(m: np.ndarray, n: Matrix) -> np.ndarray:
+    """`_times` of each row of `m` (six columns) and `n`, in the same floating-point steps."""
+    a, b, c, d, e, f = m.T
+    a2, b2, c2, d2, e2, f2 = n
+    return np.stack([a * a2 + b * c2, a * b2 + b * d2, c * a2 + d * c2, c * b2 + d * d2, e * a2 + f * c2 + e2,
+                     e * b2 + f * d2 + f2], axis=1).reshape(-1, 6)  # fmt: skip
 
 
 def _times(m: Matrix, n: Matrix) -> Matrix:
@@ -593,6 +643,22 @@ def _segment_block(path: int) -> bytes | None:
     if _segment_block_read[0] is None and not _segment_block_checked(path, block):
         return None
     return block
+
+
+def _segment_blocks(paths: list[int]) -> list[bytes | None]:
+    """`_segment_block` of each path, PDFium asked for all the paths' segment counts and first and last segments
+    by `map`."""
+    counts = list(map(_count_segments, paths))
+    if _segment_block_read[0] is not True or any(count < 2 for count in counts):
+        return [_segment_block(path) for path in paths]
+    firsts = list(map(_segment_at, paths, itertools.repeat(0)))
+    lasts = list(map(_segment_at, paths, [count - 1 for count in counts]))
+    size = _POINT.size
+    blocks: list[bytes | None] = []
+    for first, last, count in zip(firsts, lasts, counts, strict=True):
+        spaced = first and last and last - first == (count - 1) * size
+        blocks.append(ctypes.string_at(first, count * size) if spaced else None)
+    return blocks
 
 
 def _segment_block_checked(path: int, block: bytes) -> bool:

@@ -1,10 +1,13 @@
 """The shortcuts extraction takes for speed give what the long way gives: a path's segments read as one block
 are those PDFium's calls give one by one, a character's matrix asked of its text object is the one its text page
-gives, the bounds' upper limit of what a stream inflates to is never below what it inflates to, and the cells
-placed by bisection are those the linear search finds. (The whole reading is compared with the previous
-reader's, page for page, by tests/test_pdfium_reader.py against pdfplumber's.)
+gives, the bounds' upper limit of what a stream inflates to is never below what it inflates to, the cells
+placed by bisection are those the linear search finds, PDFium's calls by index made without argument types give
+what pypdfium2's declared calls give, text objects measured alike (grouped by their bytes) are measured as each
+alone, matrices multiplied at once are those multiplied one by one, and paths' segment blocks asked at once are
+each path's. (The whole reading is compared with the previous reader's, page for page, by
+tests/test_pdfium_reader.py against pdfplumber's.)
 
-Cost: ~3 s (three real documents opened with PDFium; 100 generated streams and 100 grids).
+Cost: ~5 s (three real documents opened with PDFium; 100 generated streams, grids and matrix sets).
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ def _ruled_pages(pdf: Path) -> list[pdfium.PdfPage]:
 @pytest.mark.parametrize("pdf", REAL_PDFS, ids=lambda p: p.parent.name)
 def test_a_paths_segments_read_as_one_block_are_those_read_one_by_one(pdf: Path) -> None:
     pages = _ruled_pages(pdf)  # held: a page closed frees its paths
-    paths = [path for page in pages for path, _ in pdfium_pages._paths(page.raw)]
+    paths = [path for page in pages for path in pdfium_pages._paths(page.raw).paths]
     assert paths
     for path in paths:
         one_by_one = [
@@ -145,7 +148,8 @@ def test_rectangles_and_lines_read_at_once_are_their_edges_read_path_by_path(
     by path, or the page is left to the long way."""
     made = [_path(kind, x, y, u, v) for kind, x, y, u, v, _ in shapes]
     try:
-        painted = [(pdfium_pages._address(path), matrix) for path, (*_, matrix) in zip(made, shapes, strict=True)]
+        found_paths = [(pdfium_pages._address(path), matrix) for path, (*_, matrix) in zip(made, shapes, strict=True)]
+        painted = pdfium_pages.Painted.of(found_paths)  # type: ignore[arg-type]
         space = pdfium_pages._PlumberSpace(ctm, 2.0, 842.0, 595.0, 842.0, 0)  # type: ignore[arg-type]
         found = pdfium_pages._rectangles_and_lines(painted, space)  # type: ignore[arg-type]
         if any(kind == "curve" for kind, *_ in shapes):
@@ -166,3 +170,70 @@ def _path(kind: str, x: float, y: float, u: float, v: float) -> object:
     else:
         pdfium_c.FPDFPath_BezierTo(path, x, v, u, y, u, v)
     return path
+
+
+@pytest.mark.skipif(not REAL_PDFS, reason=absent(REAL))
+def test_calls_by_index_without_argument_types_are_pypdfium2s_declared_calls() -> None:
+    page = _ruled_pages(REAL_PDFS[0])[0]
+    textpage = page.get_textpage()
+    chars = range(pdfium_c.FPDFText_CountChars(textpage.raw))
+    objects = range(pdfium_c.FPDFPage_CountObjects(page.raw))
+    text, raw_page = pdfium_pages._handle(pdfium_pages._address(textpage.raw)), pdfium_pages._handle(page.raw)
+
+    assert [pdfium_pages._text_object_of(text, i) for i in chars] == [
+        pdfium_pages._address(pdfium_c.FPDFText_GetTextObject(textpage.raw, i)) or None for i in chars
+    ]
+    assert [pdfium_pages._is_generated(text, i) for i in chars] == [
+        pdfium_c.FPDFText_IsGenerated(textpage.raw, i) for i in chars
+    ]
+    assert [pdfium_pages._object_at(raw_page, i) for i in objects] == [
+        pdfium_pages._address(pdfium_c.FPDFPage_GetObject(page.raw, i)) or None for i in objects
+    ]
+    assert any(pdfium_pages._is_generated(text, i) for i in chars) and len(objects) > 100  # not vacuous
+
+
+@pytest.mark.skipif(not REAL_PDFS, reason=absent(REAL))
+@pytest.mark.parametrize("pdf", REAL_PDFS, ids=lambda p: p.parent.name)
+def test_text_objects_measured_alike_are_measured_as_each_alone(pdf: Path) -> None:
+    """Objects grouped by their bytes (matrix, size, font) take the measures each one's own numbers give."""
+    measured_objects = 0
+    for page in _ruled_pages(pdf):
+        textpage = page.get_textpage()
+        raw = pdfium_pages._address(textpage.raw)
+        count = pdfium_c.FPDFText_CountChars(textpage.raw)
+        first_of = {}
+        for index in range(count):
+            obj = pdfium_pages._text_object_of(pdfium_pages._handle(raw), index)
+            if obj:
+                first_of.setdefault(obj, index)
+        metrics = pdfium_pages._Metrics(pdfium_pages._PlumberSpace.of(page).ctm)
+        measures, fonts, key_of = metrics.measures(raw, list(first_of.values()), list(first_of))
+        alone = pdfium_pages._Metrics(pdfium_pages._PlumberSpace.of(page).ctm)
+        matrix, size = pdfium_c.FS_MATRIX(), ctypes.c_float()
+        for k, (obj, index) in enumerate(first_of.items()):
+            assert pdfium_pages._char_matrix(raw, index, ctypes.byref(matrix))
+            assert pdfium_pages._font_size(obj, ctypes.byref(size))
+            font = pdfium_pages._font_of(obj)
+            own = alone._measured(matrix.a, matrix.b, matrix.c, matrix.d, size.value, font)
+            assert tuple(measures[key_of[k]].tolist()) == own and fonts[key_of[k]] == font
+            measured_objects += 1
+    assert measured_objects
+
+
+@settings(max_examples=100)
+@given(st.lists(st.tuples(*[st.floats(-1e4, 1e4, allow_nan=False, width=32)] * 6), max_size=6), _MATRICES)
+def test_matrices_multiplied_at_once_are_those_multiplied_one_by_one(
+    rows: list[tuple[float, ...]], outer: tuple[float, ...]
+) -> None:
+    at_once = pdfium_pages._times_each(np.asarray(rows, dtype=float).reshape(-1, 6), outer)  # type: ignore[arg-type]
+    one_by_one = [pdfium_pages._times(row, outer) for row in rows]  # type: ignore[arg-type]
+    assert at_once.tobytes() == np.asarray(one_by_one, dtype=float).reshape(-1, 6).tobytes()
+
+
+@pytest.mark.skipif(not REAL_PDFS, reason=absent(REAL))
+def test_segment_blocks_asked_at_once_are_each_paths_block() -> None:
+    pages = _ruled_pages(REAL_PDFS[0])
+    paths = [path for page in pages for path in pdfium_pages._paths(page.raw).paths]
+    pdfium_pages._segment_block(paths[0])  # the block reading checked once, as a page's first path does
+    assert pdfium_pages._segment_blocks(paths) == [pdfium_pages._segment_block(path) for path in paths]
+    assert all(block is not None for block in pdfium_pages._segment_blocks(paths))  # not vacuous
