@@ -120,7 +120,9 @@ def _run_stages(
     later_imports = import_in_background()  # GX and dbt, if not begun already (flows/warmup.py)
     summary.timings.update(dict.fromkeys(("extract", "later imports", "gate", "load"), 0.0))
     with _working_copy(summary.warehouse) as work:
-        with GateAndLoad(summary, plan, work, data_docs, before_first_gate=later_imports.join) as documents:
+        with GateAndLoad(
+            summary, plan, work, data_docs, tail_documents=max_in_flight, before_first_gate=later_imports.join
+        ) as documents:
             _extract(plan, limits, max_in_flight, queued, documents.add)
             stop_idle_children()  # the reading children's memory back now, not CHILD_LINGER_SECONDS into the build
             # the flow's thread's time waiting for documents: its chunks of gate and load are their own figures

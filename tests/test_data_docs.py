@@ -133,20 +133,47 @@ def test_a_run_gated_in_chunks_judges_each_document_as_alone_and_its_data_docs_h
     assert chunked.facts_loaded == whole.facts_loaded > 0
 
 
+def test_the_reading_s_tail_does_not_wait_for_a_chunk_to_fill(reads: list[ReadDocument], tmp_path: Path) -> None:
+    whole = _gate_and_load(reads, tmp_path / "whole", chunk_documents=64, data_docs=False)
+    tail = _gate_and_load(reads, tmp_path / "tail", chunk_documents=64, data_docs=False, tail_documents=1)
+
+    assert whole.chunks == 1  # the documents judged together after the last one
+    assert tail.chunks == 2  # the first judged when only one was still to come, the last alone
+    assert [(o.path, o.status, o.issues) for o in tail.summary.outcomes] == [
+        (o.path, o.status, o.issues) for o in whole.summary.outcomes
+    ]
+    assert tail.summary.facts_loaded == whole.summary.facts_loaded > 0
+
+
 def _gated_and_loaded(
     reads: list[ReadDocument], folder: Path, *, chunk_documents: int, data_docs: bool = True
 ) -> RunSummary:
     """The reads, in the order given, gated and loaded as a run does it (flows/gate_and_load.py), in chunks of
     `chunk_documents`, with the run's Data Docs in folder/docs; the working copy is left in the folder."""
+    return _gate_and_load(reads, folder, chunk_documents=chunk_documents, data_docs=data_docs).summary
+
+
+def _gate_and_load(
+    reads: list[ReadDocument],
+    folder: Path,
+    *,
+    chunk_documents: int,
+    data_docs: bool = True,
+    tail_documents: int = 0,
+) -> GateAndLoad:
+    """`_gated_and_loaded`'s GateAndLoad, finished; the chunk so far also judged when `tail_documents` are still
+    to come."""
     summary = RunSummary(warehouse=folder / "warehouse.duckdb")
     plan = plan_run(sorted(Path(r.path) for r in reads), summary.warehouse)
     position = {str(path): index for index, path in enumerate(plan.todo)}
     work, docs = working_path(summary.warehouse), folder / "docs" if data_docs else None
-    with GateAndLoad(summary, plan, work, docs, chunk_documents=chunk_documents) as gate_and_load:
+    with GateAndLoad(
+        summary, plan, work, docs, chunk_documents=chunk_documents, tail_documents=tail_documents
+    ) as gate_and_load:
         for read in reads:
             gate_and_load.add(position[read.path], read)
         gate_and_load.finish()
-    return summary
+    return gate_and_load
 
 
 def test_a_failed_identity_is_shown_with_its_rows(tmp_path: Path) -> None:
