@@ -343,6 +343,11 @@ def _run(paths: list[Path], warehouse: Path, args: argparse.Namespace):
     with stop_cleanly(), run_server_begun() as server:
         summary = _up_to_date(paths, warehouse, args)
         if summary is None:
+            from flows.warmup import import_in_background
+
+            # GX (~3-4 s of a core) and dbt for the stages after the documents, begun beside Prefect's import (and
+            # the server's boot): begun after it, GX was still importing when a small run's first gate came.
+            import_in_background()
             from flows.ingest import run_ingest
 
             summary = run_ingest(
