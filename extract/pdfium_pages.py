@@ -157,13 +157,19 @@ class _Glyphs:
         return (self.top + self.bottom) / 2
 
 
+# A C function called without releasing the GIL (ctypes' PYFUNCTYPE, cdecl as CFUNCTYPE): releasing and taking it
+# back costs ~10% of a getter's call, made ~100,000 times a document; no other thread of a reading process waits on
+# these calls (microseconds each; PDFium's page loading, the long calls, goes through pypdfium2's own declarations).
+_PDFIUM_GETTER = ctypes.PYFUNCTYPE
+
+
 def _c_function(function: object, restype: type | None, *argtypes: type) -> ctypes._CFuncPtr:  # type: ignore[name-defined]
     """A PDFium function re-declared to take and return plain addresses: pypdfium2's declarations wrap every
     returned handle in a pointer object, which costs more than the call (~7 µs a character). Where called once a
     character or object, a pointer is declared void* and given as an address (an int): converting a pointer
-    object costs about as much as the call."""
+    object costs about as much as the call. Each is a short getter, called holding the GIL (`_PDFIUM_GETTER`)."""
     address = ctypes.cast(function, ctypes.c_void_p).value
-    return ctypes.CFUNCTYPE(restype, *argtypes)(address)
+    return _PDFIUM_GETTER(restype, *argtypes)(address)
 
 
 def _c_by_index(function: object, restype: type) -> ctypes._CFuncPtr:  # type: ignore[name-defined]
@@ -173,7 +179,7 @@ def _c_by_index(function: object, restype: type) -> ctypes._CFuncPtr:  # type: i
     converts no argument: a quarter of the call's cost. Given a handle as an int, it would pass it cut to an
     int: always a c_void_p."""
     address = ctypes.cast(function, ctypes.c_void_p).value
-    return ctypes.CFUNCTYPE(restype)(address)
+    return _PDFIUM_GETTER(restype)(address)
 
 
 def _handle(handle: object) -> ctypes.c_void_p:
