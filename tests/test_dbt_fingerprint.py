@@ -1,12 +1,13 @@
 """The dbt unit tests run once per project (warehouse/dbt.py): the project's fingerprint changes with any
 file dbt reads — a model, a macro, a seed in a folder outside the project — and with nothing dbt writes.
-Cost: hashing a copy of the project a few times (well under a second), no dbt run."""
+Cost: hashing a copy of the project a few times, a few small DuckDB files (well under a second), no dbt run."""
 
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from warehouse import dbt
@@ -60,3 +61,54 @@ def test_a_warehouse_records_the_project_it_was_built_with(tmp_path: Path) -> No
     both = dbt._unchanged_project_exclusions(unit_tested=True, project_built=True)
     assert both[: 1 + len(dbt.PROJECT_ONLY_NODES)] == ["--exclude", *dbt.PROJECT_ONLY_NODES]
     assert "resource_type:unit_test" in both and both[-2:] == ["--indirect-selection", "empty"]
+
+
+def test_the_built_project_includes_the_raw_sources_columns(tmp_path: Path) -> None:
+    """The contracts and the unit tests are judged over raw's columns (warehouse/raw.py's, not the project's): a
+    source column changed is another build; what dbt does not read (its own record, another table) is not."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    dbt._ensure_raw(warehouse)
+    before = dbt._fingerprint_with_raw_columns("project", warehouse)
+    assert dbt._fingerprint_with_raw_columns("project", warehouse) == before
+    assert dbt._fingerprint_with_raw_columns("another project", warehouse) != before
+    dbt._record_built_project(warehouse, before)
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create table raw.not_a_source (x integer)")
+    assert dbt._fingerprint_with_raw_columns("project", warehouse) == before, "dbt reads neither"
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("alter table raw.facts add column added_by_a_new_release varchar")
+    assert dbt._fingerprint_with_raw_columns("project", warehouse) != before
+
+
+def test_a_new_work_folder_starts_from_the_last_parse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    first, second = tmp_path / "first" / ".dbt", tmp_path / "second" / ".dbt"
+    dbt._start_from_shared_parse(first)
+    assert not (first / "target" / dbt.PARTIAL_PARSE).exists(), "nothing shared yet: dbt parses"
+    (first / "target").mkdir(parents=True)
+    (first / "target" / dbt.PARTIAL_PARSE).write_bytes(b"first parse")
+    dbt._share_parse(first)
+    assert dbt.shared_parse_state().read_bytes() == b"first parse"
+    assert dbt.shared_parse_state().is_relative_to(tmp_path / "cache"), "the user's cache, not the source tree"
+
+    dbt._start_from_shared_parse(second)
+    assert (second / "target" / dbt.PARTIAL_PARSE).read_bytes() == b"first parse"
+    (second / "target" / dbt.PARTIAL_PARSE).write_bytes(b"second parse, the project edited")
+    dbt._share_parse(second)
+    dbt._start_from_shared_parse(first)
+    assert (first / "target" / dbt.PARTIAL_PARSE).read_bytes() == b"first parse", "a folder keeps its own parse"
+    assert dbt.shared_parse_state().read_bytes() == b"second parse, the project edited"
+    assert [p.name for p in dbt.shared_parse_state().parent.iterdir()] == [dbt.PARTIAL_PARSE], "no partial copy left"
+
+
+def test_unit_tests_passed_on_this_machine_are_not_run_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Their verdict follows from the fingerprint alone: a new warehouse's first build leaves them out when another
+    build on this machine passed them on the same fingerprint (CI's cache starts empty: its first build runs them)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    first, second = tmp_path / "first" / ".dbt", tmp_path / "second" / ".dbt"
+    assert dbt._unit_tests_passed(first) == set()
+    dbt._record_unit_tests_passed(first, "fingerprint")
+    assert dbt._unit_tests_passed(second) == {"fingerprint"}, "another warehouse's build of the same project"
+    dbt._record_unit_tests_passed(second, "edited project")
+    assert dbt._unit_tests_passed(first) == {"fingerprint", "edited project"}
+    assert dbt._unit_tests_passed(second) == {"edited project"}
