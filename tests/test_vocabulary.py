@@ -171,6 +171,7 @@ def test_a_word_taken_out_of_a_seed_is_flagged_by_the_gate_and_fails_the_marts_t
             extractor_version="test", ingested_at=datetime(2026, 1, 1),
         )  # fmt: skip
     monkeypatch.setattr(dbt, "DBT_PROJECT", project / "dbt_project")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # the copy's parse is shared with no later build
     outcome = dbt.build_warehouse(warehouse, work_dir=tmp_path / ".dbt")
 
     failed = sorted(node.unique_id.split(".")[2] for node in outcome.failed)
