@@ -208,6 +208,11 @@ class Gate:
             document_checks=document_checks,
         )
 
+    @property
+    def checked_marts(self) -> frozenset[str]:
+        """The marts `validate_marts` checks (those the contract specifies): the only frames it needs."""
+        return frozenset(self._mart_specs)
+
     def validate_marts(self, frames: Mapping[str, pd.DataFrame]) -> list[Problem]:
         """Check the public marts (warehouse/mart_frames.py: amounts exact) against the contract's keys and words.
         Frames of unknown names are ignored; every failure is an error (the contract is broken).

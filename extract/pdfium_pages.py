@@ -642,11 +642,8 @@ def _segment_block(path: int) -> bytes | None:
     count = _count_segments(path)
     if count < 2 or _segment_block_read[0] is False:
         return None
-    first, last = _segment_at(path, 0), _segment_at(path, count - 1)
-    if not (first and last and last - first == (count - 1) * _POINT.size):
-        return None
-    block = ctypes.string_at(first, count * _POINT.size)
-    if _segment_block_read[0] is None and not _segment_block_checked(path, block):
+    block = _spaced_block(_segment_at(path, 0), _segment_at(path, count - 1), count)
+    if block is None or (_segment_block_read[0] is None and not _segment_block_checked(path, block)):
         return None
     return block
 
@@ -659,12 +656,15 @@ def _segment_blocks(paths: list[int]) -> list[bytes | None]:
         return [_segment_block(path) for path in paths]
     firsts = list(map(_segment_at, paths, itertools.repeat(0)))
     lasts = list(map(_segment_at, paths, [count - 1 for count in counts]))
-    size = _POINT.size
-    blocks: list[bytes | None] = []
-    for first, last, count in zip(firsts, lasts, counts, strict=True):
-        spaced = first and last and last - first == (count - 1) * size
-        blocks.append(ctypes.string_at(first, count * size) if spaced else None)
-    return blocks
+    return list(map(_spaced_block, firsts, lasts, counts))
+
+
+def _spaced_block(first: int, last: int, count: int) -> bytes | None:
+    """The `count` segments from the handle `first` to `last` as one block, when they are spaced as `_POINT`
+    records (else None)."""
+    if not (first and last and last - first == (count - 1) * _POINT.size):
+        return None
+    return ctypes.string_at(first, count * _POINT.size)
 
 
 def _segment_block_checked(path: int, block: bytes) -> bool:

@@ -37,8 +37,9 @@ from typing import Any
 
 import psutil
 
+from extract.page_count import page_count as pdf_page_count
 from flows.errors import UserError
-from flows.reading_speed import DEFAULT_REPEAT, format_side_by_side, side_by_side
+from flows.reading_speed import DEFAULT_REPEAT, format_side_by_side, naive_reading, side_by_side
 from flows.report import say
 from flows.settings import REPOSITORY
 
@@ -47,6 +48,7 @@ DOCUMENTS_PER_DEPARTMENT = 2 * len(YEARS)
 REPUBLISHED = b"\n%% re-published by caijue bench: %d\n"
 DOCUMENT_STAGES = ("extract", "gate")  # the run's stages that read and judge the documents
 BARE = "bare extraction + gate"  # the yardstick pool: caijue's reading alone, one process per core
+WHOLE_OVER_BARE = f"whole run over {BARE}"
 
 
 @dataclass(slots=True)
@@ -115,16 +117,8 @@ def real_documents(folders: Sequence[Path]) -> list[Path]:
 
 
 def page_count(path: Path) -> int:
-    import pypdfium2 as pdfium
-
-    try:
-        document = pdfium.PdfDocument(str(path))
-    except pdfium.PdfiumError:
-        return 0
-    try:
-        return len(document)
-    finally:
-        document.close()
+    """The file's pages (0 when PDFium cannot open it)."""
+    return pdf_page_count(path.read_bytes()) or 0
 
 
 def fill_inbox(inbox: Path, files: Sequence[Path]) -> list[Path]:
@@ -239,14 +233,8 @@ def timed_ingest(name: str, inbox: Path, warehouse: Path, workers: int, document
 
 
 def naive_tables(path: str) -> int:
-    """The naive baseline for one file: pdfplumber's extract_tables() on every page; returns its pages."""
-    import pdfplumber
-
-    with pdfplumber.open(path) as pdf:
-        for page in pdf.pages:
-            page.extract_tables()
-            page.close()  # pdfplumber's own advice for long documents: free the page's parsed objects
-        return len(pdf.pages)
+    """The naive baseline for one file (flows/reading_speed.py `naive_reading`); returns its pages."""
+    return naive_reading(path)
 
 
 def bare_extraction(path: str) -> int:
@@ -358,13 +346,13 @@ def bench_record(
         "extraction_side_by_side": list(extraction),
     }
     by_name = {pool.name: pool for pool in pools}
-    naive, bare = by_name.get("naive baseline"), by_name.get("bare extraction + gate")
+    naive, bare = by_name.get("naive baseline"), by_name.get(BARE)
     ratios: dict[str, float] = {}
     if naive and first.extraction_seconds:
         ratios["extraction pages/s over naive pages/s"] = naive.wall_seconds / first.extraction_seconds
         ratios["whole run pages/s over naive pages/s"] = naive.wall_seconds / first.wall_seconds
     if bare and bare.wall_seconds:
-        ratios["whole run over bare extraction + gate"] = first.wall_seconds / bare.wall_seconds
+        ratios[WHOLE_OVER_BARE] = first.wall_seconds / bare.wall_seconds
         ratios["extraction stage over bare extraction + gate"] = first.extraction_seconds / bare.wall_seconds
     for folder in extraction:
         alone = f"extraction alone pages/s over naive pages/s, {Path(folder['folder']).name}, one core"
@@ -419,7 +407,7 @@ def run_scale(sizes: Sequence[int], options: BenchOptions) -> dict[str, Any]:
         run = bench["runs"][0]
         [bare] = [pool for pool in bench["side_by_side"] if pool["name"] == BARE]
         run[BARE] = round(bare["wall_seconds"], 3)
-        run["whole run over bare extraction + gate"] = round(run["wall_seconds"] / bare["wall_seconds"], 3)
+        run[WHOLE_OVER_BARE] = round(run["wall_seconds"] / bare["wall_seconds"], 3)
         records.append(run)
     return {"machine": machine(), "workers": options.workers, "scale": records, "growth": growth(records)}
 
@@ -440,9 +428,9 @@ def growth(records: list[dict[str, Any]]) -> dict[str, list[float | None]]:
 
 
 def _seconds(record: dict[str, Any], stage: str) -> float:
-    if stage in ("whole run", BARE):
-        return record["wall_seconds" if stage == "whole run" else BARE]
-    return record["stages"][stage]
+    if stage == "whole run":
+        return record["wall_seconds"]
+    return record[BARE] if stage == BARE else record["stages"][stage]
 
 
 # --- printing -----------------------------------------------------------------------------------------------
@@ -514,7 +502,7 @@ def format_scale(record: dict[str, Any]) -> str:
     memory = " | ".join(f"{r['peak_rss_mib']:.0f} MiB" for r in runs)
     lines.append(f"| peak memory | {memory} | |")
     if all(BARE in r for r in runs):
-        ratios = " | ".join(f"{r['wall_seconds'] / r[BARE]:.2f}x" for r in runs)
+        ratios = " | ".join(f"{r[WHOLE_OVER_BARE]:.2f}x" for r in runs)
         lines.append(f"| whole run over bare extraction + gate ({record['workers']} processes) | {ratios} | |")
     return "\n".join(lines) + "\n\ngrowth exponent k: seconds ∝ documents^k from each size to the next (1: linear)"
 

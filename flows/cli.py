@@ -513,9 +513,15 @@ def _bench(args: argparse.Namespace) -> int:
         raise UserError(f"--side-by-side-repeat {args.side_by_side_repeat}: give at least 1", "e.g. 3: the best of 3")
     work = (args.work or default_work_folder()).resolve()
     options = BenchOptions(
-        args.departments, args.add, args.workers, work, args.then_new, args.then_changed, not args.no_baseline
+        args.departments,
+        args.add,
+        args.workers,
+        work,
+        args.then_new,
+        args.then_changed,
+        not args.no_baseline,
+        side_by_side_repeat=args.side_by_side_repeat,
     )
-    options.side_by_side_repeat = args.side_by_side_repeat
     if args.scale:
         record = run_scale(_sizes(args.scale), options)
         text = format_scale(record)

@@ -50,13 +50,12 @@ def _marts_exist(warehouse: Path) -> bool:
 
 def _validate_marts(warehouse: Path) -> list[Problem]:
     """The mart checks of the marts the contract specifies (expectations/marts.py); only those are read."""
-    from expectations.gate import validate_marts
-    from expectations.marts import mart_specs
-    from expectations.vocabulary import vocabulary
+    from expectations.gate import default_gate, validate_marts
 
     quiet_libraries()
-    checked = mart_specs(vocabulary()).keys()
-    return validate_marts(mart_frames(warehouse, tables=checked))  # amounts as exact Decimal, never float
+    gate = default_gate()
+    frames = mart_frames(warehouse, tables=gate.checked_marts)  # amounts as exact Decimal, never float
+    return validate_marts(frames, gate)
 
 
 @flow(name="caijue-ingest", task_runner=ThreadPoolTaskRunner(max_workers=1), log_prints=False)
