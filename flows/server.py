@@ -268,11 +268,17 @@ def deliver_pending(seconds: float = 5.0) -> None:
     """Send what this process still holds for the API (the last log lines of a run, batched every 2 s, and
     task run events) before the server stops: else Prefect's exit hook retries a dead server for a minute
     and prints "Error logging to API". As Prefect's own test harness does before it stops its server."""
-    from prefect.events.worker import EventsWorker
-
     for name in ("prefect.flow_runs", "prefect.task_runs"):
         for handler in logging.getLogger(name).handlers:
             handler.flush()  # APILogHandler: sends the queued logs and waits (at most 5 s)
+    deliver_events(seconds)
+
+
+def deliver_events(seconds: float) -> None:
+    """Send the task run events this process still holds (their states on the run's page), waiting at most
+    `seconds`."""
+    from prefect.events.worker import EventsWorker
+
     EventsWorker.drain_all(timeout=seconds)
 
 

@@ -16,7 +16,7 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
 
-from flows.server import deliver_pending
+from flows.server import deliver_events
 
 R = TypeVar("R")
 # A stopped run's second look for task runs that were being created as it cancelled the first ones.
@@ -54,16 +54,18 @@ def mark_cancelled(flow_run_id: UUID, message: str) -> None:
 
     unfinished = TaskRunFilterStateType(any_=[StateType.RUNNING, StateType.PENDING, StateType.SCHEDULED])
     with get_client(sync_client=True) as client:
+        # The flow run first: one call, the state its page must show, whatever the stop's time allows after it.
+        client.set_flow_run_state(flow_run_id, Cancelled(message=message), force=True)
         # Task runs are recorded from this process's events, sent in batches: a task run started just before the
         # stop reached the server after the cancelling and stayed Running (CI). So the events go first, and twice:
-        # the run's threads go on until its processes are killed.
+        # the run's threads go on until its processes are killed. The run's last log lines are not waited for
+        # (their handler's flush may wait 5 s on a loaded server: CI).
         for settle in (CANCEL_SETTLE_SECONDS, 0.0):
-            deliver_pending(seconds=1.0)
+            deliver_events(seconds=1.0)
             task_runs = client.read_task_runs(
                 flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])),
                 task_run_filter=TaskRunFilter(state=TaskRunFilterState(type=unfinished)),
             )
             for task_run in task_runs:
                 client.set_task_run_state(task_run.id, Cancelled(message=message), force=True)
-            client.set_flow_run_state(flow_run_id, Cancelled(message=message), force=True)
             time.sleep(settle)

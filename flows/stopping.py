@@ -1,4 +1,4 @@
-"""Ctrl-C or SIGTERM during a run: stop within a second, with one line, publishing nothing.
+"""Ctrl-C or SIGTERM during a run: stop within seconds, with one line, publishing nothing.
 
 A run's work lives in processes it started (the Prefect server, the reading children; on a remote
 Dask cluster, the children of its workers) and in a working copy of the warehouse; the published
@@ -31,7 +31,9 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 _building: list[Path] = []  # the working copy this process is building now, if any
 _stopping: list[Callable[[int, FrameType | None], None]] = []  # stop_cleanly's handler, while its block runs
 _on_stop: list[Callable[[], None]] = []  # what must be recorded before the run's processes are killed
-STOP_RECORD_SECONDS = 3.0  # the most a stop waits for them: it must not hang on a server that is gone
+# The most a stop waits for them: it must not hang on a server that is gone. The flow run's state is recorded
+# first; its task runs' take two passes of about a second each, more on a loaded machine (CI: over 3 s).
+STOP_RECORD_SECONDS = 5.0
 
 
 def building(work: Path) -> None:
