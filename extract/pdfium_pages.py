@@ -861,7 +861,8 @@ def _found_table(cells: list[Box], glyphs: _Glyphs) -> FoundTable:
         by_top.setdefault(cell[1], {})[cell[0]] = cell
     rows = [[row.get(x) for x in xs] for _, row in sorted(by_top.items())]
     inside = _chars_by_cell(cells, glyphs)
-    texts = [[None if c is None else _text(glyphs, inside.get(c, [])) for c in row] for row in rows]
+    text_of = _cell_texts(glyphs, inside)
+    texts = [[None if c is None else text_of.get(c, "") for c in row] for row in rows]
     x0 = min(c[0] for c in cells)
     top = min(c[1] for c in cells)
     x1 = max(c[2] for c in cells)
@@ -975,18 +976,7 @@ def _page_lines(glyphs: _Glyphs) -> list[FoundLine]:
         return _text_lines(glyphs, range(count), page_lines=True)
     line_of = _cluster_ranks(tops)
     order = np.lexsort((x0, line_of))  # by line, each line's characters by x0, ties in page order
-    last, this = order[:-1], order[1:]
-    blank_before = np.zeros(count + 1, dtype=bool)
-    blank_before[list(glyphs.blank_before)] = True
-    breaks = (
-        (x0[this] < x0[last])
-        | (x0[this] > x1[last] + TEXT_TOLERANCE)
-        | ((this == last + 1) & blank_before[this])
-        | ((last == this + 1) & blank_before[last])
-        | (np.abs(tops[this] - tops[last]) > TEXT_TOLERANCE)
-    )
-    new_line = np.concatenate([[True], line_of[this] != line_of[last]])
-    word_starts = np.flatnonzero(new_line | np.concatenate([[True], breaks]))  # `_words` per line of characters
+    word_starts = _word_starts(glyphs, order, line_of[order])
     word_rank = _cluster_ranks(np.minimum.reduceat(tops[order], word_starts))
     line_starts = word_starts[np.concatenate([[True], word_rank[1:] != word_rank[:-1]])]
     shown = glyphs.shown
@@ -1001,12 +991,66 @@ def _page_lines(glyphs: _Glyphs) -> list[FoundLine]:
             for start, end, box in zip(line_starts.tolist(), ends, boxes, strict=True)]  # fmt: skip
 
 
-def _cluster_ranks(values: np.ndarray) -> np.ndarray:
-    """`_clusters` of each of `values`: the rank of its cluster, distinct values chained while each is within
-    the tolerance of the previous one."""
-    distinct = np.unique(values)
-    rank_of_distinct = np.concatenate([[0], np.cumsum(distinct[1:] > distinct[:-1] + TEXT_TOLERANCE)])
-    return rank_of_distinct[np.searchsorted(distinct, values)]
+def _cell_texts(glyphs: _Glyphs, inside: dict[Box, list[int]]) -> dict[Box, str]:
+    """`_text` of each cell's characters (`_chars_by_cell`), computed for all a table's cells at once with numpy,
+    as `_page_lines` computes a page's lines: each cell's characters clustered into lines by top, each line's
+    words by `_words`' breaks, the words clustered into lines by their top and ordered by line (stably)."""
+    cells = [cell for cell, indices in inside.items() if indices]
+    sizes = [len(inside[cell]) for cell in cells]
+    chars = np.fromiter(itertools.chain.from_iterable(map(inside.__getitem__, cells)), dtype=np.intp, count=sum(sizes))
+    if not cells or not np.isfinite(np.concatenate([glyphs.x0[chars], glyphs.x1[chars], glyphs.top[chars]])).all():
+        return {cell: _text(glyphs, inside[cell]) for cell in cells}
+    group = np.repeat(np.arange(len(cells)), sizes)  # each character's cell
+    line_of = _cluster_ranks(glyphs.top[chars], group)
+    order = np.lexsort((glyphs.x0[chars], line_of))  # by cell and line, each line by x0, ties in the cell's order
+    ordered = chars[order]
+    word_starts = _word_starts(glyphs, ordered, line_of[order])
+    word_cell = group[order][word_starts]
+    word_rank = _cluster_ranks(np.minimum.reduceat(glyphs.top[ordered], word_starts), word_cell)
+    shown = glyphs.shown
+    pieces = [shown[i] for i in ordered.tolist()]
+    ends = [*word_starts[1:].tolist(), len(ordered)]
+    words = ["".join(pieces[start:end]) for start, end in zip(word_starts.tolist(), ends, strict=True)]
+    by_line = np.argsort(word_rank, kind="stable")
+    lines_of: dict[int, list[list[str]]] = {}
+    previous = -1
+    for w, cell, rank in zip(by_line.tolist(), word_cell[by_line].tolist(), word_rank[by_line].tolist(), strict=True):
+        if rank != previous:  # ranks are counted across the cells: a cell's first word starts a line
+            lines_of.setdefault(cell, []).append([])
+            previous = rank
+        lines_of[cell][-1].append(words[w])
+    return {cells[cell]: "\n".join(" ".join(line) for line in lines) for cell, lines in lines_of.items()}
+
+
+def _cluster_ranks(values: np.ndarray, groups: np.ndarray | None = None) -> np.ndarray:
+    """`_clusters` of each of `values`, within its group where `groups` is given: the rank of its cluster (values
+    in order chained while each is within the tolerance of the previous one), counted across the groups in
+    their order."""
+    groups = np.zeros(len(values), dtype=np.intp) if groups is None else groups
+    in_order = np.lexsort((values, groups))
+    sorted_values, sorted_groups = values[in_order], groups[in_order]
+    apart = (sorted_groups[1:] != sorted_groups[:-1]) | (sorted_values[1:] > sorted_values[:-1] + TEXT_TOLERANCE)
+    ranks = np.empty(len(values), dtype=np.intp)
+    ranks[in_order] = np.cumsum(np.concatenate([[0], apart]))
+    return ranks
+
+
+def _word_starts(glyphs: _Glyphs, ordered: np.ndarray, line: np.ndarray) -> np.ndarray:
+    """Where each word begins among characters ordered line by line (`line`: each one's line), each line by x0:
+    at a line's first character and `_words`' breaks."""
+    x0, x1, tops = glyphs.x0, glyphs.x1, glyphs.top
+    last, this = ordered[:-1], ordered[1:]
+    blank_before = np.zeros(len(glyphs.text) + 1, dtype=bool)
+    blank_before[list(glyphs.blank_before)] = True
+    breaks = (
+        (line[1:] != line[:-1])
+        | (x0[this] < x0[last])
+        | (x0[this] > x1[last] + TEXT_TOLERANCE)
+        | ((this == last + 1) & blank_before[this])
+        | ((last == this + 1) & blank_before[last])
+        | (np.abs(tops[this] - tops[last]) > TEXT_TOLERANCE)
+    )
+    return np.flatnonzero(np.concatenate([[True], breaks]))
 
 
 def _words(glyphs: _Glyphs, ordered: list[int]) -> list[list[int]]:
