@@ -10,6 +10,7 @@ limit is refused with the reason in words, in about the time it takes to inflate
 
 from __future__ import annotations
 
+import re
 import zlib
 from collections.abc import Iterable, Iterator
 
@@ -35,14 +36,18 @@ _IMAGE = LIT("Image")
 _COMPONENTS = {"DeviceGray": 1, "CalGray": 1, "DeviceRGB": 3, "CalRGB": 3, "Lab": 3, "DeviceCMYK": 4}
 
 
-def over_the_bounds(document: PDFDocument, pages: Iterable[PDFPage]) -> tuple[str, int | None] | None:
+def over_the_bounds(
+    document: PDFDocument, pages: Iterable[PDFPage], data: bytes | None = None
+) -> tuple[str, int | None] | None:
     """Why the document is refused, and the page (None: not a page's), or None when it is within bounds.
 
     A stream is inflated only where its bound could be passed: Flate inflates a byte to at most 1,032, so a
-    stream too short to reach a bound so is within it without inflating (most of a document's are)."""
+    stream too short to reach a bound so is within it without inflating (most of a document's are). `data`: the
+    bytes `document` is parsed from, where an object plainly a dictionary is seen to be no stream without
+    parsing it (`_plainly_no_stream`)."""
     inflated: dict[int, int] = {}
     not_inflated: dict[int, PDFStream] = {}  # streams within every bound whatever they inflate to, so far
-    for objid, stream in _streams(document):
+    for objid, stream in _streams(document, data):
         is_image = stream.get("Subtype") is _IMAGE
         if not is_image and _most_inflated(stream) <= MAX_STREAM_BYTES:
             not_inflated[objid] = stream
@@ -75,7 +80,7 @@ def over_the_bounds(document: PDFDocument, pages: Iterable[PDFPage]) -> tuple[st
     return None
 
 
-def _streams(document: PDFDocument) -> Iterator[tuple[int, PDFStream]]:
+def _streams(document: PDFDocument, data: bytes | None = None) -> Iterator[tuple[int, PDFStream]]:
     seen: set[int] = set()
     for xref in document.xrefs:
         for objid in xref.get_objids():
@@ -84,6 +89,8 @@ def _streams(document: PDFDocument) -> Iterator[tuple[int, PDFStream]]:
             seen.add(objid)
             if _in_object_stream(xref, objid):  # never a stream (PDF 32000 7.5.7); parsing them all costs more
                 continue  # than the rest of the check
+            if data is not None and _plainly_no_stream(data, objid, _parsed_at(document, objid)):
+                continue
             try:
                 obj = document.getobj(objid)
             except Exception:  # a damaged or missing object: the readers say what they make of it
@@ -98,6 +105,64 @@ def _in_object_stream(xref: object, objid: int) -> bool:
     except Exception:
         return False
     return stream_id is not None
+
+
+# A top-level object is parsed by pdfminer from its offset to the `endobj` keyword ending it (PDFDocument.getobj),
+# and is a stream only where the `stream` keyword follows its dictionary. Most of a document's objects (fonts,
+# descriptors, widths, pages) are dictionaries or arrays of names, numbers, references and short strings, and
+# parsing them costs more than the rest of the check: such an object is read from the bytes alone where nothing in
+# it can hide a token from a plain reading (its strings hold no bracket but an escaped one; no comment, hex string
+# or procedure) — then its dictionary or array, properly nested and closing just before the first `endobj` after
+# it, is the whole object, and without the bytes `stream` in it, pdfminer makes no stream of it. Anything else is
+# parsed by pdfminer, as before.
+_OBJECT_HEAD = re.compile(rb"\s*(\d+)\s+\d+\s*obj\s*(?=<<|\[)")  # pdfminer's white space is re's \s
+_PLAIN_STRING = re.compile(rb"\((?:[^()\\]|\\[\s\S])*\)")  # ends at its first unescaped ')', as pdfminer's does
+_HIDING = re.compile(rb"[()%{}\\]")  # what is left of a string, a comment, a procedure
+_DELIMITERS = re.compile(rb"<<|>>|\[|\]")
+_KEYWORD_ENDS = frozenset(bytes([b]) for b in b"#/%[]()<>{} \t\n\r\x0b\x0c")  # pdfminer's END_KEYWORD
+_CLOSES = {b">>": b"<<", b"]": b"["}
+
+
+def _parsed_at(document: PDFDocument, objid: int) -> int | None:
+    """The offset pdfminer parses the object from (getobj's choice: the first cross-reference section that has
+    it), or None where it is not parsed from an offset of the file."""
+    for xref in document.xrefs:
+        try:
+            stream_id, position, _ = xref.get_pos(objid)  # type: ignore[attr-defined]
+        except KeyError:
+            continue
+        except Exception:
+            return None
+        return position if stream_id is None and isinstance(position, int) else None
+    return None
+
+
+def _plainly_no_stream(data: bytes, objid: int, position: int | None) -> bool:
+    """Whether the object pdfminer parses at `position` is beyond doubt a dictionary or an array and no stream,
+    read from the bytes alone (False: it may be anything, pdfminer parses it)."""
+    head = None if position is None or position < 0 else _OBJECT_HEAD.match(data, position)
+    if head is None or int(head.group(1)) != objid:
+        return False
+    end = data.find(b"endobj", head.end())
+    if end < 0 or data.find(b"stream", head.end(), end) >= 0 or data[end + 6 : end + 7] not in _KEYWORD_ENDS:
+        return False
+    body = _PLAIN_STRING.sub(b" 0 ", data[head.end() : end]).rstrip()  # bytes.rstrip(): re's \s
+    if not body.endswith((b">>", b"]")) or _HIDING.search(body):
+        return False
+    bare = body.replace(b"<<", b"").replace(b">>", b"")
+    if b"<" in bare or b">" in bare:  # a hex string, or a bracket pdfminer reads otherwise
+        return False
+    delimiters = _DELIMITERS.findall(body)
+    open_: list[bytes] = []
+    for k, delimiter in enumerate(delimiters):
+        if delimiter in _CLOSES:
+            if not open_ or open_.pop() != _CLOSES[delimiter]:
+                return False
+        else:
+            open_.append(delimiter)
+        if not open_ and k < len(delimiters) - 1:  # the first one closes before the end: more follows
+            return False
+    return not open_
 
 
 def _inflated_bytes(stream: PDFStream) -> int:

@@ -129,7 +129,7 @@ def read_pages(
     except (PdfminerException, PDFSyntaxError, ValueError) as exc:
         raise ExtractionError(file_name, _why_unreadable(exc)) from exc
     with pdf:
-        _refuse_over_the_bounds(pdf, file_name)
+        _refuse_over_the_bounds(pdf, data, file_name)
         if parsed_pages is not None:
             parsed_pages.extend(page.page_obj for page in pdf.pages)
         read = _pdfium_pages(data, names_a_table, page_reader())
@@ -185,10 +185,10 @@ def _is_text(head: bytes) -> bool:
     return False
 
 
-def _refuse_over_the_bounds(pdf: pdfplumber.PDF, file_name: str) -> None:
+def _refuse_over_the_bounds(pdf: pdfplumber.PDF, data: bytes, file_name: str) -> None:
     """A decompression bomb or a page repeating its content is refused before anything decodes it."""
     try:
-        refused = over_the_bounds(pdf.doc, (page.page_obj for page in pdf.pages))
+        refused = over_the_bounds(pdf.doc, (page.page_obj for page in pdf.pages), data)
     except (PdfminerException, PDFSyntaxError, ValueError) as exc:
         raise ExtractionError(file_name, _why_unreadable(exc)) from exc
     if refused is not None:
