@@ -18,6 +18,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from extract import ExtractedDocument
 from extract.model import DocumentMeta, Problem
+from flows import dbt_child
 from flows.document_task import process_task
 from flows.extraction import ReadDocument
 from flows.gate_and_load import GateAndLoad
@@ -116,9 +117,10 @@ def _run_stages(
     """extract, with gate and load in chunks as the documents come (flows/gate_and_load.py) → dbt build →
     validate marts → publish."""
     clock = time.perf_counter()
-    later_imports = import_in_background()  # GX and dbt, if not begun already (flows/warmup.py)
+    later_imports = import_in_background()  # GX and the dbt child, if not begun already (flows/warmup.py)
     summary.timings.update(dict.fromkeys(("extract", "later imports", "gate", "load"), 0.0))
-    with _working_copy(summary.warehouse) as work:
+    with _working_copy(summary.warehouse) as work, _ended(dbt_child.end_dbt_child):
+        dbt_child.parse_for(work, summary.warehouse.parent / ".dbt")  # in the dbt child, while the documents come
         with GateAndLoad(
             summary, plan, work, data_docs, tail_documents=max_in_flight, before_first_gate=later_imports.join
         ) as documents:
@@ -128,6 +130,14 @@ def _run_stages(
             summary.timings["extract"] = time.perf_counter() - clock - documents.seconds
             documents.finish()
         _build_and_publish(summary, work)
+
+
+@contextmanager
+def _ended(end: Callable[[], None]) -> Iterator[None]:
+    try:
+        yield
+    finally:
+        end()
 
 
 def rebuild(summary: RunSummary, load: Callable[[Path], None]) -> None:
@@ -204,9 +214,7 @@ def _mart_check_stage(summary: RunSummary, work: Path) -> None:
 
 
 def _rebuild_quality_marts(summary: RunSummary, work: Path) -> None:
-    from warehouse.dbt import build_warehouse
-
-    outcome = build_warehouse(
+    outcome = dbt_child.build(
         work,
         select=f"{MART_CHECK_MODEL}+",
         work_dir=summary.warehouse.parent / ".dbt",
@@ -285,11 +293,10 @@ def _task_failed(path: str, document_id: str, error: object) -> DocumentOutcome:
 
 
 def _build(summary: RunSummary, work: Path) -> None:
-    from warehouse.dbt import build_warehouse  # imports dbt (~3 s): only when a build is needed
-
-    # dbt's target/ (its partial-parse state) stays beside the published file, whatever copy it builds. Each
-    # model's and test's outcome goes to the run's page (not the console): one line per node, from dbt's callback.
-    outcome = build_warehouse(work, work_dir=summary.warehouse.parent / ".dbt", on_node=run_log())
+    # In the run's dbt child, begun with the run (flows/dbt_child.py), else here. dbt's target/ (its partial-parse
+    # state) stays beside the published file, whatever copy it builds. Each model's and test's outcome goes to the
+    # run's page (not the console): one line per node, from dbt's callback.
+    outcome = dbt_child.build(work, work_dir=summary.warehouse.parent / ".dbt", on_node=run_log())
     summary.dbt_ok = outcome.success
     summary.dbt_message = _describe(outcome)
     say(f"dbt build: {summary.dbt_message}")
@@ -351,3 +358,4 @@ def run_ingest(
             return summary
     finally:
         documents.close()
+        dbt_child.end_dbt_child()  # begun with the run (flows/warmup.py), whether it built or not

@@ -5,8 +5,9 @@ it starts (`dask worker --preload flows.warmup`: Dask's hook `dask_setup`): impo
 the child process that reads the documents, with the extractor loaded in it.
 
 The flow process's own: the modules the stages after the documents need (Great Expectations for the gate's
-Checkpoint and the mart checks, dbt for the build), imported on a thread while the server boots and the documents
-are read (`import_in_background`), instead of one after another once the documents are read."""
+Checkpoint and the mart checks), imported on a thread while the server boots and the documents are read
+(`import_in_background`), instead of one after another once the documents are read; and the run's dbt child
+(flows/dbt_child.py), begun at the same time, importing dbt on the other core."""
 
 from __future__ import annotations
 
@@ -15,9 +16,11 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
+from flows.dbt_child import begin_dbt_child
+
 # What the stages after the document stage import in the flow's process: Great Expectations for the gate's
-# Checkpoint and the mart checks (~4 s of a core), the build's module (dbt itself: after these, _prepare_dbt).
-LATER_STAGE_MODULES = ("great_expectations", "warehouse.dbt")
+# Checkpoint and the mart checks (~4 s of a core). dbt is the dbt child's (flows/dbt_child.py).
+LATER_STAGE_MODULES = ("great_expectations",)
 
 
 def warm_up() -> None:
@@ -37,8 +40,9 @@ def import_in_background(modules: Sequence[str] = LATER_STAGE_MODULES) -> thread
     reading children), so the stages after the document stage find them imported instead of importing them one
     after another on the run's critical path. Join the thread before those stages (no import of the same
     package from two threads at once). A module that fails to import here fails again, with its traceback,
-    where the stage imports it."""
+    where the stage imports it. The run's dbt child is begun too, unless it is (flows/dbt_child.py)."""
     global _later_imports
+    begin_dbt_child()
     with _later_imports_lock:
         if _later_imports is None:
             _later_imports = threading.Thread(
@@ -58,15 +62,3 @@ def _import_all(modules: tuple[str, ...]) -> None:
             importlib.import_module(name)
         except Exception:  # said where the stage imports it, with its traceback
             continue
-    # Then dbt's own import and once-a-process work (warehouse/dbt.py prepare, ~2.5 s of a core), on a thread of its
-    # own: the gate joins this thread, not that one, and the build waits for it.
-    threading.Thread(target=_prepare_dbt, name="caijue-dbt-prepare", daemon=True).start()
-
-
-def _prepare_dbt() -> None:
-    try:
-        from warehouse.dbt import prepare
-
-        prepare()
-    except Exception:  # said where the build imports dbt, with its traceback
-        return

@@ -81,9 +81,47 @@ def build_warehouse(
     warehouse_path = warehouse_path.resolve()
     warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     _ensure_raw(warehouse_path)
-    work_dir = (work_dir or warehouse_path.parent / ".dbt").resolve()
-    args = [
-        command,
+    work_dir = _work_dir(warehouse_path, work_dir)
+    args = [command, *_common_args(work_dir)]
+    if quiet:
+        args.append("--quiet")
+    if select:
+        args += ["--select", select]
+    whole_build = command == "build" and not select
+    project = _fingerprint_with_raw_columns(project_fingerprint(), warehouse_path) if whole_build else ""
+    unit_tested = whole_build and project in _unit_tests_passed(work_dir)
+    project_built = whole_build and built_project(warehouse_path) == project
+    args += _unchanged_project_exclusions(unit_tested=unit_tested, project_built=project_built)
+    if whole_build and not project_built:  # the incremental fact models as the new project makes them
+        args.append("--full-refresh")
+    started = time.perf_counter()
+    _start_from_shared_parse(work_dir)
+    manifest = _parsed_ahead.pop((warehouse_path, work_dir), None)
+    try:
+        with _env(WAREHOUSE_ENV, str(warehouse_path)), _env(CONTRACTS_ASSERTED_ENV, "1" if project_built else ""):
+            runner = dbtRunner(manifest=manifest, callbacks=[_node_lines(on_node)] if on_node else None)
+            result = runner.invoke(args)
+    finally:
+        _release_duckdb()
+    elapsed = time.perf_counter() - started
+    outcome = _outcome(result, elapsed, warehouse_path)
+    if outcome.error is None:
+        _share_parse(work_dir)
+    if whole_build and outcome.success:
+        if not unit_tested:
+            _record_unit_tests_passed(work_dir, project)
+        if not project_built:
+            _record_built_project(warehouse_path, project)
+    return outcome
+
+
+def _work_dir(warehouse_path: Path, work_dir: Path | None) -> Path:
+    return (work_dir or warehouse_path.parent / ".dbt").resolve()
+
+
+def _common_args(work_dir: Path) -> list[str]:
+    """dbt's arguments for any command on the project, its target/ and logs/ in `work_dir`."""
+    return [
         "--project-dir",
         str(DBT_PROJECT),
         "--profiles-dir",
@@ -101,34 +139,32 @@ def build_warehouse(
         # node (DbtOutcome.nodes); ~9 % of a small build's CPU (py-spy). partial_parse.msgpack is still written.
         "--no-write-json",
     ]
-    if quiet:
-        args.append("--quiet")
-    if select:
-        args += ["--select", select]
-    whole_build = command == "build" and not select
-    project = _fingerprint_with_raw_columns(project_fingerprint(), warehouse_path) if whole_build else ""
-    unit_tested = whole_build and project in _unit_tests_passed(work_dir)
-    project_built = whole_build and built_project(warehouse_path) == project
-    args += _unchanged_project_exclusions(unit_tested=unit_tested, project_built=project_built)
-    if whole_build and not project_built:  # the incremental fact models as the new project makes them
-        args.append("--full-refresh")
-    started = time.perf_counter()
+
+
+# The project parsed ahead of a build (`parse_ahead`), by the warehouse and work folder it is for: the next build of
+# that warehouse into that folder, in this process, starts from it instead of parsing (~0.7 s of a 1-new run's
+# build, with the partial-parse state). Taken by that build: one parse, one build.
+_parsed_ahead: dict[tuple[Path, Path], object] = {}
+
+
+def parse_ahead(warehouse_path: Path, work_dir: Path | None = None) -> None:
+    """Parse the project now for the next `build_warehouse(warehouse_path, work_dir=work_dir)` in this process,
+    while the warehouse is still being loaded (a run's dbt child, flows/dbt_child.py): parsing reads the project's
+    files and the partial-parse state, never the warehouse (its connection is released all the same). A parse
+    that fails is no error: the build parses, and says what is wrong."""
+    prepare()
+    from dbt.cli.main import dbtRunner
+
+    warehouse_path = warehouse_path.resolve()
+    work_dir = _work_dir(warehouse_path, work_dir)
     _start_from_shared_parse(work_dir)
     try:
-        with _env(WAREHOUSE_ENV, str(warehouse_path)), _env(CONTRACTS_ASSERTED_ENV, "1" if project_built else ""):
-            result = dbtRunner(callbacks=[_node_lines(on_node)] if on_node else None).invoke(args)
+        with _env(WAREHOUSE_ENV, str(warehouse_path)):
+            result = dbtRunner().invoke(["parse", *_common_args(work_dir), "--quiet"])
     finally:
         _release_duckdb()
-    elapsed = time.perf_counter() - started
-    outcome = _outcome(result, elapsed, warehouse_path)
-    if outcome.error is None:
-        _share_parse(work_dir)
-    if whole_build and outcome.success:
-        if not unit_tested:
-            _record_unit_tests_passed(work_dir, project)
-        if not project_built:
-            _record_built_project(warehouse_path, project)
-    return outcome
+    if result.success and result.result is not None:
+        _parsed_ahead[(warehouse_path, work_dir)] = result.result
 
 
 # dbt's parse of the project (its partial-parse state), shared by every warehouse built from this checkout: the first
