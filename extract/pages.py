@@ -268,7 +268,7 @@ def _pdfium_ruled_page(
 ) -> Page | None:
     """A ruled page read by PDFium, the same reading as `_read_page`'s; None when PDFium cannot judge it."""
     try:
-        reading = read_ruled_page(page, textpage, drawn.drawings)
+        reading = read_ruled_page(page, textpage, drawn.drawings, drawings_are_paths=drawn.drawings_are_paths)
     except (NotJudged, pdfium.PdfiumError):
         return None
     except Exception:  # a fault of the PDFium reader on this page: pdfplumber reads it (counted as not judged)

@@ -16,6 +16,7 @@ import ctypes
 import itertools
 import re
 import struct
+import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -36,7 +37,9 @@ _LIGATURES = {"ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl", "ﬁ": "fi", "ﬂ": "fl",
 
 
 _LINE_END_HYPHEN = "\ufffe"  # what PDFium's text gives for a hyphen at the end of a line
-_PRINTED = re.compile(r"\S")  # a printed character (re's \s is str.isspace)
+# The code points of blanks (str.isspace: re's \s); the last is U+3000, the ideographic space. Any other character
+# is printed.
+_BLANK_CODES = np.asarray([code for code in range(0x3001) if chr(code).isspace()], dtype=np.uint32)
 _BLANK = re.compile(r"[^\S\r\n]")  # a blank that is not a line break
 _SURROGATE = re.compile("[\ud800-\udfff]")  # half of a character outside the basic plane
 
@@ -73,18 +76,25 @@ class RuledReading:
 
 
 def read_ruled_page(
-    page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, drawings: Sequence[int] | None = None
+    page: pdfium.PdfPage,
+    textpage: pdfium.PdfTextPage,
+    drawings: Sequence[int] | None = None,
+    *,
+    drawings_are_paths: bool = False,
 ) -> RuledReading:
     """The tables and text lines of one page, as pdfplumber would find them. Raises NotJudged.
 
     `drawings`: the page's own path and form objects, in page order, where `page_objects` has listed them
-    already (else every object of the page is looked at again)."""
+    already (else every object of the page is looked at again); `drawings_are_paths`: they are all paths (the page
+    draws no form), as `page_objects` tells, so that no kind is asked again."""
     space = _PlumberSpace.of(page)
-    in_forms = drawings is None or any(_object_type(obj) == pdfium_c.FPDF_PAGEOBJ_FORM for obj in drawings)
+    in_forms = drawings is None or (
+        not drawings_are_paths and any(_object_type(obj) == pdfium_c.FPDF_PAGEOBJ_FORM for obj in drawings)
+    )
     glyphs = _glyphs(textpage, space, text_in_forms=in_forms)
     if not glyphs.text:
         return RuledReading([], [], False, space.width, space.height)
-    horizontal, vertical = _edges(page, space, drawings)
+    horizontal, vertical = _edges(page, space, drawings, drawings_are_paths)
     tables = [_found_table(cells, glyphs) for cells in _tables(horizontal, vertical)]
     lines = _page_lines(glyphs)
     return RuledReading(tables, lines, True, space.width, space.height)
@@ -216,7 +226,9 @@ def _glyphs(textpage: pdfium.PdfTextPage, space: _PlumberSpace, *, text_in_forms
     `text_in_forms`: False when the page draws no Form XObject, so that every text object is the page's own."""
     raw = _address(textpage.raw)
     text = _page_text(textpage, pdfium_c.FPDFText_CountChars(textpage.raw))
-    printed = [found.start() for found in _PRINTED.finditer(text)]
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)  # each character's code point
+    printed_at = np.flatnonzero(~np.isin(codes, _BLANK_CODES))
+    printed = printed_at.tolist()
     if not printed:
         return _Glyphs([], *(np.empty(0) for _ in range(4)), frozenset(), ([], [], [], []), [])  # type: ignore[arg-type]
     chars = [text[index] for index in printed]
@@ -227,10 +239,12 @@ def _glyphs(textpage: pdfium.PdfTextPage, space: _PlumberSpace, *, text_in_forms
     key_of_object = dict(zip(first_of, key_of.tolist(), strict=True))
     keys = np.fromiter(map(key_of_object.__getitem__, objects), dtype=np.intp, count=len(objects))
     descent, em, advance_scale = measured[keys].T
-    fonts = list(map(key_fonts.__getitem__, keys.tolist()))
+    fonts: dict[int, int] = {}  # each distinct font → its place among them
+    font_of_key = np.asarray([fonts.setdefault(font, len(fonts)) for font in key_fonts], dtype=np.intp)
+    widths, mapped = _glyph_widths(list(fonts), font_of_key[keys], codes[printed_at])
     a, b, c, d, e, f = space.ctm
     left, baseline = a * x + c * y + e, b * x + d * y + f  # pdfminer's space
-    right = left + _advances(raw, printed, chars, fonts, metrics, space, advance_scale)
+    right = left + _advances(raw, printed, widths, mapped, space, advance_scale)
     x0, x1 = left + space.x_shift, right + space.x_shift
     top, bottom = space.top_line - (baseline + descent + em), space.top_line - (baseline + descent)
     lists = (x0.tolist(), x1.tolist(), top.tolist(), bottom.tolist())
@@ -253,21 +267,34 @@ def _origins_and_objects(raw: object, printed: list[int]) -> tuple[np.ndarray, n
     return origins[:, 0], origins[:, 1], objects
 
 
+def _glyph_widths(fonts: list[int], font_of: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The font's printed width of each character, per em (`font_of`: its font's place in `fonts`; `codes`: its code
+    point), 0 where PDFium cannot map it back to a code; and whether it could. Each distinct (font, character) is
+    asked of PDFium once, the calls made by `map`, each given the address of its slot."""
+    pairs = font_of.astype(np.int64) * (sys.maxunicode + 1) + codes
+    _, first, each = np.unique(pairs, return_index=True, return_inverse=True)
+    count = len(first)
+    widths = np.empty(count, dtype=np.float32)
+    at = widths.ctypes.data
+    found = np.fromiter(map(_glyph_width, map(fonts.__getitem__, font_of[first].tolist()), codes[first].tolist(),
+                            itertools.repeat(1.0), range(at, at + 4 * count, 4)), dtype=bool, count=count)  # fmt: skip
+    return np.where(found, widths.astype(np.float64), 0.0)[each.reshape(-1)], found[each.reshape(-1)]
+
+
 def _advances(
     raw: object,
     printed: list[int],
-    chars: list[str],
-    fonts: list[int],
-    metrics: _Metrics,
+    widths: np.ndarray,
+    mapped: np.ndarray,
     space: _PlumberSpace,
     advance_scale: np.ndarray,
 ) -> np.ndarray:
-    """Each character's advance in pdfminer's space: the font's printed width times the object's advance scale;
-    where PDFium cannot map the character back to a code, its own (loose) box's width on an upright page."""
-    widths = metrics.widths(fonts, chars)
-    advance = np.asarray([0.0 if w is None else w for w in widths]) * advance_scale
+    """Each character's advance in pdfminer's space: the font's printed width (`_glyph_widths`) times the object's
+    advance scale; where PDFium cannot map the character back to a code, its own (loose) box's width on an upright
+    page."""
+    advance = widths * advance_scale
     rect = pdfium_c.FS_RECTF()
-    for k in (k for k, w in enumerate(widths) if w is None):
+    for k in np.flatnonzero(~mapped).tolist():
         if space.rotation != 0 or not _loose_box(raw, printed[k], ctypes.byref(rect)):
             raise NotJudged(f"no width for character {printed[k]}")
         advance[k] = rect.right - rect.left
@@ -310,7 +337,6 @@ class _Metrics:
         self._turn = (*ctm[:4], 0.0, 0.0)  # the page's rotation, without its shift
         self._own_objects = own_objects
         self._fonts: dict[int, float] = {}
-        self._widths: dict[tuple[int, str], float | None] = {}
         self._descent = ctypes.c_float()
 
     def _font_descent(self, font: int) -> float:
@@ -323,20 +349,6 @@ class _Metrics:
         if not font or not _descent(font, ctypes.c_float(1.0), ctypes.byref(self._descent)):
             raise NotJudged("a font without metrics")
         return -abs(float(self._descent.value))
-
-    def widths(self, fonts: list[int], chars: list[str]) -> list[float | None]:
-        """The font's printed width of each character, per em (None: PDFium cannot map it back to a code), each
-        distinct (font, character) pair asked of PDFium once, into an array."""
-        known = self._widths
-        pairs = list(set(zip(fonts, chars, strict=True)).difference(known))
-        if pairs:
-            widths = np.empty(len(pairs), dtype=np.float32)
-            at = widths.ctypes.data
-            found = list(map(_glyph_width, (font for font, _ in pairs), (ord(char) for _, char in pairs),
-                             itertools.repeat(1.0), range(at, at + 4 * len(pairs), 4)))  # fmt: skip
-            for pair, width, ok in zip(pairs, widths.tolist(), found, strict=True):
-                known[pair] = width if ok else None
-        return [known[pair] for pair in zip(fonts, chars, strict=True)]
 
     def measures(self, raw: object, indices: list[int], objects: list[int]) -> tuple[np.ndarray, list[int], np.ndarray]:
         """The measures of the text objects `objects`, each of which prints character `indices[k]`: objects alike
@@ -385,20 +397,22 @@ class PageObjects:
     ruling_segments: int  # path segments (a path of none counts one): fewer than a few cannot rule a table
     has_images: bool
     drawings: tuple[int, ...] = ()  # the page's own path and form objects (not those inside forms), in order
+    drawings_are_paths: bool = False  # no form among them
 
 
 def page_objects(page: pdfium.PdfPage, path_depth: int = 3, image_depth: int = 2) -> PageObjects:
     raw = _address(page.raw)
     count = _count_objects(raw)
     objects = list(filter(None, map(_object_at, itertools.repeat(_handle(raw), count), range(count))))
-    segments, has_images, drawings = _drawn(objects, 0, path_depth, image_depth)
-    return PageObjects(segments, has_images, tuple(drawings))
+    segments, has_images, drawings, forms = _drawn(objects, 0, path_depth, image_depth)
+    return PageObjects(segments, has_images, tuple(drawings), drawings_are_paths=not forms)
 
 
-def _drawn(objects: list[int], level: int, path_depth: int, image_depth: int) -> tuple[int, bool, list[int]]:
+def _drawn(objects: list[int], level: int, path_depth: int, image_depth: int) -> tuple[int, bool, list[int], int]:
     """The path segments and whether an image is drawn by `objects` (at `level` of Form XObjects: paths are
-    counted above `path_depth`, images above `image_depth`) and those inside their forms; and which of them are
-    paths or forms, in order. Each object's kind is asked by `map`; text objects (most of a page's) cost no more."""
+    counted above `path_depth`, images above `image_depth`) and those inside their forms; which of them are
+    paths or forms, in order; and how many are forms. Each object's kind is asked by `map`; text objects (most of
+    a page's) cost no more."""
     kinds = np.fromiter(map(_object_type, objects), dtype=np.int64, count=len(objects))
     paths = [objects[i] for i in np.flatnonzero(kinds == pdfium_c.FPDF_PAGEOBJ_PATH).tolist()]
     forms = [objects[i] for i in np.flatnonzero(kinds == pdfium_c.FPDF_PAGEOBJ_FORM).tolist()]
@@ -407,12 +421,12 @@ def _drawn(objects: list[int], level: int, path_depth: int, image_depth: int) ->
     if level + 1 < max(path_depth, image_depth):
         for form in forms:
             inner = list(filter(None, map(_form_object_at, itertools.repeat(form), range(_form_count(form)))))
-            inner_segments, inner_images, _ = _drawn(inner, level + 1, path_depth, image_depth)
+            inner_segments, inner_images, _, _ = _drawn(inner, level + 1, path_depth, image_depth)
             segments += inner_segments
             has_images = has_images or inner_images
     in_order = zip(objects, kinds.tolist(), strict=True)
     drawings = paths if not forms else [obj for obj, kind in in_order if kind in _DRAWING]
-    return segments, has_images, drawings
+    return segments, has_images, drawings, len(forms)
 
 
 # --- ruling ---------------------------------------------------------------------------------------------------
@@ -436,12 +450,14 @@ _DRAWING = (pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM)  # the objec
 _OPERATOR = {pdfium_c.FPDF_SEGMENT_MOVETO: "m", pdfium_c.FPDF_SEGMENT_LINETO: "l", pdfium_c.FPDF_SEGMENT_BEZIERTO: "c"}
 
 
-def _edges(page: pdfium.PdfPage, space: _PlumberSpace, drawings: Sequence[int] | None) -> tuple[np.ndarray, np.ndarray]:
+def _edges(
+    page: pdfium.PdfPage, space: _PlumberSpace, drawings: Sequence[int] | None, drawings_are_paths: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
     """pdfplumber's edges of the page's painted paths, prefiltered as its "lines" strategy does (orientation
     known, length ≥ 1): horizontal rows (x0, x1, y), vertical rows (x, top, bottom). A page drawn only with
     rectangles and single lines (most ruled pages) is read with numpy (`_rectangles_and_lines`), any other path
     by path."""
-    painted = _paths(_address(page.raw), drawings)
+    painted = _paths(_address(page.raw), drawings, drawings_are_paths)
     found = _rectangles_and_lines(painted, space)
     h, v = found if found is not None else _edges_path_by_path(painted, space)
     return h[h[:, 1] - h[:, 0] >= EDGE_MIN_LENGTH_PREFILTER], v[v[:, 2] - v[:, 1] >= EDGE_MIN_LENGTH_PREFILTER]
@@ -521,19 +537,20 @@ class Painted:
         return cls([path for path, _ in found], np.asarray([m for _, m in found], dtype=float).reshape(-1, 6))
 
 
-def _paths(page: object, drawings: Sequence[int] | None = None) -> Painted:
+def _paths(page: object, drawings: Sequence[int] | None = None, drawings_are_paths: bool = False) -> Painted:
     """Every painted path of the page, Form XObjects' included, in page order, with its matrix to page space."""
     if drawings is None:
         count = _count_objects(page)
-        drawings = list(filter(None, map(_object_at, itertools.repeat(_handle(page), count), range(count))))
-    return _painted(list(drawings), _IDENTITY)
+        drawings, drawings_are_paths = list(filter(None, map(_object_at, itertools.repeat(_handle(page), count),
+                                                             range(count)))), False  # fmt: skip
+    return _painted(list(drawings), _IDENTITY, all_paths=drawings_are_paths)
 
 
-def _painted(objects: list[int], outer: Matrix) -> Painted:
+def _painted(objects: list[int], outer: Matrix, *, all_paths: bool = False) -> Painted:
     """The painted paths among `objects` and inside their forms, in order, each with its matrix to page space
-    (`outer`: that of the form holding them). PDFium's answers for all the objects are asked by `map`, into
-    arrays, and the matrices multiplied at once (`_times_each`)."""
-    kinds = list(map(_object_type, objects))
+    (`outer`: that of the form holding them; `all_paths`: `objects` are known to be paths). PDFium's answers for
+    all the objects are asked by `map`, into arrays, and the matrices multiplied at once (`_times_each`)."""
+    kinds = [pdfium_c.FPDF_PAGEOBJ_PATH] * len(objects) if all_paths else list(map(_object_type, objects))
     drawn = [(obj, kind) for obj, kind in zip(objects, kinds, strict=True) if kind in _DRAWING]
     if not drawn:
         return Painted([], np.empty((0, 6)))
@@ -874,9 +891,8 @@ def _chars_by_cell(cells: Sequence[Box], glyphs: _Glyphs) -> dict[Box, list[int]
     """cell → the indices of the characters whose centre lies in it (x0 ≤ x < x1, top ≤ y < bottom), in page
     order. Cells are unions of the slots between consecutive cell edges: each character is placed in its slot
     by bisection and handed to the cells covering that slot."""
-    xs = np.unique([v for c in cells for v in (c[0], c[2])])
-    ys = np.unique([v for c in cells for v in (c[1], c[3])])
     boxes = np.asarray(cells, dtype=float).reshape(-1, 4)
+    xs, ys = np.unique(boxes[:, [0, 2]]), np.unique(boxes[:, [1, 3]])
     c0s, c1s = np.searchsorted(xs, boxes[:, 0]).tolist(), np.searchsorted(xs, boxes[:, 2]).tolist()
     r0s, r1s = np.searchsorted(ys, boxes[:, 1]).tolist(), np.searchsorted(ys, boxes[:, 3]).tolist()
     covering: dict[tuple[int, int], list[Box]] = {}
