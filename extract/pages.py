@@ -387,7 +387,10 @@ def _covering_each(cells: list[Cell], xs: list[float], ys: list[float]) -> list[
 def _clean_cell(text: str | None) -> str:
     if not text:
         return ""
-    return "\n".join(part.strip() for part in text.splitlines() if part.strip())
+    parts = text.splitlines()
+    if len(parts) == 1:  # most cells: one line
+        return parts[0].strip()
+    return "\n".join(part.strip() for part in parts if part.strip())
 
 
 def _text_lines(page: pdfplumber.page.Page) -> Iterator[TextLine]:

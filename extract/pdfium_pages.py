@@ -37,9 +37,9 @@ _LIGATURES = {"ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl", "ﬁ": "fi", "ﬂ": "fl",
 
 
 _LINE_END_HYPHEN = "\ufffe"  # what PDFium's text gives for a hyphen at the end of a line
-# The code points of blanks (str.isspace: re's \s); the last is U+3000, the ideographic space. Any other character
-# is printed.
-_BLANK_CODES = np.asarray([code for code in range(0x3001) if chr(code).isspace()], dtype=np.uint32)
+# Whether each code point is a blank (str.isspace: re's \s), to U+3000, the ideographic space, the last blank; the
+# last entry stands for every code point past it. Any other character is printed.
+_IS_BLANK = np.asarray([chr(code).isspace() for code in range(0x3001)] + [False])
 _BLANK = re.compile(r"[^\S\r\n]")  # a blank that is not a line break
 _SURROGATE = re.compile("[\ud800-\udfff]")  # half of a character outside the basic plane
 
@@ -227,7 +227,7 @@ def _glyphs(textpage: pdfium.PdfTextPage, space: _PlumberSpace, *, text_in_forms
     raw = _address(textpage.raw)
     text = _page_text(textpage, pdfium_c.FPDFText_CountChars(textpage.raw))
     codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)  # each character's code point
-    printed_at = np.flatnonzero(~np.isin(codes, _BLANK_CODES))
+    printed_at = np.flatnonzero(~_IS_BLANK[np.minimum(codes, len(_IS_BLANK) - 1)])
     printed = printed_at.tolist()
     if not printed:
         return _Glyphs([], *(np.empty(0) for _ in range(4)), frozenset(), ([], [], [], []), [])  # type: ignore[arg-type]
