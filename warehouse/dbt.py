@@ -215,9 +215,9 @@ def prepare() -> None:
     """Do what dbt does once a process, before the first build asks for it: import dbt and its DuckDB adapter
     (~2 s of a core), and two things its first build would do once for the process: build the JSON schemas it
     checks the project, its flags and the profile against, and fill inspect's table of modules by file (the
-    adapter's behaviour flags look their caller up on the stack): ~0.3 s of a core. A run does it on a thread
-    while its documents are read (flows/warmup.py); build_warehouse calls it first, and waits while another
-    thread is at it (no import of the same modules on two threads at once)."""
+    adapter's behaviour flags look their caller up on the stack): ~0.3 s of a core. A run's dbt child does it as
+    the run begins (flows/dbt_child.py); build_warehouse calls it first, and waits while another thread is at it
+    (no import of the same modules on two threads at once)."""
     with _prepared:
         import inspect
 
