@@ -788,7 +788,14 @@ def _cells(h: np.ndarray, v: np.ndarray) -> list[Box]:
         & (vx[:, None] >= hx0[None, :] - INTERSECTION)
         & (vx[:, None] <= hx1[None, :] + INTERSECTION)
     )
-    points, verticals, horizontals = _intersections(vx, hy, *np.nonzero(meets))
+    verticals: dict[Point, set[int]] = {}
+    horizontals: dict[Point, set[int]] = {}
+    xs, ys = vx.tolist(), hy.tolist()
+    for vi, hi in zip(*(found.tolist() for found in np.nonzero(meets)), strict=True):
+        point = (xs[vi], ys[hi])
+        verticals.setdefault(point, set()).add(vi)
+        horizontals.setdefault(point, set()).add(hi)
+    points = sorted(verticals)
     below: dict[float, list[Point]] = {}
     right: dict[float, list[Point]] = {}
     place: dict[Point, tuple[int, int]] = {}  # where each point stands in its column and in its row
@@ -820,34 +827,6 @@ def _cells(h: np.ndarray, v: np.ndarray) -> list[Box]:
         if cell is not None:
             cells.append(cell)
     return cells
-
-
-def _intersections(
-    vx: np.ndarray, hy: np.ndarray, vis: np.ndarray, his: np.ndarray
-) -> tuple[list[Point], dict[Point, set[int]], dict[Point, set[int]]]:
-    """The points where vertical edges `vis` (at x `vx`) meet horizontal edges `his` (at y `hy`), sorted by x then
-    y, and the vertical and the horizontal edges meeting at each: the meetings grouped by point with numpy (a
-    stable sort: each point given as its first meeting gives it), each point's edges as a set."""
-    px, py = vx[vis], hy[his]
-    if not len(vis):
-        return [], {}, {}
-    if not (np.isfinite(px).all() and np.isfinite(py).all()):  # no order to vouch for: one by one
-        verticals: dict[Point, set[int]] = {}
-        horizontals: dict[Point, set[int]] = {}
-        for vi, hi, point in zip(vis.tolist(), his.tolist(), zip(px.tolist(), py.tolist(), strict=True), strict=True):
-            verticals.setdefault(point, set()).add(vi)
-            horizontals.setdefault(point, set()).add(hi)
-        return sorted(verticals), verticals, horizontals
-    order = np.lexsort((py, px))
-    px, py = px[order], py[order]
-    starts = np.flatnonzero(np.concatenate([[True], (px[1:] != px[:-1]) | (py[1:] != py[:-1])]))
-    bounds = [*starts.tolist(), len(order)]
-    points = list(zip(px[starts].tolist(), py[starts].tolist(), strict=True))
-    v_edges, h_edges = vis[order].tolist(), his[order].tolist()
-    spans = list(itertools.pairwise(bounds))
-    verticals = {point: set(v_edges[a:b]) for point, (a, b) in zip(points, spans, strict=True)}
-    horizontals = {point: set(h_edges[a:b]) for point, (a, b) in zip(points, spans, strict=True)}
-    return points, verticals, horizontals
 
 
 def _smallest_cell(point, below, right, intersections, joined_vertically, joined_horizontally) -> Box | None:  # type: ignore[no-untyped-def]
