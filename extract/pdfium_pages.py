@@ -416,7 +416,8 @@ def _drawn(objects: list[int], level: int, path_depth: int, image_depth: int) ->
     kinds = np.fromiter(map(_object_type, objects), dtype=np.int64, count=len(objects))
     paths = [objects[i] for i in np.flatnonzero(kinds == pdfium_c.FPDF_PAGEOBJ_PATH).tolist()]
     forms = [objects[i] for i in np.flatnonzero(kinds == pdfium_c.FPDF_PAGEOBJ_FORM).tolist()]
-    segments = sum(max(n, 1) for n in map(_count_segments, paths)) if level < path_depth else 0
+    counted = np.fromiter(map(_count_segments, paths), dtype=np.int64, count=len(paths)) if level < path_depth else None
+    segments = 0 if counted is None else int(np.maximum(counted, 1).sum())  # a path of no segment counts one
     has_images = level < image_depth and bool((kinds == pdfium_c.FPDF_PAGEOBJ_IMAGE).any())
     if level + 1 < max(path_depth, image_depth):
         for form in forms:
