@@ -65,8 +65,10 @@ class DbtChild:
         return outcome
 
     def close(self) -> None:
-        """Stop the child (a preparation under way ends with it)."""
-        self._caller.close()
+        """Stop the child (a preparation under way ends with it: its thread, seeing the pipe close, closes the
+        caller too, and may have cleared the process in between: then it is the one that stops it)."""
+        with suppress(AttributeError, OSError):
+            self._caller.close()
 
 
 def _build_collecting_lines(warehouse: Path, options: dict[str, Any]) -> tuple[DbtOutcome, list[str]]:

@@ -1,9 +1,10 @@
 """A run's dbt builds in its dbt child (flows/dbt_child.py); what the child cannot do is done in the run's process,
 which raises what it raises. The child's build itself is held by the runs of tests/test_operations.py (each dbt node's
-line on the run's page). Cheap: one child process, no dbt build (~3 s of a core for the child's dbt import)."""
+line on the run's page). Cheap: two child processes, no dbt build (~5 s, most of it one child's dbt import)."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -37,3 +38,18 @@ def test_a_build_the_child_cannot_do_is_done_here_and_raises_here(tmp_path: Path
     finally:
         dbt_child.end_dbt_child()
     assert dbt_child._child is None
+
+
+def test_a_child_ended_while_it_prepares_is_gone() -> None:
+    import psutil
+
+    dbt_child.begin_dbt_child()
+    child = dbt_child._child
+    assert child is not None
+    deadline = time.monotonic() + 10
+    while child._caller._process is None and time.monotonic() < deadline:  # started on the child's own thread
+        time.sleep(0.01)
+    process = psutil.Process(child._caller._process.pid)  # dbt's import under way (~3 s of a core)
+    dbt_child.end_dbt_child()  # a run that ends before its build: no error, no process left
+    process.wait(timeout=10)
+    assert not process.is_running()
