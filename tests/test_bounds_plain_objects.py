@@ -1,6 +1,7 @@
 """The bounds check reads plain dictionaries and arrays from the bytes alone (extract.bounds._plainly_no_stream):
 it must find every stream pdfminer finds, however a stream is disguised. Cost: a few small PDFs and the 4 real
-documents parsed by pdfminer, ~0.5 s."""
+documents parsed by pdfminer, ~0.5 s. Cross-reference streams are read at once (extract.bounds._listed_at_once):
+they must list what pdfminer lists."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from pdfminer.pdfpage import PDFPage
 from pdfminer.pdfparser import PDFParser
 from pdfminer.pdftypes import PDFStream
 
-from extract.bounds import _parsed_at, _plainly_no_stream, _streams, over_the_bounds
+from extract.bounds import _listed_at_once, _parsed_at, _plainly_no_stream, _streams, over_the_bounds
 from tests.shared_data import REAL, absent
 
 REAL_PDFS = sorted(REAL.glob("*/*.pdf")) if REAL.is_dir() else []
@@ -88,3 +89,13 @@ def test_a_real_document_s_streams_are_those_pdfminer_finds_in_every_object(pdf:
     data = pdf.read_bytes()
     every = [objid for objid, _ in _streams(_document(data))]
     assert every and [objid for objid, _ in _streams(_document(data), data)] == every
+
+
+@pytest.mark.skipif(not REAL_PDFS, reason=absent(REAL))
+@pytest.mark.parametrize("pdf", REAL_PDFS, ids=lambda p: p.parent.name)
+def test_a_cross_reference_stream_read_at_once_lists_what_pdfminer_lists(pdf: Path) -> None:
+    """Its objects (get_objids) and those in object streams (get_pos), read from its table with numpy."""
+    for xref in _document(pdf.read_bytes()).xrefs:
+        if (listed := _listed_at_once(xref)) is not None:
+            objids = list(xref.get_objids())
+            assert listed == (objids, {objid for objid in objids if xref.get_pos(objid)[0] is not None})
