@@ -371,16 +371,21 @@ class _RawPdf:
         self._objects[1] = f"<< /Type /Pages /Kids [{kids}] /Count {len(numbers)} >>".encode()
 
     def bytes(self) -> bytes:
-        out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-        offsets = []
-        for number, body in enumerate(self._objects, start=1):
-            offsets.append(len(out))
-            out += b"%d 0 obj\n%b\nendobj\n" % (number, body)
-        start = len(out)
-        out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(self._objects) + 1)
-        out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-        out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(self._objects) + 1, start)
-        return bytes(out)
+        return raw_pdf(self._objects)
+
+
+def raw_pdf(objects: Sequence[bytes]) -> bytes:
+    """A PDF of these object bodies, numbered from 1 (1 is the catalog), with a classic cross-reference table."""
+    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%b\nendobj\n" % (number, body)
+    start = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, start)
+    return bytes(out)
 
 
 def _stream(data: bytes, entries: bytes = b"") -> bytes:

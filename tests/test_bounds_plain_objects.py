@@ -17,6 +17,7 @@ from pdfminer.pdfparser import PDFParser
 from pdfminer.pdftypes import PDFStream
 
 from extract.bounds import _listed_at_once, _parsed_at, _plainly_no_stream, _streams, over_the_bounds
+from samples.bad_pdfs import raw_pdf
 from tests.shared_data import REAL, absent
 
 REAL_PDFS = sorted(REAL.glob("*/*.pdf")) if REAL.is_dir() else []
@@ -34,16 +35,7 @@ def _pdf(objects: list[bytes]) -> bytes:
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << >> >>",
         *objects,
     ]
-    out = bytearray(b"%PDF-1.7\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%b\nendobj\n" % (number, body)
-    start = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, start)
-    return bytes(out)
+    return raw_pdf(objects)
 
 
 def _document(data: bytes) -> PDFDocument:

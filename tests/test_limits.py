@@ -26,6 +26,7 @@ from flows.plan import MAX_ATTEMPTS, fingerprint, is_retryable, plan_run, with_a
 from flows.summary import DocumentOutcome
 from flows.timeout import IsolatedCaller, OverMemoryLimit, call_with_deadline
 from flows.version import READING_VERSION
+from samples.bad_pdfs import raw_pdf
 from warehouse.raw import load_document
 
 
@@ -47,16 +48,7 @@ def _pdf(contents: list[bytes]) -> bytes:
         )
         kids.append(b"%d 0 R" % len(objects))
     objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(kids), len(kids))
-    out = bytearray(b"%PDF-1.7\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    return raw_pdf(objects)
 
 
 def _text_page(text: str) -> bytes:
