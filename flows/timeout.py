@@ -113,7 +113,7 @@ class IsolatedCaller:
             return
         self.close()
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "flows.timeout"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+            [sys.executable, "-m", "flows.timeout", str(os.getpid())], stdin=subprocess.PIPE, stdout=subprocess.PIPE
         )
         assert self._process.stdin is not None and self._process.stdout is not None
         self._send = Connection(os.dup(self._process.stdin.fileno()), readable=False)
@@ -178,10 +178,12 @@ def _resident_bytes(process: psutil.Process) -> int:
         return 0
 
 
-def _serve() -> None:
+def _serve(parent: int | None) -> None:
     """The child: answer calls until the parent closes the pipe. stdout carries the answers, so
     anything the called code prints goes to stderr."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent decides
+    if parent is not None:
+        threading.Thread(target=_exit_when_orphaned, args=(parent,), name="caijue-parent-watch", daemon=True).start()
     answers = Connection(os.dup(1), readable=False)
     os.dup2(2, 1)
     requests = Connection(os.dup(0), writable=False)
@@ -195,6 +197,18 @@ def _serve() -> None:
         answers.send_bytes(payload)
         del payload
         _release_memory()
+
+
+PARENT_WATCH_SECONDS = 0.5
+
+
+def _exit_when_orphaned(parent: int) -> None:
+    """Exit the moment the parent is gone (killed: a closed pipe is seen only between calls), so that a call under
+    way (a dbt build writing the run's working copy, a document) does not live on after its run. Polling: Linux's
+    parent-death signal follows the thread that started the child, and callers start children from threads."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_WATCH_SECONDS)
+    os._exit(1)
 
 
 def _answer(function: Callable[..., Any], args: tuple[Any, ...]) -> bytes:
@@ -224,4 +238,4 @@ _libc = ctypes.CDLL(ctypes.util.find_library("c")) if sys.platform == "linux" el
 
 
 if __name__ == "__main__":
-    _serve()
+    _serve(int(sys.argv[1]) if len(sys.argv) > 1 else None)

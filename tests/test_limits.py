@@ -8,6 +8,8 @@ busy machine."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 import zlib
 from datetime import datetime
@@ -28,6 +30,8 @@ from flows.timeout import IsolatedCaller, OverMemoryLimit, call_with_deadline
 from flows.version import READING_VERSION
 from samples.bad_pdfs import raw_pdf
 from warehouse.raw import load_document
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _in_this_process(page_limit: int) -> DocumentLimits:
@@ -53,6 +57,45 @@ def _pdf(contents: list[bytes]) -> bytes:
 
 def _text_page(text: str) -> bytes:
     return b"BT /F1 12 Tf 72 720 Td (%s) Tj ET" % text.encode()
+
+
+_A_RUN_WITH_A_CALL_UNDER_WAY = """
+import threading, time
+import psutil
+from flows.timeout import IsolatedCaller
+
+caller = IsolatedCaller()  # called from a thread, as the dbt child and the reading children are
+threading.Thread(target=caller.call, args=(time.sleep, 120), kwargs={"seconds": None}, daemon=True).start()
+while not psutil.Process().children():
+    time.sleep(0.05)
+print(psutil.Process().children()[0].pid, flush=True)
+time.sleep(120)
+"""
+
+
+def test_a_child_whose_run_is_killed_mid_call_exits_and_does_not_finish_the_call() -> None:
+    run = subprocess.Popen(
+        [sys.executable, "-c", _A_RUN_WITH_A_CALL_UNDER_WAY], stdout=subprocess.PIPE, text=True, cwd=ROOT
+    )
+    try:
+        assert run.stdout is not None
+        child = int(run.stdout.readline())
+        run.kill()  # SIGKILL: the run has no say; its child is in a two-minute call
+        run.wait()
+        deadline = time.monotonic() + 10
+        while _alive(child) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _alive(child)
+    finally:
+        if run.poll() is None:
+            run.kill()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
 
 
 # --- memory ------------------------------------------------------------------------------------------------
