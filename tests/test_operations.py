@@ -7,6 +7,7 @@ import contextlib
 import hashlib
 import io
 import json
+import os
 import subprocess
 import sys
 import time
@@ -306,4 +307,5 @@ def test_a_local_run_reads_on_warm_children_driven_by_threads_with_no_cluster_be
     documents.start()
     started = [p for p in children() if p.pid not in before]
     assert isinstance(documents.runner, ThreadPoolTaskRunner) and documents.queued == 2
-    assert [p.cmdline()[-2:] for p in started] == [["-m", "flows.timeout"]] * 2  # a warm reading child per thread
+    # a warm reading child per thread, watching this process (its parent)
+    assert [p.cmdline()[-3:] for p in started] == [["-m", "flows.timeout", str(os.getpid())]] * 2
