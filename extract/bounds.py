@@ -90,10 +90,15 @@ def _streams(document: PDFDocument, data: bytes | None = None) -> Iterator[tuple
             if objid in seen:
                 continue
             seen.add(objid)
-            in_object_stream = objid in compressed if compressed is not None else _in_object_stream(xref, objid)
+            if compressed is not None and objid in compressed:  # known at once: no need to ask where it is
+                continue
+            try:  # this section is the first to list it: where getobj parses it from
+                in_object_stream, position = _location(xref, objid)
+            except KeyError:
+                in_object_stream, position = False, None
             if in_object_stream:  # never a stream (PDF 32000 7.5.7); parsing them all costs more than the rest of
                 continue  # the check
-            if data is not None and _plainly_no_stream(data, objid, _parsed_at(document, objid)):
+            if data is not None and _plainly_no_stream(data, objid, position):
                 continue
             try:
                 obj = document.getobj(objid)
@@ -124,12 +129,18 @@ def _listed_at_once(xref: object) -> tuple[list[int], set[int]] | None:
     return listed.tolist(), set((start + np.flatnonzero(kinds == 2)).tolist())
 
 
-def _in_object_stream(xref: object, objid: int) -> bool:
+def _location(xref: object, objid: int) -> tuple[bool, int | None]:
+    """Whether the cross-reference section puts the object in an object stream, and else the offset pdfminer parses
+    it from (None: not known). Raises KeyError where the section does not have it."""
     try:
-        stream_id, _, _ = xref.get_pos(objid)  # type: ignore[attr-defined]
+        stream_id, position, _ = xref.get_pos(objid)  # type: ignore[attr-defined]
+    except KeyError:
+        raise
     except Exception:
-        return False
-    return stream_id is not None
+        return False, None
+    if stream_id is not None:
+        return True, None
+    return False, position if isinstance(position, int) else None
 
 
 # A top-level object is parsed by pdfminer from its offset to the `endobj` keyword ending it (PDFDocument.getobj),
@@ -146,20 +157,6 @@ _HIDING = re.compile(rb"[()%{}\\]")  # what is left of a string, a comment, a pr
 _DELIMITERS = re.compile(rb"<<|>>|\[|\]")
 _KEYWORD_ENDS = frozenset(bytes([b]) for b in b"#/%[]()<>{} \t\n\r\x0b\x0c")  # pdfminer's END_KEYWORD
 _CLOSES = {b">>": b"<<", b"]": b"["}
-
-
-def _parsed_at(document: PDFDocument, objid: int) -> int | None:
-    """The offset pdfminer parses the object from (getobj's choice: the first cross-reference section that has
-    it), or None where it is not parsed from an offset of the file."""
-    for xref in document.xrefs:
-        try:
-            stream_id, position, _ = xref.get_pos(objid)  # type: ignore[attr-defined]
-        except KeyError:
-            continue
-        except Exception:
-            return None
-        return position if stream_id is None and isinstance(position, int) else None
-    return None
 
 
 def _plainly_no_stream(data: bytes, objid: int, position: int | None) -> bool:

@@ -16,7 +16,7 @@ from pdfminer.pdfpage import PDFPage
 from pdfminer.pdfparser import PDFParser
 from pdfminer.pdftypes import PDFStream
 
-from extract.bounds import _listed_at_once, _parsed_at, _plainly_no_stream, _streams, over_the_bounds
+from extract.bounds import _listed_at_once, _location, _plainly_no_stream, _streams, over_the_bounds
 from samples.bad_pdfs import raw_pdf
 from tests.shared_data import REAL, absent
 
@@ -40,6 +40,17 @@ def _pdf(objects: list[bytes]) -> bytes:
 
 def _document(data: bytes) -> PDFDocument:
     return PDFDocument(PDFParser(io.BytesIO(data)))
+
+
+def _parsed_at(document: PDFDocument, objid: int) -> int | None:
+    """The offset pdfminer parses the object from (getobj's choice: the first cross-reference section that has
+    it), or None where it is not parsed from an offset of the file."""
+    for xref in document.xrefs:
+        try:
+            return _location(xref, objid)[1]
+        except KeyError:
+            continue
+    return None
 
 
 # Streams whose dictionary hides an `endobj` (or brackets) from a reading that does not tokenize as pdfminer does.
