@@ -14,6 +14,15 @@ Side by side on the same files, one process per core:
 
 And on each `--add` folder's files alone, extraction beside the naive baseline in this process, on one core
 (flows/reading_speed.py states the method; benchmarks/page_readers.py uses it too): issue 13, acceptance 1.
+
+With `--served`, the then-new and then-changed runs go through a `caijue serve` of the bench's inbox and warehouse
+(the nightly path: its server up, its next run's process warm, flows/warm_spare.py) instead of `caijue ingest`:
+once serve says its warm process waits, the files are placed and a run is triggered through Prefect's API
+(`create_flow_run` of the deployment), then its state is read every 0.1 s until it is final. A run is timed from
+the trigger to Completed (as seen here) and from Running to Completed (the server's start and end times); its
+stages from the summary the flow records (its "caijue-run-summary" artifact, 0.1 s apart), "picked up" from the
+trigger to Running (the Runner's poll, its hand-over, the flow run's set-up); the peak memory is that of the tree
+(serve, its server, the run's process and its children), as is the idle memory before the trigger.
 """
 
 from __future__ import annotations
@@ -23,15 +32,20 @@ import json
 import math
 import os
 import platform
+import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import suppress
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +55,7 @@ from extract.page_count import page_count as pdf_page_count
 from flows.errors import UserError
 from flows.reading_speed import DEFAULT_REPEAT, format_side_by_side, naive_reading, side_by_side
 from flows.report import say
+from flows.server import free_port
 from flows.settings import REPOSITORY
 
 YEARS = (2023, 2024)  # each department: a budget and a final account per year
@@ -232,6 +247,156 @@ def timed_ingest(name: str, inbox: Path, warehouse: Path, workers: int, document
     return figures
 
 
+SERVE_READY = "serve: a warm process waits for the next run"
+SERVE_DEPLOYMENT = "bench"
+SERVE_CRON = "0 0 1 1 *"  # the deployment's own schedule: never during a bench, whose runs are triggered
+SERVE_DEADLINE_SECONDS = 300.0
+FINAL_STATES = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
+SUMMARY_STAGE = re.compile(r"^\| (?P<stage>[^|]+?) \| (?P<seconds>[0-9.]+) \|$")
+
+
+class ServedRuns:
+    """A `caijue serve` of the bench's inbox and warehouse (its own Prefect server, PREFECT_HOME beside the
+    warehouse), whose runs are triggered and timed through Prefect's REST API (no Prefect imported here)."""
+
+    def __init__(self, inbox: Path, warehouse: Path, workers: int, warm_spare: bool = True) -> None:
+        self.inbox, self.warehouse, self.workers, self.warm_spare = inbox, warehouse, workers, warm_spare
+        self.api_url = ""
+        self.log = warehouse.parent / "serve.log"
+        self._ready_lines = 0  # serve's lines saying a warm process waits
+        self._runs = 0
+        self._ready = threading.Condition()
+        self._process: subprocess.Popen[str] | None = None
+
+    def __enter__(self) -> ServedRuns:
+        port = free_port(0)
+        self.api_url = f"http://127.0.0.1:{port}/api"
+        command = [sys.executable, "-m", "flows.cli", "serve", "--inbox", str(self.inbox), "--warehouse"]
+        command += [str(self.warehouse), "--workers", str(self.workers), "--port", str(port)]
+        command += ["--name", SERVE_DEPLOYMENT, "--cron", SERVE_CRON, *([] if self.warm_spare else ["--no-warm-spare"])]
+        environment = {key: value for key, value in os.environ.items() if key != "PREFECT_API_URL"}
+        environment["PYTHONPATH"] = os.pathsep.join([str(REPOSITORY), os.environ.get("PYTHONPATH", "")])
+        say(f"bench: caijue serve of {self.inbox} ({'a warm process' if self.warm_spare else 'cold processes'})")
+        self._process = subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=environment,
+            start_new_session=True,  # its whole tree stopped at the end, as a Ctrl-C at its terminal would
+        )
+        threading.Thread(target=self._read_output, name="caijue-bench-serve", daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._process is None:
+            return
+        with suppress(OSError):
+            os.killpg(self._process.pid, signal.SIGTERM)
+        try:
+            self._process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            with suppress(OSError):
+                os.killpg(self._process.pid, signal.SIGKILL)
+            self._process.wait()
+
+    def _read_output(self) -> None:
+        assert self._process is not None and self._process.stdout is not None
+        with self.log.open("w") as log:
+            for line in self._process.stdout:
+                log.write(line)
+                log.flush()
+                if SERVE_READY in line:
+                    with self._ready:
+                        self._ready_lines += 1
+                        self._ready.notify_all()
+
+    def timed_run(self, name: str, place: Callable[[], list[Path]]) -> RunFigures:
+        """Once serve is ready for it (its deployment registered; its warm process, the `runs`-th, waiting), the
+        files `place` puts in the inbox ingested by a run triggered through the API, timed."""
+        deployment = self._deployment_id()
+        self._await_warm_process()
+        idle_mib, load = tree_resident_bytes(psutil.Process()) / 2**20, os.getloadavg()[0]
+        documents = place()
+        say(f"bench: {name} run: triggered through Prefect's API, {len(documents)} documents to read")
+        with PeakMemory() as memory:
+            triggered = time.perf_counter()
+            flow_run_id = self._api("POST", f"/deployments/{deployment}/create_flow_run", {})["id"]
+            flow_run = self._await_final(flow_run_id)
+            wall = time.perf_counter() - triggered
+        if flow_run["state_type"] != "COMPLETED":
+            raise UserError(f"bench: the {name} run ended {flow_run['state_type']}", f"serve's output is in {self.log}")
+        running = _seconds_between(flow_run["start_time"], flow_run["end_time"])
+        stages = {"picked up": max(0.0, wall - running), **self._summary_stages(flow_run_id)}
+        stages["other"] = max(0.0, wall - sum(stages.values()))
+        figures = RunFigures(name, len(documents), sum(page_count(p) for p in documents), wall, memory.peak_mib)
+        figures.stages = stages
+        figures.counts = {
+            "running_to_completed_seconds": round(running, 3),
+            "idle_tree_mib_before": round(idle_mib, 1),
+            "load_average_before": round(load, 2),
+        }
+        say(
+            f"bench: {name} run: {wall:.1f} s from the trigger, {running:.1f} s Running, peak {memory.peak_mib:.0f} MiB"
+        )
+        return figures
+
+    def _deployment_id(self) -> str:
+        deadline = time.monotonic() + SERVE_DEADLINE_SECONDS
+        while time.monotonic() < deadline:
+            self._check_alive()
+            with suppress(OSError):
+                return self._api("GET", f"/deployments/name/caijue-ingest/{SERVE_DEPLOYMENT}")["id"]
+            time.sleep(0.5)
+        raise UserError("bench: caijue serve registered no deployment", f"its output is in {self.log}")
+
+    def _await_warm_process(self) -> None:
+        """The next run's warm process waiting (one more than the runs so far); cold: nothing to wait for."""
+        self._runs += 1
+        if not self.warm_spare:
+            return
+        with self._ready:
+            if not self._ready.wait_for(lambda: self._ready_lines >= self._runs, SERVE_DEADLINE_SECONDS):
+                raise UserError("bench: caijue serve's warm process did not come up", f"its output is in {self.log}")
+
+    def _await_final(self, flow_run_id: str) -> dict[str, Any]:
+        deadline = time.monotonic() + SERVE_DEADLINE_SECONDS * 4
+        while time.monotonic() < deadline:
+            flow_run = self._api("GET", f"/flow_runs/{flow_run_id}")
+            if flow_run.get("state_type") in FINAL_STATES:
+                return flow_run
+            self._check_alive()
+            time.sleep(0.1)
+        raise UserError(f"bench: flow run {flow_run_id} did not end", f"serve's output is in {self.log}")
+
+    def _summary_stages(self, flow_run_id: str) -> dict[str, float]:
+        """The stage table of the run summary the flow records (flows/ingest.py _record_summary)."""
+        query = {"artifacts": {"flow_run_id": {"any_": [flow_run_id]}, "key": {"any_": ["caijue-run-summary"]}}}
+        artifacts = self._api("POST", "/artifacts/filter", query)
+        markdown = str(artifacts[0]["data"]) if artifacts else ""
+        stages = {}
+        for line in markdown.split("| stage | seconds |", 1)[-1].splitlines():
+            if matched := SUMMARY_STAGE.match(line.strip()):
+                stages[matched["stage"]] = float(matched["seconds"])
+        return stages
+
+    def _check_alive(self) -> None:
+        if self._process is not None and self._process.poll() is not None:
+            raise UserError(f"bench: caijue serve exited ({self._process.returncode})", f"its output is in {self.log}")
+
+    def _api(self, method: str, path: str, body: object = None) -> Any:
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(
+            f"{self.api_url}{path}", data=data, method=method, headers={"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read())
+
+
+def _seconds_between(start: str, end: str) -> float:
+    return (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds()
+
+
 def naive_tables(path: str) -> int:
     """The naive baseline for one file (flows/reading_speed.py `naive_reading`); returns its pages."""
     return naive_reading(path)
@@ -285,6 +450,7 @@ class BenchOptions:
     baseline: bool = True
     bare: bool = False  # bare extraction + gate on the first run's files even without the naive baseline
     side_by_side_repeat: int = DEFAULT_REPEAT  # passes of each side on each added folder, the best counted
+    served: bool = False  # the then-new and then-changed runs through `caijue serve` (ServedRuns)
 
 
 def run_bench(options: BenchOptions) -> dict[str, Any]:
@@ -313,12 +479,16 @@ def run_bench(options: BenchOptions) -> dict[str, Any]:
     if options.baseline or options.bare:
         pools.append(timed_pool(BARE, bare_extraction, first_files, options.workers))
     extraction = extraction_side_by_side(options.added, options.side_by_side_repeat) if options.baseline else []
+    later: list[tuple[str, Callable[[], list[Path]]]] = []
     if held_back:
-        placed = fill_inbox(inbox / "new", held_back)
-        runs.append(timed_ingest("then new", inbox, warehouse, options.workers, placed))
+        later.append(("then new", lambda: fill_inbox(inbox / "new", held_back)))
     if options.then_changed:
-        changed = republish(inbox / "changed", first_files[: options.then_changed], mark=1)
-        runs.append(timed_ingest("then changed", inbox, warehouse, options.workers, changed))
+        later.append(("then changed", lambda: republish(inbox / "changed", first_files[: options.then_changed], 1)))
+    if options.served and later:
+        with ServedRuns(inbox, warehouse, options.workers) as served:
+            runs += [served.timed_run(f"{name} (served)", place) for name, place in later]
+    else:
+        runs += [timed_ingest(name, inbox, warehouse, options.workers, place()) for name, place in later]
     return bench_record(options, runs, pools, extraction)
 
 
@@ -483,6 +653,7 @@ def _run_table(run: dict[str, Any]) -> list[str]:
 
 
 STAGE_LABELS = {
+    "picked up": "picked up (served: from the trigger to Running: the Runner's poll, the hand-over, the set-up)",
     "start-up": "start-up (Prefect server; Prefect's import, the plan, the reading children's warm-up overlapped)",
     "extract": "extract (waiting for the reading children; the chunks' gate and load meanwhile are their own rows)",
     "later imports": "later imports (GX, dbt: what the start-up and the documents did not cover)",

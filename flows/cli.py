@@ -153,6 +153,12 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         help="port of the Prefect server started when PREFECT_API_URL is unset (default 4200, or a free one)",
     )
+    serve.add_argument(
+        "--no-warm-spare",
+        dest="warm_spare",
+        action="store_false",
+        help="run each flow run in a cold process of Prefect's, not one begun and warmed while serve idles",
+    )
     _common(serve)
     serve.set_defaults(run=_serve)
 
@@ -232,6 +238,12 @@ def _bench_parser(commands: argparse._SubParsersAction) -> None:
         "--then-changed", type=int, default=0, metavar="K", help="then a run adding K re-published documents"
     )
     bench.add_argument("--no-baseline", action="store_true", help="skip the naive baseline and the bare extraction")
+    bench.add_argument(
+        "--served",
+        action="store_true",
+        help="the then-new and then-changed runs through a `caijue serve` of the bench's inbox, each triggered"
+        " through Prefect's API once serve's warm process waits (the nightly path)",
+    )
     bench.add_argument(
         "--side-by-side-repeat",
         type=int,
@@ -398,6 +410,7 @@ def _serve(args: argparse.Namespace) -> int:
         port=args.port,
         memory_limit_mib=args.memory_limit_mib or None,
         page_limit=args.page_limit or None,
+        warm_spare=args.warm_spare,
     )
 
 
@@ -521,6 +534,7 @@ def _bench(args: argparse.Namespace) -> int:
         args.then_changed,
         not args.no_baseline,
         side_by_side_repeat=args.side_by_side_repeat,
+        served=args.served,
     )
     if args.scale:
         record = run_scale(_sizes(args.scale), options)

@@ -33,6 +33,7 @@ class DbtChild:
         self._caller = IsolatedCaller()
         self._ahead: threading.Thread | None = None
         self._ahead_lock = threading.Lock()
+        self._parsed_for: set[tuple[Path, Path]] = set()  # parses asked ahead of the next build (one a build)
         self._do_ahead(prepare)
 
     def _do_ahead(self, function: Callable[..., object], *args: Any) -> None:
@@ -49,11 +50,18 @@ class DbtChild:
             self._ahead.start()
 
     def parse_ahead(self, warehouse: Path, work_dir: Path) -> None:
+        """Once until the next build: `caijue serve`'s warm process parses ahead while it waits for its run
+        (flows/warm_spare.py), and the run asks again."""
+        with self._ahead_lock:
+            if (warehouse, work_dir) in self._parsed_for:
+                return
+            self._parsed_for.add((warehouse, work_dir))
         self._do_ahead(parse_ahead, warehouse, work_dir)
 
     def build(self, warehouse: Path, on_node: Callable[[str], None] | None, options: dict[str, Any]) -> DbtOutcome:
         with self._ahead_lock:
             ahead = self._ahead
+            self._parsed_for.clear()  # this build takes the parse
         if ahead is not None:
             ahead.join()
         try:

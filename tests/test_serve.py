@@ -1,5 +1,6 @@
 """`caijue serve` (SLOW, about a minute: it starts a real `prefect server start`): the schedule is visible
-through Prefect's CLI and a scheduled run ingests a file dropped into the inbox.
+through Prefect's CLI and a scheduled run, executed by serve's warm process (flows/warm_spare.py), ingests a file
+dropped into the inbox.
 
 A 10-second interval stands in for the nightly cron (same deployment, same code path); the wait for
 the dropped file is bounded.
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -20,6 +22,7 @@ from contextlib import suppress
 from pathlib import Path
 
 import duckdb
+import psutil
 import pytest
 
 DEADLINE_SECONDS = 240
@@ -115,4 +118,8 @@ def test_serve_registers_a_schedule_and_a_scheduled_run_ingests_a_dropped_file(t
         out, _ = serve.communicate(timeout=60)
     assert serve.returncode == 0, out
     assert "serve: stopped" in out
+    warm = re.findall(r"serve: a warm process waits for the next run \(pid (\d+)", out)
+    handed = re.findall(r"serve: flow run \S+ handed to the warm process \(pid (\d+)\)", out)
+    assert handed and handed[0] == warm[0], out  # the first run: to the spare begun before it
+    assert not any(psutil.pid_exists(int(pid)) for pid in warm), "serve's spares end with it"
     assert not healthy(api_url), "the Prefect server serve started is stopped with it"
