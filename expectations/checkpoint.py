@@ -14,6 +14,11 @@ the Docs show every failed expectation's rows, from the run's own results. Witho
 CPU: most expectations hold, and GX then builds no metric for rows it would not list), and only the expectations
 that failed are validated again, with COMPLETE, on the same batch: their outcomes replace the bare ones in the
 suite's result, so a caller reads the same rows either way.
+
+GX fingerprints every pandas batch under 1 GB (an md5 of `pd.util.hash_pandas_object` over all its rows) for a
+marker in the result's batch markers; nothing reads it, and a frame handed over by reference identifies nothing
+a reader could fetch. `skip_batch_fingerprints` turns it off for the process: it was a fifth of a Checkpoint
+run's CPU (64 documents), and it hashed every public mart again at each run's mart checks.
 """
 
 from __future__ import annotations
@@ -44,6 +49,15 @@ BOOLEAN_ONLY = {"result_format": "BOOLEAN_ONLY"}
 
 # The frames of the Checkpoint runs under way in this process, by the file that refers to each.
 _LIVE_FRAMES: dict[str, pd.DataFrame] = {}
+
+
+def skip_batch_fingerprints() -> None:
+    """No `pandas_data_fingerprint` among this process's GX batch markers (see the module's docstring): GX hashes
+    a batch whose memory use is under its threshold, so a threshold of 0 hashes none. What is validated, and
+    every outcome, stay the same."""
+    from great_expectations.execution_engine import pandas_execution_engine
+
+    pandas_execution_engine.HASH_THRESHOLD = 0
 
 
 def live_frame(path: str) -> pd.DataFrame:

@@ -569,3 +569,14 @@ def test_data_docs_are_built_when_asked(tmp_path: Path) -> None:
 def test_importing_the_gate_does_not_import_great_expectations() -> None:
     code = "import sys, expectations; sys.exit('great_expectations' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_a_checkpoint_run_fingerprints_no_batch(gate: Gate) -> None:
+    """GX's md5 of every batch's rows (a batch marker nobody reads) is not computed: the same verdicts, no
+    `pandas_data_fingerprint` among the run's batch markers."""
+    result = gate.check(expenditure_class_201("100.00"))
+    assert result.status == "loaded"
+    assert len(result.validations) == 3
+    for validation in result.validations:
+        assert "ge_load_time" in validation.meta["batch_markers"]  # the markers GX does set
+        assert "pandas_data_fingerprint" not in validation.meta["batch_markers"]
