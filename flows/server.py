@@ -3,6 +3,13 @@
 Without PREFECT_API_URL every process that runs a task starts its own temporary server (about 20 s
 each); so when none is configured we start one, export its address to the environment that worker
 processes inherit, and stop it when the run ends.
+
+A new PREFECT_HOME (the first run into a new warehouse) has no database: the server's boot creates it and runs
+every migration, one after another, ~5.5 s of a core (measured: 10.4 s of CPU to its first answer, against 4.8 s
+on a database that has them). So the first run server of a Prefect version on the machine keeps a copy of its
+database the moment it answers (migrated, and empty: the run has made no flow run yet), and a run whose
+PREFECT_HOME has no database starts its server on that copy, where every migration is found applied (the server
+still checks them). The copy is kept in the user's cache folder, like dbt's parse (warehouse/dbt.py).
 """
 
 from __future__ import annotations
@@ -11,8 +18,10 @@ import ctypes
 import importlib
 import logging
 import os
+import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -20,8 +29,10 @@ import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager, suppress
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 # The run's own server lives for one run: nothing reads its event feed or runs automations on it, so it
 # does not spend a core's share writing every task event to SQLite (flow and task runs are still recorded).
@@ -55,6 +66,7 @@ class RunServer:
     api_url: str
     process: subprocess.Popen[bytes]
     started: float = field(default_factory=time.perf_counter)  # when it was begun (perf_counter)
+    new_database: Path | None = None  # the database its boot creates and migrates, to be kept as the template
 
 
 def begin_run_server() -> RunServer | None:
@@ -69,7 +81,10 @@ def begin_run_server() -> RunServer | None:
     api_url = f"http://127.0.0.1:{port}/api"
     os.environ["PREFECT_API_URL"] = api_url
     try:
-        return RunServer(api_url, start_server(port, RUN_SERVER_ENVIRONMENT, RUN_SERVER_FLAGS))
+        database = home_database()
+        new_database = database if database is not None and not start_from_template(database) else None
+        process = start_server(port, RUN_SERVER_ENVIRONMENT, RUN_SERVER_FLAGS)
+        return RunServer(api_url, process, new_database=new_database)
     except BaseException:
         os.environ.pop("PREFECT_API_URL", None)
         raise
@@ -112,6 +127,8 @@ def prefect_api(while_starting: Callable[[], None] | None = None, server: RunSer
             started = pool.submit(while_starting) if while_starting else None
             _import_flow_run_modules()
             wait_healthy(server.api_url, server.process, timeout)
+            if server.new_database is not None:
+                keep_template(server.new_database)  # before the run's first flow run is written
             warm_api(server.api_url)
             if started is not None:
                 started.result()
@@ -126,6 +143,58 @@ def prefect_api(while_starting: Callable[[], None] | None = None, server: RunSer
         deliver_pending()
         os.environ.pop("PREFECT_API_URL", None)
         stop_process(server.process, grace_seconds=1)  # its run is recorded (SQLite survives a kill): no slow shutdown
+
+
+def home_database() -> Path | None:
+    """The SQLite file of PREFECT_HOME a server started now would use (None: PREFECT_HOME unset, or the database
+    configured elsewhere)."""
+    home = os.environ.get("PREFECT_HOME")
+    if not home or os.environ.get("PREFECT_API_DATABASE_CONNECTION_URL"):
+        return None
+    return Path(home) / "prefect.db"
+
+
+def database_template() -> Path | None:
+    """Where a migrated, empty database of the installed Prefect is kept (None: Prefect's version unknown)."""
+    try:
+        prefect_version = version("prefect")
+    except PackageNotFoundError:
+        return None
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return cache / "caijue" / "prefect-database" / f"prefect-{prefect_version}.db"
+
+
+def start_from_template(database: Path) -> bool:
+    """Whether `database` is there for the server: there already, or copied now from the template (False: the
+    server's boot creates it, and it has no template to start from)."""
+    if database.exists():
+        return True
+    template = database_template()
+    if template is None or not template.exists():
+        return False
+    try:
+        database.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(template, database)
+    except OSError:
+        database.unlink(missing_ok=True)
+        return False
+    return True
+
+
+def keep_template(database: Path) -> None:
+    """A consistent copy of the server's `database` (SQLite's online backup: the server has it open) kept as the
+    template, unless one is kept already; a copy that fails is let be (the next new database tries again)."""
+    template = database_template()
+    if template is None or template.exists() or not database.exists():
+        return
+    partial = template.with_name(f"{template.name}.{os.getpid()}.partial")
+    try:
+        template.parent.mkdir(parents=True, exist_ok=True)
+        with closing(sqlite3.connect(database)) as source, closing(sqlite3.connect(partial)) as copy:
+            source.backup(copy)
+        os.replace(partial, template)
+    except (OSError, sqlite3.Error):
+        partial.unlink(missing_ok=True)
 
 
 # Imported by Prefect when a flow run begins, on the run's critical path once the server answers: the encoder of its
