@@ -373,12 +373,7 @@ class ServedRuns:
         """The stage table of the run summary the flow records (flows/ingest.py _record_summary)."""
         query = {"artifacts": {"flow_run_id": {"any_": [flow_run_id]}, "key": {"any_": ["caijue-run-summary"]}}}
         artifacts = self._api("POST", "/artifacts/filter", query)
-        markdown = str(artifacts[0]["data"]) if artifacts else ""
-        stages = {}
-        for line in markdown.split("| stage | seconds |", 1)[-1].splitlines():
-            if matched := SUMMARY_STAGE.match(line.strip()):
-                stages[matched["stage"]] = float(matched["seconds"])
-        return stages
+        return summary_stages(str(artifacts[0]["data"]) if artifacts else "")
 
     def _check_alive(self) -> None:
         if self._process is not None and self._process.poll() is not None:
@@ -391,6 +386,16 @@ class ServedRuns:
         )
         with urllib.request.urlopen(request, timeout=30) as response:
             return json.loads(response.read())
+
+
+def summary_stages(markdown: str) -> dict[str, float]:
+    """The stage table of a run summary as the flow records it (flows/report.py summary_markdown): seconds by
+    stage, to 0.1 s."""
+    stages = {}
+    for line in markdown.split("| stage | seconds |", 1)[-1].splitlines():
+        if matched := SUMMARY_STAGE.match(line.strip()):
+            stages[matched["stage"]] = float(matched["seconds"])
+    return stages
 
 
 def _seconds_between(start: str, end: str) -> float:

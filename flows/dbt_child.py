@@ -58,6 +58,13 @@ class DbtChild:
             self._parsed_for.add((warehouse, work_dir))
         self._do_ahead(parse_ahead, warehouse, work_dir)
 
+    def settle(self) -> None:
+        """Wait for what was asked ahead (the preparation, a parse)."""
+        with self._ahead_lock:
+            ahead = self._ahead
+        if ahead is not None:
+            ahead.join()
+
     def build(self, warehouse: Path, on_node: Callable[[str], None] | None, options: dict[str, Any]) -> DbtOutcome:
         with self._ahead_lock:
             ahead = self._ahead
@@ -105,6 +112,15 @@ def end_dbt_child() -> None:
         child, _child = _child, None
     if child is not None:
         child.close()
+
+
+def settle() -> None:
+    """Wait for what this process's dbt child, if begun, was asked to do ahead: `caijue serve`'s warm process says
+    it is warm once its dbt child is prepared and has parsed (flows/warm_spare.py)."""
+    with _child_lock:
+        child = _child
+    if child is not None:
+        child.settle()
 
 
 def parse_for(warehouse: Path, work_dir: Path) -> None:

@@ -2,10 +2,13 @@
 
 Prefect's Runner executes each run of a served flow in a fresh spawned process (`prefect.flow_engine
 run_flow_in_subprocess`), which imports everything cold once the run is picked up: Prefect's engine, caijue's flow,
-then Great Expectations, dbt (in the run's dbt child) and the extractor (in its reading children) — some 13 s of CPU
-on the run's critical path. Here serve begins that process ahead — the spare — while it idles: it imports Prefect's
-engine and the flow, Great Expectations (flows/warmup.py LATER_STAGE_MODULES), begins the run's dbt child
-(flows/dbt_child.py) and warms a reading child per worker thread (flows/warmup.py warm_up), then waits.
+then Great Expectations, dbt (in the run's dbt child) and the extractor (in its reading children). A 1-new run's
+process and children took ~25 s of CPU so, ~14 s warm (README, Performance): the difference was on its critical
+path. Here serve begins that process ahead — the spare — while it idles: it imports Prefect's engine and the flow,
+Great Expectations (flows/warmup.py LATER_STAGE_MODULES), builds the gate, begins the run's dbt child
+(flows/dbt_child.py) and has it parse the project for the run's working copy, warms a reading child per worker
+thread with the extraction specs read, then waits. The parse is of the project as it is then: like the flow's code,
+which the spare imported then too, a project changed under a running serve is seen from the next spare on.
 
 `SpareKeeper.run_flow_in_subprocess` stands in for Prefect's function in the Runner: `warm_spares` installs it as
 `prefect.runner._starter_direct.run_flow_in_subprocess`, the reference Prefect's DirectSubprocessStarter documents as
@@ -140,6 +143,7 @@ class SpareKeeper:
                 say(f"serve: no warm process for the next run ({type(error).__name__}: {error}): Prefect starts it")
                 return
             spare = self._spare
+        say(f"serve: a process for the next run warms up (pid {spare.process.pid})")
         threading.Thread(target=self._watch, args=(spare,), name="caijue-spare-watch", daemon=True).start()
 
     @property
@@ -196,7 +200,7 @@ class SpareKeeper:
         with contextlib.suppress(EOFError, OSError):  # EOF: it exited before it was warm
             if spare.ready.recv_bytes() == READY:
                 spare.warm.set()
-                if self._on_ready is not None:
+                if self._on_ready is not None and not spare.handed:  # else a run took it while it warmed
                     self._on_ready(SpareReady(spare.process.pid, tree_resident_mib(spare.process.pid)))
         spare.process.join()
         spare.ready.close()
@@ -288,9 +292,9 @@ def flow_run_message(
     """What Prefect's `run_flow_in_subprocess` gives its child, for the spare: the environment (Prefect's settings,
     this process's environment, the Runner's `env`) less the control channel's one-shot keys, which go apart to be
     set before the call is unpickled; the keys to remove; the flow, the flow run and the serialized context."""
-    import cloudpickle
     from prefect.context import serialize_context
     from prefect.settings.context import get_current_settings
+    from prefect.utilities.callables import cloudpickle_wrapped_call
 
     control_keys, runtime_env, sanitize = _prefect_internals()[:3]
     merged: dict[str, str | None] = (
@@ -310,7 +314,9 @@ def flow_run_message(
         "context": context or serialize_context(),
     }
     startup_env = {key: value for key, value in sanitized.items() if key in control_keys}
-    return pickle.dumps((startup_env, cloudpickle.dumps(call)))
+    # Prefect's own serialization of a call (cloudpickle: the flow may be defined anywhere); plain pickle reads it.
+    payload = cloudpickle_wrapped_call(run_flow_with_env, **call).args[0]  # type: ignore[attr-defined]
+    return pickle.dumps((startup_env, payload))
 
 
 def _prefect_internals() -> tuple[Any, ...]:
@@ -374,7 +380,10 @@ def spare_main(
     """The spare: warm up, say so, wait for the flow run, execute it, exit. A spare let go unused (serve stops:
     EOF, Ctrl-C) exits at once, quietly."""
     try:
-        warm(workers, warm_readers, warehouse)
+        try:
+            warm(workers, warm_readers, warehouse)
+        except Exception:  # the run does it again, and fails there as it would cold: not a spare begun every 30 s
+            traceback.print_exc()
         ready.send_bytes(READY)
         startup_env, payload = pickle.loads(runs.recv_bytes())
     except (KeyboardInterrupt, EOFError, OSError):
@@ -409,6 +418,7 @@ def warm(workers: int, warm_readers: bool, warehouse: Path | None) -> None:
         from expectations.gate import default_gate
 
         default_gate()  # its GX context, suites and Checkpoint (~0.15 s), built for this process
+    dbt_child.settle()  # warm means idle: the dbt child's preparation and parse done before a run can come
 
 
 def _warm_reading_child() -> None:
@@ -432,14 +442,12 @@ def warm_reader_fully() -> None:
 def execute(startup_env: dict[str, str], payload: bytes) -> int:
     """The flow run, as Prefect's child runs it (prefect.flow_engine `run_flow_in_subprocess`'s `run_flow_with_env`);
     the exit code Prefect's child would have."""
-    import cloudpickle
-
     os.environ.update(startup_env)
     configure_from_env = _prefect_internals()[3]
     configure_from_env()  # the control channel's one-shot keys, consumed before anything else sees them
-    call = cloudpickle.loads(payload)
+    function, args, kwargs = pickle.loads(payload)
     try:
-        run_flow_with_env(**call)
+        function(*args, **kwargs)
     except SystemExit as stop:
         return stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
     except BaseException:

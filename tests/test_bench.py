@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.bench import growth, tree_resident_bytes
+from flows.bench import growth, summary_stages, tree_resident_bytes
 from flows.cli import main
 
 STAGES = {"start-up", "discover", "extract", "gate", "load", "dbt build", "publish", "other"}
@@ -60,6 +60,21 @@ def test_growth_of_the_yardstick_when_every_size_has_it() -> None:
         {"documents_read": 400, "wall_seconds": 40.0, "stages": {}, "bare extraction + gate": 10.0},
     ]
     assert growth(runs)["bare extraction + gate"] == [0.5]  # 4x the documents, 2x the time
+
+
+def test_a_served_runs_stages_are_read_from_the_summary_the_flow_records(tmp_path: Path) -> None:
+    from flows.report import summary_markdown
+    from flows.summary import RunSummary
+
+    summary = RunSummary(tmp_path / "warehouse.duckdb", discovered=12, unchanged=11)
+    summary.timings = {"discover": 0.21, "extract": 1.04, "dbt build": 3.96, "validate marts": 1.2, "publish": 0.0}
+    assert summary_stages(summary_markdown(summary)) == {
+        "discover": 0.2,
+        "extract": 1.0,
+        "dbt build": 4.0,
+        "validate marts": 1.2,
+        "publish": 0.0,
+    }
 
 
 def test_the_process_tree_memory_counts_this_process() -> None:

@@ -118,8 +118,8 @@ def test_serve_registers_a_schedule_and_a_scheduled_run_ingests_a_dropped_file(t
         out, _ = serve.communicate(timeout=60)
     assert serve.returncode == 0, out
     assert "serve: stopped" in out
-    warm = re.findall(r"serve: a warm process waits for the next run \(pid (\d+)", out)
+    begun = re.findall(r"serve: a process for the next run warms up \(pid (\d+)\)", out)
     handed = re.findall(r"serve: flow run \S+ handed to the warm process \(pid (\d+)\)", out)
-    assert handed and handed[0] == warm[0], out  # the first run: to the spare begun before it
-    assert not any(psutil.pid_exists(int(pid)) for pid in warm), "serve's spares end with it"
+    assert handed and handed[0] == begun[0], out  # the first run: to the spare begun before it
+    assert not any(psutil.pid_exists(int(pid)) for pid in begun), "serve's spares end with it"
     assert not healthy(api_url), "the Prefect server serve started is stopped with it"
