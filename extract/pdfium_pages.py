@@ -212,6 +212,8 @@ _char_matrix = _c_function(pdfium_c.FPDFText_GetMatrix, _INT, _VOID, _INT, _VOID
 _font_size = _c_function(pdfium_c.FPDFTextObj_GetFontSize, _INT, _VOID, _VOID)  # out: a float
 _font_of = _c_function(pdfium_c.FPDFTextObj_GetFont, _VOID, _VOID)
 _glyph_width = _c_function(pdfium_c.FPDFFont_GetGlyphWidth, _INT, _VOID, ctypes.c_uint32, ctypes.c_float, _VOID)
+_glyph_path = _c_function(pdfium_c.FPDFFont_GetGlyphPath, _VOID, _VOID, ctypes.c_uint32, ctypes.c_float)
+_is_embedded = _c_function(pdfium_c.FPDFFont_GetIsEmbedded, _INT, _VOID)
 _SIZE = ctypes.c_size_t
 _base_font_name = _c_function(pdfium_c.FPDFFont_GetBaseFontName, _SIZE, _VOID, ctypes.c_char_p, _SIZE)
 _descent = _c_function(pdfium_c.FPDFFont_GetDescent, _INT, _VOID, ctypes.c_float, ctypes.POINTER(ctypes.c_float))
@@ -241,6 +243,7 @@ def _glyphs(textpage: pdfium.PdfTextPage, space: _PlumberSpace, *, text_in_forms
     descent, em, advance_scale = measured[keys].T
     fonts: dict[int, int] = {}  # each distinct font → its place among them
     font_of_key = np.asarray([fonts.setdefault(font, len(fonts)) for font in key_fonts], dtype=np.intp)
+    _require_glyphs(list(fonts), font_of_key[keys], codes[printed_at])
     widths, mapped = _glyph_widths(list(fonts), font_of_key[keys], codes[printed_at])
     a, b, c, d, e, f = space.ctm
     left, baseline = a * x + c * y + e, b * x + d * y + f  # pdfminer's space
@@ -279,6 +282,23 @@ def _glyph_widths(fonts: list[int], font_of: np.ndarray, codes: np.ndarray) -> t
     found = np.fromiter(map(_glyph_width, map(fonts.__getitem__, font_of[first].tolist()), codes[first].tolist(),
                             itertools.repeat(1.0), range(at, at + 4 * count, 4)), dtype=bool, count=count)  # fmt: skip
     return np.where(found, widths.astype(np.float64), 0.0)[each.reshape(-1)], found[each.reshape(-1)]
+
+
+def _require_glyphs(fonts: list[int], font_of: np.ndarray, codes: np.ndarray) -> None:
+    """Raise NotJudged where a font the PDF does not embed has no glyph for a printed character (`font_of`: each
+    character's font's place in `fonts`; `codes`: its code point). PDFium then draws the character from a font of
+    the machine's, and without one that has it (a machine with no CJK font, for a 宋体 the PDF names but does not
+    embed) it boxes the glyph flat, and its text page drops characters it takes for overprinted duplicates: the
+    reading would depend on the machine's fonts, not on the PDF's bytes. pdfplumber boxes from the PDF alone."""
+    embedded = np.fromiter((_is_embedded(font) != 0 for font in fonts), dtype=bool, count=len(fonts))
+    borrowed = ~embedded[font_of]
+    if not borrowed.any():
+        return
+    pairs = np.unique(np.stack([font_of[borrowed].astype(np.int64), codes[borrowed].astype(np.int64)], axis=1), axis=0)
+    for place, code in pairs.tolist():
+        path = _glyph_path(fonts[place], code, 1.0)
+        if not path:
+            raise NotJudged(f"no glyph for {chr(code)!r} in a font the PDF does not embed, on this machine")
 
 
 def _advances(
