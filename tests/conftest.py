@@ -27,6 +27,16 @@ prepare_prefect(_STATE)
 os.environ.setdefault("CAIJUE_WAREHOUSE", str(_STATE / "warehouse.duckdb"))
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """A CJK font for PDFium before any test reads a PDF: in the controller, before xdist's workers start."""
+    if hasattr(config, "workerinput"):
+        return
+    from tests.machine import ensure_cjk_font
+
+    if missing := ensure_cjk_font():
+        config.issue_config_time_warning(pytest.PytestWarning(missing), stacklevel=2)
+
+
 @pytest.fixture(scope="session")
 def prefect_harness() -> Iterator[str]:
     """A temporary Prefect server (its database in the session's temporary PREFECT_HOME), started once

@@ -9,9 +9,7 @@ table, cropped by its recorded cell box).
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
@@ -30,6 +28,7 @@ from flows.version import READING_VERSION
 from samples.corpus import plan_corpus, write_document
 from samples.inject import write_injected_document
 from samples.seed import write_seed_document
+from tests.machine import apt_install
 from warehouse.dbt import build_warehouse
 from warehouse.raw import load_document
 from warehouse.report_department import write_department_reports
@@ -199,11 +198,7 @@ def _chromium() -> str:
     found = shutil.which("chromium") or shutil.which("chromium-browser")
     if found:
         return found
-    if os.geteuid() == 0 and shutil.which("apt-get"):
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        lock = ["-o", "DPkg::Lock::Timeout=600"]
-        subprocess.run(["apt-get", *lock, "update", "-qq"], check=True, env=env, timeout=900)
-        subprocess.run(["apt-get", *lock, "install", "-y", "-qq", "chromium"], check=True, env=env, timeout=1800)
+    if apt_install("chromium"):
         found = shutil.which("chromium")
     if not found:
         pytest.fail("headless Chromium is needed to render the report pages: apt-get install -y chromium")
