@@ -243,7 +243,6 @@ def _glyphs(textpage: pdfium.PdfTextPage, space: _PlumberSpace, *, text_in_forms
     descent, em, advance_scale = measured[keys].T
     fonts: dict[int, int] = {}  # each distinct font → its place among them
     font_of_key = np.asarray([fonts.setdefault(font, len(fonts)) for font in key_fonts], dtype=np.intp)
-    _require_glyphs(list(fonts), font_of_key[keys], codes[printed_at])
     widths, mapped = _glyph_widths(list(fonts), font_of_key[keys], codes[printed_at])
     a, b, c, d, e, f = space.ctm
     left, baseline = a * x + c * y + e, b * x + d * y + f  # pdfminer's space
@@ -273,9 +272,11 @@ def _origins_and_objects(raw: object, printed: list[int]) -> tuple[np.ndarray, n
 def _glyph_widths(fonts: list[int], font_of: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The font's printed width of each character, per em (`font_of`: its font's place in `fonts`; `codes`: its code
     point), 0 where PDFium cannot map it back to a code; and whether it could. Each distinct (font, character) is
-    asked of PDFium once, the calls made by `map`, each given the address of its slot."""
+    asked of PDFium once (and, of a font the PDF does not embed, whether it has the glyph: `_require_glyphs`), the
+    calls made by `map`, each given the address of its slot."""
     pairs = font_of.astype(np.int64) * (sys.maxunicode + 1) + codes
     _, first, each = np.unique(pairs, return_index=True, return_inverse=True)
+    _require_glyphs(fonts, font_of[first], codes[first])
     count = len(first)
     widths = np.empty(count, dtype=np.float32)
     at = widths.ctypes.data
@@ -285,19 +286,15 @@ def _glyph_widths(fonts: list[int], font_of: np.ndarray, codes: np.ndarray) -> t
 
 
 def _require_glyphs(fonts: list[int], font_of: np.ndarray, codes: np.ndarray) -> None:
-    """Raise NotJudged where a font the PDF does not embed has no glyph for a printed character (`font_of`: each
-    character's font's place in `fonts`; `codes`: its code point). PDFium then draws the character from a font of
-    the machine's, and without one that has it (a machine with no CJK font, for a 宋体 the PDF names but does not
-    embed) it boxes the glyph flat, and its text page drops characters it takes for overprinted duplicates: the
-    reading would depend on the machine's fonts, not on the PDF's bytes. pdfplumber boxes from the PDF alone."""
+    """Raise NotJudged where a font the PDF does not embed has no glyph for a printed character (each distinct
+    (font, character) once: `font_of`, its font's place in `fonts`; `codes`, its code point). PDFium then draws the
+    character from a font of the machine's, and without one that has it (a machine with no CJK font, for a 宋体 the
+    PDF names but does not embed) it boxes the glyph flat, and its text page drops characters it takes for
+    overprinted duplicates: the reading would depend on the machine's fonts, not on the PDF's bytes. pdfplumber
+    boxes from the PDF alone."""
     embedded = np.fromiter((_is_embedded(font) != 0 for font in fonts), dtype=bool, count=len(fonts))
-    borrowed = ~embedded[font_of]
-    if not borrowed.any():
-        return
-    pairs = np.unique(np.stack([font_of[borrowed].astype(np.int64), codes[borrowed].astype(np.int64)], axis=1), axis=0)
-    for place, code in pairs.tolist():
-        path = _glyph_path(fonts[place], code, 1.0)
-        if not path:
+    for place, code in zip(font_of.tolist(), codes.tolist(), strict=True):
+        if not embedded[place] and not _glyph_path(fonts[place], code, 1.0):
             raise NotJudged(f"no glyph for {chr(code)!r} in a font the PDF does not embed, on this machine")
 
 

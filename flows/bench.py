@@ -53,6 +53,7 @@ import psutil
 
 from extract.page_count import page_count as pdf_page_count
 from flows.errors import UserError
+from flows.limits import tree_resident_bytes
 from flows.reading_speed import DEFAULT_REPEAT, format_side_by_side, naive_reading, side_by_side
 from flows.report import say
 from flows.server import free_port
@@ -193,20 +194,6 @@ class PeakMemory:
             self.peak_bytes = max(self.peak_bytes, tree_resident_bytes(me))
             if self._stop.wait(self.interval):
                 return
-
-
-def tree_resident_bytes(root: psutil.Process) -> int:
-    total = 0
-    try:
-        processes = [root, *root.children(recursive=True)]
-    except psutil.Error:
-        return 0
-    for process in processes:
-        try:
-            total += process.memory_info().rss
-        except psutil.Error:  # ended between the listing and the reading
-            continue
-    return total
 
 
 # --- the runs ---------------------------------------------------------------------------------------------

@@ -108,12 +108,15 @@ def warm_child() -> None:
 
 def warm_reader() -> None:
     """What this process needs to read and assess a document, loaded (the extractor and the assessment are
-    imported with this module): the classification lists and the contract's words, each cached once read."""
+    imported with this module): the classification lists, the extraction specs and the contract's words, each
+    cached once read."""
     from expectations.vocabulary import vocabulary
     from extract.classification import load_classification
+    from extract.specs import load_specs
 
     vocabulary()
     load_classification()
+    load_specs()
 
 
 def _extract_and_assess(

@@ -6,6 +6,10 @@ defaults come from here."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import psutil
 
 DEFAULT_TIMEOUT_SECONDS = 300.0  # a 350-page real report takes about 35 s on one core
 # The resident memory of the process reading documents, which stays warm from one to the next: about
@@ -26,3 +30,20 @@ class DocumentLimits:
 
 
 DEFAULT_LIMITS = DocumentLimits()
+
+
+def tree_resident_bytes(root: psutil.Process) -> int:
+    """The resident memory of `root` and its descendants, summed (0 for a process that is gone)."""
+    import psutil
+
+    total = 0
+    try:
+        processes = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return 0
+    for process in processes:
+        try:
+            total += process.memory_info().rss
+        except psutil.Error:  # ended between the listing and the reading
+            continue
+    return total

@@ -48,6 +48,7 @@ from typing import Any, NoReturn
 
 import psutil
 
+from flows.limits import tree_resident_bytes
 from flows.report import say
 
 # A spare that died while idle (killed from outside) is replaced after this long, not at once: a spare that
@@ -267,15 +268,9 @@ def stop_spare(spare: Spare) -> None:
 def tree_resident_mib(pid: int) -> float:
     """The resident memory of a process and its descendants, summed (0 for one that is gone)."""
     try:
-        root = psutil.Process(pid)
-        processes = [root, *root.children(recursive=True)]
+        return tree_resident_bytes(psutil.Process(pid)) / MIB
     except psutil.Error:
         return 0.0
-    total = 0
-    for process in processes:
-        with contextlib.suppress(psutil.Error):
-            total += process.memory_info().rss
-    return total / MIB
 
 
 # --- serve's side of a hand-over: the flow run as Prefect's own child would be given it --------------------------
@@ -403,14 +398,14 @@ def warm(workers: int, warm_readers: bool, warehouse: Path | None) -> None:
     from flows import dbt_child
     from flows.publish import working_path
     from flows.server import FLOW_RUN_MODULES
-    from flows.warmup import LATER_STAGE_MODULES, import_in_background
+    from flows.warmup import LATER_STAGE_MODULES, import_in_background, warm_up
 
     later_imports = import_in_background((*LATER_STAGE_MODULES, *FLOW_RUN_MODULES))
     if warehouse is not None:
         dbt_child.parse_for(working_path(warehouse), warehouse.parent / ".dbt")
     if warm_readers:
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            for started in [pool.submit(_warm_reading_child) for _ in range(workers)]:
+            for started in [pool.submit(warm_up) for _ in range(workers)]:
                 with contextlib.suppress(Exception):
                     started.result()
     later_imports.join()
@@ -419,24 +414,6 @@ def warm(workers: int, warm_readers: bool, warehouse: Path | None) -> None:
 
         default_gate()  # its GX context, suites and Checkpoint (~0.15 s), built for this process
     dbt_child.settle()  # warm means idle: the dbt child's preparation and parse done before a run can come
-
-
-def _warm_reading_child() -> None:
-    """flows/warmup.py warm_up, and the extraction specs read in the child too (~0.2 s of its first document)."""
-    import flows.document_task  # noqa: F401  (Prefect's task engine, the task's own module)
-    from flows.extraction import WARM_UP_SECONDS
-    from flows.timeout import call_with_deadline
-
-    call_with_deadline(warm_reader_fully, seconds=WARM_UP_SECONDS)
-
-
-def warm_reader_fully() -> None:
-    """In a reading child: what flows/extraction.py warm_reader loads, and the extraction specs."""
-    from extract.specs import load_specs
-    from flows.extraction import warm_reader
-
-    warm_reader()
-    load_specs()
 
 
 def execute(startup_env: dict[str, str], payload: bytes) -> int:

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from flows.bench import growth, summary_stages, tree_resident_bytes
+from flows.bench import growth, summary_stages
 from flows.cli import main
+from flows.limits import tree_resident_bytes
 
 STAGES = {"start-up", "discover", "extract", "gate", "load", "dbt build", "publish", "other"}
 
