@@ -44,4 +44,4 @@ def code_prefix(text: str) -> tuple[str, str] | None:
 
 
 def _small_integer(cell: str) -> bool:
-    return cell.isdigit() and int(cell) < 100
+    return cell.isdecimal() and int(cell) < 100

@@ -54,11 +54,11 @@ def column_paths(grid: Grid, header_rows: range) -> list[Column]:
 def _is_numbering_row(texts: list[str]) -> bool:
     """A row numbering the columns 1, 2, 3 … left to right (after 栏次 or ** over the stub, blank 行次 cells)."""
     cells = [fold(text) for text in texts if fold(text)]
-    numbers = [int(cell) for cell in cells if cell.isdigit()]
+    numbers = [int(cell) for cell in cells if cell.isdecimal()]
     return len(numbers) >= 2 and numbers == list(range(1, len(numbers) + 1)) and all(map(_is_numbering, cells))
 
 
 def _is_numbering(text: str) -> bool:
     """A 栏次 row ("栏次", 1, 2, 3 …) numbers the columns; it says nothing about what a column holds.
     (A 行次 column numbers the rows: its header is kept, so the column is known and skipped.)"""
-    return text == "栏次" or text.isdigit() or set(text) <= {"*", "#"}
+    return text == "栏次" or text.isdecimal() or set(text) <= {"*", "#"}
