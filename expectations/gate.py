@@ -219,6 +219,11 @@ class Gate:
         """The marts `validate_marts` checks (those the contract specifies): the only frames it needs."""
         return frozenset(self._mart_specs)
 
+    @property
+    def per_document_marts(self) -> frozenset[str]:
+        """The checked marts whose rows are each made from its own document alone (MartSpec.per_document)."""
+        return frozenset(name for name, spec in self._mart_specs.items() if spec.per_document)
+
     def validate_marts(self, frames: Mapping[str, pd.DataFrame]) -> list[Problem]:
         """Check the public marts (warehouse/mart_frames.py: amounts exact) against the contract's keys and words.
         Frames of unknown names are ignored; every failure is an error (the contract is broken).

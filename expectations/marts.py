@@ -20,6 +20,10 @@ class MartSpec:
     vocab: dict[str, frozenset[str]] = field(default_factory=dict)
     regex: dict[str, str] = field(default_factory=dict)
     grain: tuple[str, ...] = ()  # one row per these
+    # Its rows are made from their own document's facts alone (int_current_facts, row by row): a document's rows
+    # change only when a build remakes that document (warehouse/dbt.py `rebuilt_documents`), so the checks of a
+    # build need read only those documents' rows; every other row passed the same checks when it was made.
+    per_document: bool = False
 
 
 def mart_specs(v: Vocabulary) -> dict[str, MartSpec]:
@@ -65,6 +69,7 @@ def mart_specs(v: Vocabulary) -> dict[str, MartSpec]:
             vocab={**fact_words, "subject_level": function_levels, "measure": v.measures},
             regex={"document_id": DOCUMENT_ID, "subject_code": FUNCTION_CODE},
             grain=("document_id", "table_kind", "fund_scope", "subject_code", "measure"),
+            per_document=True,
         ),
         MartSpec(
             "fct_economic_amount",
@@ -75,6 +80,7 @@ def mart_specs(v: Vocabulary) -> dict[str, MartSpec]:
             vocab={**fact_words, "econ_level": economic_levels, "measure": v.measures},
             regex={"document_id": DOCUMENT_ID, "econ_code": ECONOMIC_CODE},
             grain=("document_id", "table_kind", "fund_scope", "econ_code", "measure"),
+            per_document=True,
         ),
         MartSpec(
             "fct_summary_line",
@@ -85,6 +91,7 @@ def mart_specs(v: Vocabulary) -> dict[str, MartSpec]:
             vocab={**fact_words, "line_key": v.summary_line_keys},
             regex={"document_id": DOCUMENT_ID},
             grain=("document_id", "table_kind", "fund_scope", "line_key"),
+            per_document=True,
         ),
         MartSpec(
             "fct_three_public",
@@ -94,6 +101,7 @@ def mart_specs(v: Vocabulary) -> dict[str, MartSpec]:
             vocab={"report_kind": v.report_kinds, "item": v.three_public_items, "measure": v.three_public_measures},
             regex={"document_id": DOCUMENT_ID},
             grain=("document_id", "item", "measure"),
+            per_document=True,
         ),
         MartSpec(
             "fct_quality_issue",

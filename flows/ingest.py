@@ -34,7 +34,7 @@ from flows.stopping import STOPPED_REASON, building, built, reclaim_stop_signals
 from flows.summary import DocumentOutcome, RunSummary
 from flows.timeout import stop_idle_children
 from flows.warmup import import_in_background
-from warehouse.dbt import DbtOutcome
+from warehouse.dbt import DbtOutcome, rebuilt_documents
 from warehouse.mart_checks import MART_CHECK_MODEL, clear_mart_check_results, write_mart_check_results
 from warehouse.mart_frames import mart_frames
 
@@ -49,13 +49,15 @@ def _marts_exist(warehouse: Path) -> bool:
     return bool(found and found[0])
 
 
-def _validate_marts(warehouse: Path) -> list[Problem]:
-    """The mart checks of the marts the contract specifies (expectations/marts.py); only those are read."""
+def _validate_marts(warehouse: Path, rebuilt: frozenset[str] | None) -> list[Problem]:
+    """The mart checks of the marts the contract specifies (expectations/marts.py); only those are read, and of a
+    mart made document by document only the rows of the documents the build remade (`rebuilt`; None: all)."""
     from expectations.gate import default_gate, validate_marts
 
     quiet_libraries()
     gate = default_gate()
-    frames = mart_frames(warehouse, tables=gate.checked_marts)  # amounts as exact Decimal, never float
+    # amounts as exact Decimal, never float
+    frames = mart_frames(warehouse, tables=gate.checked_marts, documents=rebuilt, by_document=gate.per_document_marts)
     return validate_marts(frames, gate)
 
 
@@ -202,15 +204,22 @@ def _mart_check_stage(summary: RunSummary, work: Path) -> None:
     """The GX mart checks of the built marts; what they find is written to raw.mart_check_results and
     the quality marts are rebuilt from it, so it lands in fct_quality_issue like every other check."""
     clock = time.perf_counter()
-    summary.mart_problems = _validate_marts(work)
+    rebuilt = rebuilt_documents(work, summary.dbt_invocation_id) if summary.dbt_invocation_id else None
+    summary.mart_problems = _validate_marts(work, rebuilt)
     if summary.mart_problems:
         failed = len(summary.failed_mart_checks)
         say(f"mart checks: {len(summary.mart_problems)} found ({failed} stop the publish): recording them")
         write_mart_check_results(work, summary.mart_problems, datetime.now(UTC).replace(tzinfo=None))
         _rebuild_quality_marts(summary, work)
     else:
-        say("mart checks: passed")
+        say(f"mart checks: passed{_scope(rebuilt)}")
     summary.timings["validate marts"] = time.perf_counter() - clock
+
+
+def _scope(rebuilt: frozenset[str] | None) -> str:
+    if rebuilt is None:
+        return ""
+    return f" (the fact marts' rows of the {len(rebuilt)} document{'s' * (len(rebuilt) != 1)} this build remade)"
 
 
 def _rebuild_quality_marts(summary: RunSummary, work: Path) -> None:
@@ -299,6 +308,7 @@ def _build(summary: RunSummary, work: Path) -> None:
     outcome = dbt_child.build(work, work_dir=summary.warehouse.parent / ".dbt", on_node=run_log())
     summary.dbt_ok = outcome.success
     summary.dbt_message = _describe(outcome)
+    summary.dbt_invocation_id = outcome.invocation_id
     say(f"dbt build: {summary.dbt_message}")
 
 

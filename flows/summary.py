@@ -53,6 +53,7 @@ class RunSummary:
     facts_loaded: int = 0
     dbt_ok: bool | None = None
     dbt_message: str = ""
+    dbt_invocation_id: str | None = None  # the build's: names the documents it remade (warehouse/dbt.py)
     mart_problems: list[Problem] = field(default_factory=list)
     rejected_build: Path | None = None  # where a build whose marts failed a check was kept (flows/publish.py)
     timings: dict[str, float] = field(default_factory=dict)

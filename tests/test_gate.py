@@ -559,6 +559,22 @@ def test_a_mart_missing_contract_columns_or_amounts_is_reported(gate: Gate) -> N
     assert {p.check_name for p in problems} == {"marts.fct_three_public.columns", "marts.fct_three_public.not_null"}
 
 
+def test_a_fact_mart_checked_document_by_document_is_one_row_per_something_of_one_document(gate: Gate) -> None:
+    """A build's mart checks read such a mart's rows of the documents it remade only (flows/ingest.py): sound when
+    every check is about one row or one document's rows - its grain starts with the document. An empty frame (no
+    document remade has rows there) passes."""
+    from expectations.marts import mart_specs
+    from expectations.vocabulary import vocabulary
+
+    specs = mart_specs(vocabulary())
+    per_document = {name for name, spec in specs.items() if spec.per_document}
+    assert gate.per_document_marts == per_document
+    assert per_document == {"fct_function_amount", "fct_economic_amount", "fct_summary_line", "fct_three_public"}
+    assert all(specs[name].grain[0] == "document_id" for name in per_document)
+    empty = {name: pd.DataFrame({column: [] for column in specs[name].columns}) for name in per_document}
+    assert gate.validate_marts(empty) == []
+
+
 def test_data_docs_are_built_when_asked(tmp_path: Path) -> None:
     with_docs = Gate(data_docs_dir=tmp_path)
     assert with_docs.check(expenditure_class_201("100.00")).status == "loaded"

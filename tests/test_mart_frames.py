@@ -57,3 +57,21 @@ def test_the_mart_suite_checks_exact_amounts(tmp_path: Path) -> None:
     problems = validate_marts({"fct_three_public": frames["fct_three_public"]})
 
     assert [(p.check_name, p.document_id) for p in problems] == [("marts.fct_three_public.not_null", DOC_ID)]
+
+
+def test_a_mart_made_document_by_document_is_read_for_the_documents_asked_for(tmp_path: Path) -> None:
+    """The run checks of a fact mart only the rows of the documents its build remade; other marts whole."""
+    other = "ab" * 32
+    path = _marts(tmp_path / "w.duckdb")
+    with duckdb.connect(str(path)) as con:
+        con.execute("insert into marts.fct_three_public values (?, 'd', 2023, 'final', 'total', 'actual', 1)", [other])
+
+    frames = mart_frames(path, documents={other}, by_document={"fct_three_public"})
+    nothing = mart_frames(path, documents=set(), by_document={"fct_three_public"})
+
+    assert list(frames["fct_three_public"].document_id) == [other]
+    assert list(frames["fct_three_public"].amount_yuan) == [Decimal("1.00")]
+    assert list(frames["amounts"].amount_yuan) == [HUGE, None, Decimal("1.00")]  # not made document by document
+    assert nothing["fct_three_public"].empty and list(nothing["fct_three_public"].columns) == list(
+        frames["fct_three_public"].columns
+    )

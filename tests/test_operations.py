@@ -242,6 +242,7 @@ def test_any_change_to_the_extractor_s_code_or_specs_is_a_new_extractor_version(
 
 
 def test_a_change_to_the_gate_reads_the_documents_again(tmp_path: Path) -> None:
+    import importlib.metadata
     import shutil
 
     import expectations
@@ -252,6 +253,7 @@ def test_a_change_to_the_gate_reads_the_documents_again(tmp_path: Path) -> None:
     gate = Path(expectations.__file__).parent
     assert READING_VERSION.startswith(extract.EXTRACTOR_VERSION)
     assert READING_VERSION.endswith(source_fingerprint(gate)), "the gate decides what loads: it is in the version"
+    assert f".gx-{importlib.metadata.version('great-expectations')}." in READING_VERSION, "and what it runs on"
     copy = tmp_path / "expectations"
     shutil.copytree(gate, copy, ignore=shutil.ignore_patterns("__pycache__"))
     rules = copy / "attribution.py"

@@ -241,7 +241,7 @@ def _rebuild_finding(monkeypatch: pytest.MonkeyPatch, published: Path, finding: 
         summary.dbt_ok, summary.dbt_message = True, "the marts as built"
 
     monkeypatch.setattr(ingest, "_build", build)
-    monkeypatch.setattr(ingest, "_validate_marts", lambda work: [finding])
+    monkeypatch.setattr(ingest, "_validate_marts", lambda work, rebuilt: [finding])
     summary = RunSummary(published)
     ingest.rebuild(summary, lambda work: None)
     return summary

@@ -25,7 +25,7 @@ from extract.model import Attribution, DocumentMeta, ExtractedDocument, Fact, Fi
 from samples.truth import write_expected_folder
 from warehouse import accuracy, raw
 from warehouse.accuracy import read_expected_folder
-from warehouse.dbt import DBT_PROJECT, DbtOutcome, build_warehouse
+from warehouse.dbt import DBT_PROJECT, DbtOutcome, build_warehouse, rebuilt_documents
 from warehouse.report import write_reports
 
 # CONTRACT.md "Marts": table → "column type, …" (types as information_schema.columns spells them).
@@ -831,11 +831,25 @@ def test_an_incremental_build_makes_the_marts_a_full_build_makes(built: Built, t
             "update raw.documents set department_name = '上海市普陀区体育局' where document_id = ?",
             [justice_budget_with_publisher_error().meta.document_id],
         )
-    assert build_warehouse(incremental, work_dir=tmp_path / "dbt").success
+    outcome = build_warehouse(incremental, work_dir=tmp_path / "dbt")
+    assert outcome.success
     shutil.copyfile(incremental, full)
     with connect(full) as con:
         con.execute("drop table raw.dbt_built_project")  # a warehouse with no record is built whole
-    assert build_warehouse(full, work_dir=tmp_path / "dbt").success
+    full_outcome = build_warehouse(full, work_dir=tmp_path / "dbt")
+    assert full_outcome.success
+
+    # What the mart checks then read of the fact marts: the documents each build remade (flows/ingest.py).
+    remade = {commerce.meta.document_id, built.planning_old.meta.document_id}  # loaded; current again
+    remade.add(justice_budget_with_publisher_error().meta.document_id)  # moved to another department
+    assert rebuilt_documents(incremental, outcome.invocation_id) == remade
+    with connect(full) as con:
+        facts = " union ".join(
+            f"select document_id from marts.{m}"
+            for m in ("fct_function_amount", "fct_economic_amount", "fct_summary_line", "fct_three_public")
+        )
+        every = {d for (d,) in con.execute(facts).fetchall()}
+    assert rebuilt_documents(full, full_outcome.invocation_id) == every > remade
 
     stamps = "select count(distinct dbt_invocation_id) from intermediate.int_current_facts"
     with connect(incremental) as con:

@@ -48,6 +48,9 @@ class DbtOutcome:
     error: str | None = None  # dbt itself could not run (bad project, locked file, …)
     # Every node the build ran, in dbt's order (dbt writes no run_results.json: --no-write-json).
     nodes: list[NodeOutcome] = field(default_factory=list)
+    # dbt's id of this invocation: the incremental fact models stamp the rows they (re)make with it
+    # (macros/rebuilt_documents.sql), so it names the documents this build remade (`rebuilt_documents`).
+    invocation_id: str | None = None
 
     @property
     def warnings(self) -> int:
@@ -99,12 +102,13 @@ def build_warehouse(
     manifest = _parsed_ahead.pop((warehouse_path, work_dir), None)
     try:
         with _env(WAREHOUSE_ENV, str(warehouse_path)), _env(CONTRACTS_ASSERTED_ENV, "1" if project_built else ""):
-            runner = dbtRunner(manifest=manifest, callbacks=[_node_lines(on_node)] if on_node else None)
-            result = runner.invoke(args)
+            invocation = _Invocation()
+            callbacks = [invocation.on_event, *([_node_lines(on_node)] if on_node else [])]
+            result = dbtRunner(manifest=manifest, callbacks=callbacks).invoke(args)
     finally:
         _release_duckdb()
     elapsed = time.perf_counter() - started
-    outcome = _outcome(result, elapsed, warehouse_path)
+    outcome = _outcome(result, elapsed, warehouse_path, invocation.invocation_id)
     if outcome.error is None:
         _share_parse(work_dir)
     if whole_build and outcome.success:
@@ -427,7 +431,7 @@ def _env(name: str, value: str) -> Iterator[None]:
             os.environ[name] = previous
 
 
-def _outcome(result: object, elapsed: float, warehouse_path: Path) -> DbtOutcome:
+def _outcome(result: object, elapsed: float, warehouse_path: Path, invocation_id: str | None) -> DbtOutcome:
     exception = getattr(result, "exception", None)
     run = getattr(result, "result", None)
     nodes = list(getattr(run, "results", None) or [])
@@ -457,4 +461,32 @@ def _outcome(result: object, elapsed: float, warehouse_path: Path) -> DbtOutcome
         nodes_run=len(nodes),
         nodes=outcomes,
         error=None if exception is None else f"{type(exception).__name__}: {exception}",
+        invocation_id=invocation_id,
     )
+
+
+class _Invocation:
+    """dbt's event callback that keeps the id of the invocation its nodes ran in (each event carries it; those of
+    a node, begun once the invocation has its id, certainly this one's). None: no node ran."""
+
+    def __init__(self) -> None:
+        self.invocation_id: str | None = None
+
+    def on_event(self, event: EventMsg) -> None:
+        if self.invocation_id is None and event.info.name == "NodeStart":
+            self.invocation_id = event.info.invocation_id or None
+
+
+# The incremental model that stamps each row it (re)makes with the build's invocation id (macros/rebuilt_documents.sql)
+STAMPED_FACTS = "intermediate.int_current_facts"
+
+
+def rebuilt_documents(warehouse_path: Path, invocation_id: str) -> frozenset[str]:
+    """The documents whose fact rows the build `invocation_id` remade: every document of a full refresh, only the
+    new, re-read or re-attributed ones (a changed department, status …: the document signature) of an incremental
+    build. The rows of any other document are what an earlier build made of the same rows by the same project."""
+    with duckdb.connect(str(warehouse_path), read_only=True) as con:
+        rows = con.execute(
+            f"select distinct document_id from {STAMPED_FACTS} where dbt_invocation_id = ?", [invocation_id]
+        ).fetchall()
+    return frozenset(document_id for (document_id,) in rows)

@@ -16,9 +16,17 @@ import pandas as pd
 SCHEMA = "marts"
 
 
-def mart_frames(database: Path, schema: str = SCHEMA, tables: Collection[str] | None = None) -> dict[str, pd.DataFrame]:
+def mart_frames(
+    database: Path,
+    schema: str = SCHEMA,
+    tables: Collection[str] | None = None,
+    *,
+    documents: Collection[str] | None = None,
+    by_document: Collection[str] = (),
+) -> dict[str, pd.DataFrame]:
     """Every table and view of `schema` (only those named in `tables`, when given): name → frame, DECIMAL columns
-    as Decimal (None where null)."""
+    as Decimal (None where null). With `documents`, the tables named in `by_document` hold only those documents'
+    rows (their `document_id` in it)."""
     with duckdb.connect(str(database), read_only=True) as con:
         columns: dict[str, list[tuple[str, str]]] = {}
         for table, column, data_type in con.execute(
@@ -28,17 +36,30 @@ def mart_frames(database: Path, schema: str = SCHEMA, tables: Collection[str] | 
         ).fetchall():
             if tables is None or table in tables:
                 columns.setdefault(table, []).append((column, data_type))
-        return {table: _exact_frame(con, schema, table, described) for table, described in columns.items()}
+        return {
+            table: _exact_frame(con, schema, table, described, documents if table in by_document else None)
+            for table, described in columns.items()
+        }
 
 
 def _exact_frame(
-    con: duckdb.DuckDBPyConnection, schema: str, table: str, described: list[tuple[str, str]]
+    con: duckdb.DuckDBPyConnection,
+    schema: str,
+    table: str,
+    described: list[tuple[str, str]],
+    documents: Collection[str] | None,
 ) -> pd.DataFrame:
     decimals = [column for column, data_type in described if data_type.upper().startswith("DECIMAL")]
     select = ", ".join(
         f'cast("{column}" as varchar) as "{column}"' if column in decimals else f'"{column}"' for column, _ in described
     )
-    frame = con.execute(f'select {select} from {schema}."{table}"').df()
+    query = f'select {select} from {schema}."{table}"'
+    if documents is None:
+        frame = con.execute(query).df()
+    else:
+        frame = con.execute(
+            f"{query} where document_id in (select unnest(cast(? as varchar[])))", [sorted(documents)]
+        ).df()
     for column in decimals:
         frame[column] = pd.Series([None if pd.isna(v) else Decimal(v) for v in frame[column]], dtype=object)
     return frame
