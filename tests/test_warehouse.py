@@ -862,3 +862,12 @@ def test_an_incremental_build_makes_the_marts_a_full_build_makes(built: Built, t
         assert built_incrementally == mart_hashes(con)
         assert con.execute(stamps).fetchone() == (1,)
     assert {"sww-2025.pdf", "ghzy-2024-v0.pdf"} <= current and "ghzy-2024.pdf" not in current
+
+
+def test_a_warehouse_without_the_stamped_facts_names_no_rebuilt_documents(tmp_path: Path) -> None:
+    """No int_current_facts (a build of another project): the documents remade are unknown, so the mart checks
+    read every row (None), never none of them."""
+    path = tmp_path / "w.duckdb"
+    with connect(path) as con:
+        raw.ensure_schema(con)
+    assert rebuilt_documents(path, "an-invocation") is None

@@ -481,12 +481,16 @@ class _Invocation:
 STAMPED_FACTS = "intermediate.int_current_facts"
 
 
-def rebuilt_documents(warehouse_path: Path, invocation_id: str) -> frozenset[str]:
+def rebuilt_documents(warehouse_path: Path, invocation_id: str) -> frozenset[str] | None:
     """The documents whose fact rows the build `invocation_id` remade: every document of a full refresh, only the
     new, re-read or re-attributed ones (a changed department, status …: the document signature) of an incremental
-    build. The rows of any other document are what an earlier build made of the same rows by the same project."""
+    build. The rows of any other document are what an earlier build made of the same rows by the same project.
+    None when the warehouse does not say (no such model: a build of another project)."""
     with duckdb.connect(str(warehouse_path), read_only=True) as con:
-        rows = con.execute(
-            f"select distinct document_id from {STAMPED_FACTS} where dbt_invocation_id = ?", [invocation_id]
-        ).fetchall()
+        try:
+            rows = con.execute(
+                f"select distinct document_id from {STAMPED_FACTS} where dbt_invocation_id = ?", [invocation_id]
+            ).fetchall()
+        except duckdb.CatalogException:
+            return None
     return frozenset(document_id for (document_id,) in rows)
