@@ -871,3 +871,36 @@ def test_a_warehouse_without_the_stamped_facts_names_no_rebuilt_documents(tmp_pa
     with connect(path) as con:
         raw.ensure_schema(con)
     assert rebuilt_documents(path, "an-invocation") is None
+
+
+def test_an_issue_on_a_code_in_both_code_lists_is_one_row_named_from_its_own_list(built: Built, tmp_path: Path) -> None:
+    """302 is an economic class (商品和服务支出); a document whose income table prints 302 as a function row puts it
+    in the function list too. Its unknown-code issue is one row of fct_quality_issue (issue_id unique: a name looked
+    up by the code alone gave it one row per list, and the build failed), named from the function list, which its
+    table's fact is in. Found ingesting the wild corpora into one warehouse. Cost: one dbt build (~10-30 s)."""
+    path = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(built.path, path)
+    facts = [fn("income", "all", "302", "total", D("99478800.00"), "无锡市发展和改革委员会", page=12)]
+    meta = DocumentMeta(
+        sha("wuxi-fgw"), "wuxi-fgw.pdf", "无锡市发展和改革委员会", 2024, "budget", "department", "无锡市", 20
+    )
+    unknown = Problem(
+        "classification.unknown_code",
+        "warning",
+        "income p12 function 302 total (amount 99478800.00 yuan): the code is not in the classification lists",
+        table_kind="income",
+        page=12,
+        subject_code="302",
+    )
+    with connect(path) as con:
+        assert load(con, ExtractedDocument(meta=meta, facts=facts), issues=[unknown])
+    assert build_warehouse(path, work_dir=tmp_path / "dbt").success
+
+    with connect(path) as con:
+        rows = con.execute(
+            "select subject_name from marts.fct_quality_issue where document_id = ? and subject_code = '302'",
+            [meta.document_id],
+        ).fetchall()
+        economic = con.execute("select econ_name from marts.dim_economic_subject where econ_code = '302'").fetchall()
+    assert rows == [("无锡市发展和改革委员会",)]
+    assert economic == [("商品和服务支出",)]  # the code is in both lists

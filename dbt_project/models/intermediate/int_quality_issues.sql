@@ -28,10 +28,25 @@ kinds as (
     select check_name, value_kind from {{ ref('check_value_kinds') }}
 ),
 
-subjects as (
-    select subject_code, subject_name from {{ ref('int_function_subjects') }}
-    union all
-    select econ_code, econ_name from {{ ref('int_economic_subjects') }}
+-- Whether an issue's code is a function or an economic subject: what the document's facts in that table say. A code
+-- can be in both lists (302: 商品和服务支出 in the economic one, and a function code a document printed that the
+-- list lacks), so a name looked up by the code alone would give such an issue two rows, one per list.
+subject_kinds as (
+    select
+        facts.document_id,
+        facts.table_kind,
+        facts.fact_key as subject_code,
+        bool_or(facts.fact_kind = 'function') as is_function,
+        bool_or(facts.fact_kind = 'economic') as is_economic
+    from {{ ref('stg_facts') }} as facts
+    where facts.fact_kind in ('function', 'economic')
+        and exists (
+            select 1 from issues
+            where issues.document_id = facts.document_id
+                and issues.table_kind = facts.table_kind
+                and issues.subject_code = facts.fact_key
+        )
+    group by facts.document_id, facts.table_kind, facts.fact_key
 ),
 
 numbered as (
@@ -74,11 +89,21 @@ select
     documents.report_level,
     tables.table_title,
     tables.first_page as table_page,
-    subjects.subject_name
+    case
+        when subject_kinds.is_economic and not subject_kinds.is_function then economic_subjects.econ_name
+        when subject_kinds.is_function then function_subjects.subject_name
+        -- a code no fact of the table carries: the list that has it, the function list first
+        else coalesce(function_subjects.subject_name, economic_subjects.econ_name)
+    end as subject_name
 from numbered
 left join kinds on kinds.check_name = numbered.check_name
 left join {{ ref('int_documents') }} as documents on documents.document_id = numbered.document_id
 left join {{ ref('int_document_tables') }} as tables
     on tables.document_id = numbered.document_id
     and tables.table_kind = numbered.table_kind
-left join subjects on subjects.subject_code = numbered.subject_code
+left join subject_kinds
+    on subject_kinds.document_id = numbered.document_id
+    and subject_kinds.table_kind = numbered.table_kind
+    and subject_kinds.subject_code = numbered.subject_code
+left join {{ ref('int_function_subjects') }} as function_subjects on function_subjects.subject_code = numbered.subject_code
+left join {{ ref('int_economic_subjects') }} as economic_subjects on economic_subjects.econ_code = numbered.subject_code
