@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.bench import growth, summary_stages
+from flows.bench import growth, served_seconds, summary_stages
 from flows.cli import main
 from flows.limits import tree_resident_bytes
 
@@ -89,3 +89,15 @@ def test_the_process_tree_memory_counts_this_process() -> None:
 def test_a_scale_that_does_not_grow_is_one_line(scale: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["bench", "--scale", scale]) == 2
     assert capsys.readouterr().err.startswith(f"caijue: --scale {scale}: give two or more growing document counts")
+
+
+def test_a_served_run_is_timed_by_the_server_s_own_clock() -> None:
+    """From the trigger (the server created the run) to Completed, and from Running to Completed: the bench's poll
+    of the run's state sets no bound on either."""
+    flow_run = {
+        "created": "2026-12-01T14:16:57.120000Z",
+        "start_time": "2026-12-01T14:16:58.510000Z",
+        "end_time": "2026-12-01T14:17:09.320000Z",
+    }
+    wall, running = served_seconds(flow_run)
+    assert round(wall, 2) == 12.2 and round(running, 2) == 10.81
