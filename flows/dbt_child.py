@@ -67,10 +67,8 @@ class DbtChild:
 
     def build(self, warehouse: Path, on_node: Callable[[str], None] | None, options: dict[str, Any]) -> DbtOutcome:
         with self._ahead_lock:
-            ahead = self._ahead
             self._parsed_for.clear()  # this build takes the parse
-        if ahead is not None:
-            ahead.join()
+        self.settle()
         try:
             outcome, lines = self._caller.call(_build_collecting_lines, warehouse, options, seconds=None)
         except (ChildCrashed, RemoteError):
