@@ -16,6 +16,7 @@ as PDFium aborting the process ("crashed") — the document's failure would not 
 
 from __future__ import annotations
 
+import atexit
 import ctypes
 import ctypes.util
 import gc
@@ -27,8 +28,9 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from multiprocessing.connection import Connection
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import psutil
 
@@ -38,6 +40,10 @@ T = TypeVar("T")
 # as fast as memory allows (a decompression bomb, ~2 GB/s) gets at most ~100 MB past its limit in between.
 WATCH_INTERVAL_SECONDS = 0.05
 MIB = 1 << 20
+
+# How long an idle child closed is given to exit by itself before it is killed (measured: a reading child exits
+# ~10 ms after its pipe closes, the dbt child ~0.2 s: its exit handlers).
+CLOSE_GRACE_SECONDS = 2.0
 
 
 class CallTimeout(Exception):
@@ -64,18 +70,22 @@ class IsolatedCaller:
         self._send: Connection | None = None
         self._receive: Connection | None = None
         self.calls = 0  # how many calls it was given: a stop once idle checks that no other came since
+        self._in_call = False
 
     def call(self, function: Callable[..., T], *args: Any, seconds: float | None, memory_mib: int | None = None) -> T:
         self.calls += 1
         self._ensure_child()
         assert self._send is not None and self._receive is not None
+        self._in_call = True
         try:
             self._send.send((function, args))
             self._await_answer(seconds, memory_mib)
             ok, value = self._receive.recv()
         except (EOFError, OSError) as exc:
-            self.close()
+            self.close(grace=None)
             raise ChildCrashed(f"the extraction process died: {type(exc).__name__}") from exc
+        finally:
+            self._in_call = False
         if ok:
             return value
         raise RemoteError(value)
@@ -96,17 +106,23 @@ class IsolatedCaller:
                 self._give_up(OverMemoryLimit(f"its process reached {resident // MIB} MiB"))
 
     def _give_up(self, reason: Exception) -> None:
-        self.close()
+        self.close(grace=None)
         raise reason
 
-    def close(self) -> None:
+    def close(self, grace: float | None = CLOSE_GRACE_SECONDS) -> None:
+        """End the child. One in a call, or with `grace` None, is killed now. An idle one is not waited for: it sees
+        its pipe closed and exits by itself, its exit handlers run (a semaphore dbt made is released; killed, its
+        resource tracker reports it leaked on serve's log), or is killed after `grace` seconds (a thread waits)."""
         for connection in (self._send, self._receive):
             if connection is not None:
                 connection.close()
-        if self._process is not None and self._process.poll() is None:
-            self._process.kill()
-            self._process.wait()
-        self._process = self._send = self._receive = None
+        process, self._process, self._send, self._receive = self._process, None, None, None
+        if process is None or process.poll() is not None:
+            return
+        if grace is None or self._in_call:
+            _kill(process, 0.0)
+        else:
+            threading.Thread(target=_kill, args=(process, grace), name="caijue-child-exit", daemon=True).start()
 
     def _ensure_child(self) -> None:
         if self._process is not None and self._process.poll() is None:
@@ -120,6 +136,15 @@ class IsolatedCaller:
         self._receive = Connection(os.dup(self._process.stdout.fileno()), writable=False)
         self._process.stdin.close()
         self._process.stdout.close()
+
+
+def _kill(process: subprocess.Popen[bytes], after: float) -> None:
+    """Kill the process unless it exits within `after` seconds; reap it."""
+    with suppress(subprocess.TimeoutExpired):
+        process.wait(after)
+    if process.poll() is None:
+        process.kill()
+        process.wait()
 
 
 _idle: list[IsolatedCaller] = []
@@ -237,5 +262,14 @@ def _release_memory() -> None:
 _libc = ctypes.CDLL(ctypes.util.find_library("c")) if sys.platform == "linux" else None
 
 
+def _exit_now() -> NoReturn:
+    """Exit without the interpreter's teardown (seconds, with dbt or pdfplumber imported: flows/cli.py
+    exit_without_teardown), the exit handlers run."""
+    atexit._run_exitfuncs()
+    sys.stderr.flush()
+    os._exit(0)
+
+
 if __name__ == "__main__":
     _serve(int(sys.argv[1]) if len(sys.argv) > 1 else None)
+    _exit_now()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -25,6 +26,11 @@ from flows.settings import prepare_prefect  # noqa: E402
 
 prepare_prefect(_STATE)
 os.environ.setdefault("CAIJUE_WAREHOUSE", str(_STATE / "warehouse.duckdb"))
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """The session's temporary folder goes with it (each session and xdist worker made one)."""
+    shutil.rmtree(_STATE, ignore_errors=True)
 
 
 def pytest_configure(config: pytest.Config) -> None:

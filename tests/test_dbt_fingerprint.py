@@ -49,11 +49,13 @@ def test_a_warehouse_records_the_project_it_was_built_with(tmp_path: Path) -> No
     is tested in tests/test_warehouse.py: a second build of the same project runs neither)."""
     warehouse = tmp_path / "warehouse.duckdb"
     assert dbt.built_project(warehouse) is None, "no file: nothing built"
-    dbt._ensure_raw(warehouse)
-    assert dbt.built_project(warehouse) is None, "a new warehouse: nothing built"
+    project, built = dbt._raw_ensured_and_fingerprints(warehouse, whole_build=True)
+    assert built is None and dbt.built_project(warehouse) is None, "a new warehouse: nothing built"
     dbt._record_built_project(warehouse, "first")
-    dbt._record_built_project(warehouse, "second")
-    assert dbt.built_project(warehouse) == "second"
+    dbt._record_built_project(warehouse, project)
+    assert dbt.built_project(warehouse) == project
+    assert dbt._raw_ensured_and_fingerprints(warehouse, whole_build=True) == (project, project)
+    assert dbt._raw_ensured_and_fingerprints(warehouse, whole_build=False) == ("", None)
 
     assert dbt._unchanged_project_exclusions(unit_tested=False, project_built=False) == []
     only_unit_tests = dbt._unchanged_project_exclusions(unit_tested=True, project_built=False)
@@ -63,21 +65,27 @@ def test_a_warehouse_records_the_project_it_was_built_with(tmp_path: Path) -> No
     assert "resource_type:unit_test" in both and both[-2:] == ["--indirect-selection", "empty"]
 
 
-def test_the_built_project_includes_the_raw_sources_columns(tmp_path: Path) -> None:
+def test_the_built_project_includes_the_raw_sources_columns(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The contracts and the unit tests are judged over raw's columns (warehouse/raw.py's, not the project's): a
     source column changed is another build; what dbt does not read (its own record, another table) is not."""
     warehouse = tmp_path / "warehouse.duckdb"
-    dbt._ensure_raw(warehouse)
-    before = dbt._fingerprint_with_raw_columns("project", warehouse)
-    assert dbt._fingerprint_with_raw_columns("project", warehouse) == before
-    assert dbt._fingerprint_with_raw_columns("another project", warehouse) != before
+
+    def fingerprint() -> str:
+        return dbt._raw_ensured_and_fingerprints(warehouse, whole_build=True)[0]
+
+    monkeypatch.setattr(dbt, "project_fingerprint", lambda: "project")
+    before = fingerprint()
+    assert fingerprint() == before
+    monkeypatch.setattr(dbt, "project_fingerprint", lambda: "another project")
+    assert fingerprint() != before
+    monkeypatch.setattr(dbt, "project_fingerprint", lambda: "project")
     dbt._record_built_project(warehouse, before)
     with duckdb.connect(str(warehouse)) as con:
         con.execute("create table raw.not_a_source (x integer)")
-    assert dbt._fingerprint_with_raw_columns("project", warehouse) == before, "dbt reads neither"
+    assert fingerprint() == before, "dbt reads neither"
     with duckdb.connect(str(warehouse)) as con:
         con.execute("alter table raw.facts add column added_by_a_new_release varchar")
-    assert dbt._fingerprint_with_raw_columns("project", warehouse) != before
+    assert fingerprint() != before
 
 
 def test_a_new_work_folder_starts_from_the_last_parse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,6 +7,7 @@ busy machine."""
 
 from __future__ import annotations
 
+import atexit
 import os
 import subprocess
 import sys
@@ -99,6 +100,18 @@ def _alive(pid: int) -> bool:
 
 
 # --- memory ------------------------------------------------------------------------------------------------
+
+
+def test_an_idle_child_closed_exits_by_itself_with_its_exit_handlers_run(tmp_path: Path) -> None:
+    """Killed, a child's exit handlers never run: the dbt child's semaphores were reported leaked on serve's log
+    after every run, and the gate's folders of the reading children were left in the temporary folder."""
+    marker = tmp_path / "exit-handlers-ran"
+    caller = IsolatedCaller()
+    caller.call(atexit.register, Path.write_text, marker, "yes", seconds=30)
+    child = caller._process
+    caller.close()
+    assert child is not None and child.wait(10) == 0
+    assert marker.read_text() == "yes"
 
 
 def test_a_child_over_its_memory_limit_is_killed_and_the_next_call_has_a_fresh_one() -> None:

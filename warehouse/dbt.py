@@ -83,17 +83,16 @@ def build_warehouse(
 
     warehouse_path = warehouse_path.resolve()
     warehouse_path.parent.mkdir(parents=True, exist_ok=True)
-    _ensure_raw(warehouse_path)
+    whole_build = command == "build" and not select
+    project, built = _raw_ensured_and_fingerprints(warehouse_path, whole_build)
     work_dir = _work_dir(warehouse_path, work_dir)
     args = [command, *_common_args(work_dir)]
     if quiet:
         args.append("--quiet")
     if select:
         args += ["--select", select]
-    whole_build = command == "build" and not select
-    project = _fingerprint_with_raw_columns(project_fingerprint(), warehouse_path) if whole_build else ""
     unit_tested = whole_build and project in _unit_tests_passed(work_dir)
-    project_built = whole_build and built_project(warehouse_path) == project
+    project_built = whole_build and built == project
     args += _unchanged_project_exclusions(unit_tested=unit_tested, project_built=project_built)
     if whole_build and not project_built:  # the incremental fact models as the new project makes them
         args.append("--full-refresh")
@@ -265,19 +264,25 @@ PROJECT_ONLY_NODES = ("resource_type:seed", "config.materialized:view", "path:se
 CONTRACTS_ASSERTED_ENV = "CAIJUE_CONTRACTS_ASSERTED"
 
 
-def _fingerprint_with_raw_columns(project: str, warehouse_path: Path) -> str:
-    """The project's fingerprint and its raw sources' columns (names and types, made by warehouse/raw.py, not by
-    the project): the staging views bind them, the contracts and the unit tests are judged over them."""
-    con = duckdb.connect(str(warehouse_path), read_only=True)
+def _raw_ensured_and_fingerprints(warehouse_path: Path, whole_build: bool) -> tuple[str, str | None]:
+    """In one connection: raw's tables made on a new warehouse (dbt's sources); for a whole build, the project's
+    fingerprint with its raw sources' columns (names and types, made by warehouse/raw.py, not by the project: the
+    staging views bind them, the contracts and the unit tests are judged over them) and the fingerprint the
+    warehouse's last whole build recorded (None: none). ("", None) for another build."""
+    con = duckdb.connect(str(warehouse_path))
     try:
+        ensure_schema(con)
+        if not whole_build:
+            return "", None
         columns = con.execute(
             "select table_name, column_name, data_type from duckdb_columns()"
             " where schema_name = 'raw' and table_name in (select unnest(?)) order by table_name, column_index",
             [_raw_sources()],
         ).fetchall()
+        project = hashlib.sha256(f"{project_fingerprint()};{columns!r}".encode()).hexdigest()
+        return project, _recorded_project(con)
     finally:
         con.close()
-    return hashlib.sha256(f"{project};{columns!r}".encode()).hexdigest()
 
 
 def _raw_sources() -> list[str]:
@@ -298,13 +303,17 @@ def built_project(warehouse_path: Path) -> str | None:
         return None
     con = duckdb.connect(str(warehouse_path), read_only=True)
     try:
-        schema, table = BUILT_PROJECT.split(".")
-        exists = con.execute(
-            "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?", [schema, table]
-        ).fetchone()
-        row = con.execute(f"select fingerprint from {BUILT_PROJECT}").fetchone() if exists and exists[0] else None
+        return _recorded_project(con)
     finally:
         con.close()
+
+
+def _recorded_project(con: duckdb.DuckDBPyConnection) -> str | None:
+    schema, table = BUILT_PROJECT.split(".")
+    exists = con.execute(
+        "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?", [schema, table]
+    ).fetchone()
+    row = con.execute(f"select fingerprint from {BUILT_PROJECT}").fetchone() if exists and exists[0] else None
     return row[0] if row else None
 
 
@@ -388,15 +397,6 @@ def _release_duckdb() -> None:
     if environment is not None:
         environment.close()
     DuckDBConnectionManager.close_all_connections()
-
-
-def _ensure_raw(warehouse_path: Path) -> None:
-    """dbt's sources are the raw tables: create them (empty) on a new warehouse."""
-    con = duckdb.connect(str(warehouse_path))
-    try:
-        ensure_schema(con)
-    finally:
-        con.close()
 
 
 def _failed_checks(warehouse_path: Path, node: object) -> tuple[str, ...]:
