@@ -1,6 +1,6 @@
 """The dbt unit tests run once per project (warehouse/dbt.py): the project's fingerprint changes with any
 file dbt reads — a model, a macro, a seed in a folder outside the project — and with nothing dbt writes.
-Cost: hashing a copy of the project a few times, a few small DuckDB files (well under a second), no dbt run."""
+Cost: hashing a copy of the project a few times, a few small DuckDB files (well under a second), one dbt parse."""
 
 from __future__ import annotations
 
@@ -120,3 +120,38 @@ def test_unit_tests_passed_on_this_machine_are_not_run_again(tmp_path: Path, mon
     dbt._record_unit_tests_passed(second, "edited project")
     assert dbt._unit_tests_passed(first) == {"fingerprint", "edited project"}
     assert dbt._unit_tests_passed(second) == {"edited project"}
+
+
+def test_a_model_made_of_seeds_alone_is_left_to_the_builds_of_a_new_project(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What reads no raw table (no source among its ancestors) changes only with the project: such a model and the
+    tests of such models are tagged project_only (warehouse/dbt.py PROJECT_ONLY_NODES), so a build of the project
+    the warehouse already holds leaves them as they are. Nothing that reads raw is tagged: it would go stale.
+    One dbt parse of the project."""
+    from dbt.cli.main import dbtRunner
+
+    monkeypatch.setenv(dbt.WAREHOUSE_ENV, str(tmp_path / "warehouse.duckdb"))
+    dbt.prepare()
+    parsed = dbtRunner().invoke(["parse", *dbt._common_args(tmp_path / ".dbt"), "--quiet"])
+    assert parsed.success, parsed.exception
+    nodes = parsed.result.nodes
+
+    def parents(unique_id: str) -> list[str]:
+        return list(getattr(nodes[unique_id].depends_on, "nodes", []))  # a seed's names macros only
+
+    def reads_raw(unique_id: str) -> bool:
+        if unique_id.startswith("source."):
+            return True
+        return unique_id in nodes and any(reads_raw(parent) for parent in parents(unique_id))
+
+    made_of_the_project = {
+        unique_id
+        for unique_id, node in nodes.items()
+        if node.resource_type in ("model", "test")
+        and not reads_raw(unique_id)
+        and any(parent.startswith("model.") for parent in [unique_id, *parents(unique_id)])
+    }
+    tagged = {unique_id for unique_id, node in nodes.items() if "project_only" in node.tags}
+    assert "model.caijue.int_department_vocabulary" in made_of_the_project
+    assert tagged == made_of_the_project

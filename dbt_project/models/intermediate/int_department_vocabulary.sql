@@ -1,5 +1,9 @@
 -- The name vocabulary (seeds/department_name_vocabulary.csv) closed over its chains: 卫计局 → 卫生和计划生育局
 -- → 卫生健康局 gives 卫计局 → 卫生健康局 too, with every step's rule and the path in words.
+-- Made of a seed alone, so of the project alone (warehouse/dbt.py PROJECT_ONLY_NODES): a build of the project the
+-- warehouse already holds leaves it, and its tests, as they are.
+{{ config(tags=['project_only']) }}
+
 with recursive vocabulary as (
     select
         printed_core,
