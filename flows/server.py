@@ -198,8 +198,10 @@ def keep_template(database: Path) -> None:
 
 
 # Imported by Prefect when a flow run begins, on the run's critical path once the server answers: the encoder of its
-# parameters (prefect.flows serialize_parameters: FastAPI, ~0.1-0.4 s). Imported instead while the server boots.
-FLOW_RUN_MODULES = ("fastapi.encoders",)
+# parameters (prefect.flows serialize_parameters: FastAPI, ~0.1-0.4 s), and at the flow's first task call its task
+# engine and the task graph's tracker (prefect.tasks Task.__call__: graphviz; ~0.03 s, seen in a served 1-new run's
+# profile). Imported instead while the server boots, or while serve's warm process waits.
+FLOW_RUN_MODULES = ("fastapi.encoders", "prefect.task_engine", "prefect.utilities.visualization")
 
 
 def _import_flow_run_modules() -> None:
