@@ -2,11 +2,11 @@
 
 A Checkpoint hands one set of batch parameters to all its ValidationDefinitions, so in-memory dataframe assets
 would all get the same frame. Each suite's data is therefore a pickle file asset in a folder of the
-checkpoint's: a run writes a file per suite there, runs the Checkpoint once (every suite, then its actions: the
-Data Docs when they are asked for) and removes the files. A file holds a reference to the run's frame in this
-process (`live_frame`), not the frame's rows: GX's pandas.read_pickle gets the frame itself, Decimal amounts and
-nullable integers as they are, without a trip through the disk (pickling a run's frames and reading them back
-was half the CPU of a 128-document Checkpoint run; pandas' copy-on-write keeps the caller's frame as it was).
+checkpoint's: a run makes the folder, writes a file per suite there, runs the Checkpoint once (every suite, then
+its actions: the Data Docs when they are asked for) and removes the folder. A file holds a reference to the run's
+frame in this process (`live_frame`), not the frame's rows: GX's pandas.read_pickle gets the frame itself, Decimal
+amounts and nullable integers as they are, without a trip through the disk (pickling a run's frames and reading
+them back was half the CPU of a 128-document Checkpoint run; pandas' copy-on-write keeps the caller's frame as it was).
 Not thread-safe by itself: the Gate runs one Checkpoint at a time.
 
 What a run's results hold depends on who reads them. With Data Docs the Checkpoint's result_format is COMPLETE:
@@ -28,7 +28,7 @@ import os
 import pickle
 import shutil
 import tempfile
-import weakref
+import uuid
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -94,8 +94,9 @@ class FrameCheckpoint:
 
         self._context, self._stores_results = context, data_docs
         self._pid = os.getpid()  # the frames' folder is this process's (see run)
-        self._folder = Path(tempfile.mkdtemp(prefix=f"caijue-{name}-"))
-        weakref.finalize(self, shutil.rmtree, self._folder, ignore_errors=True)
+        # Named now, made by each run and removed at its end: a process killed between runs (an idle reading child,
+        # serve's warm process stopped with serve) leaves nothing in the temporary folder.
+        self._folder = Path(tempfile.gettempdir()) / f"caijue-{name}-{self._pid}-{uuid.uuid4().hex[:12]}"
         definitions = []
         for suite in suites:
             asset = datasource.add_pickle_asset(suite.name, filepath_or_buffer=self._path(suite.name))
@@ -122,6 +123,7 @@ class FrameCheckpoint:
         if missing:
             raise ValueError(f"no frame for the suites {sorted(missing)}")
         try:
+            self._folder.mkdir(mode=0o700, exist_ok=True)
             for name in self.suite_names:
                 path = self._path(name)
                 _LIVE_FRAMES[str(path)] = frames[name]
@@ -135,7 +137,7 @@ class FrameCheckpoint:
         finally:
             for name in self.suite_names:
                 _LIVE_FRAMES.pop(str(self._path(name)), None)
-                self._path(name).unlink(missing_ok=True)
+            shutil.rmtree(self._folder, ignore_errors=True)
         if not self._stores_results:
             self._forget(result)
         return by_suite

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
@@ -86,6 +87,17 @@ def failed(result: GateResult, check_name: str) -> list[Problem]:
 
 
 # --- hierarchy ------------------------------------------------------------------------------------
+
+
+def test_a_gate_leaves_no_folder_in_the_temporary_folder_between_its_checkpoint_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Checkpoint run makes its frames' folder and removes it: a process killed between runs (an idle reading
+    child, serve's warm process stopped with serve) leaves nothing in the temporary folder."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    gate = Gate()
+    assert gate.check(expenditure_class_201("100.00")).status == "loaded"
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_expenditure_class_rows_equal_the_sum_of_their_section_rows(gate: Gate) -> None:
