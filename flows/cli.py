@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import atexit
 import json
 import os
 import sys
 from pathlib import Path
-from typing import NoReturn
 
 from flows.errors import UserError, check_input, check_warehouse_writable, explain_database_error
 from flows.limits import DEFAULT_MEMORY_LIMIT_MIB, DEFAULT_PAGE_LIMIT, DocumentLimits
 from flows.settings import prepare_prefect, warehouse_path
-from flows.stopping import EXIT_STOPPED, STOPPED, stop_cleanly
+from flows.stopping import EXIT_STOPPED, STOPPED, exit_without_teardown, stop_cleanly
 
 EXAMPLE_QUERY = """select d.department_name, f.fiscal_year, f.report_kind, s.subject_name,
        sum(f.amount_yuan) as amount_yuan
@@ -37,20 +35,6 @@ def main(argv: list[str] | None = None) -> int:
     if argv is None and args.command in RUN_COMMANDS:
         exit_without_teardown(code)
     return code
-
-
-def exit_without_teardown(code: int) -> NoReturn:
-    """End the process now, without the interpreter's teardown: after a run it would take 3–5 s to take apart
-    the modules a run imports (Prefect, Great Expectations, dbt, pandas) and collect their objects, with nothing
-    left to do — the warehouse published (and fsynced) or left as it was, every file closed, the run's logs and
-    events delivered to Prefect's API (flows/server.py deliver_pending), its server and reading children stopped.
-    The exit handlers run first, as at any exit (logging's flush, multiprocessing's: a semaphore dbt made is
-    released, else its resource tracker warns of a leak; measured: a few milliseconds), then what was printed
-    is flushed."""
-    atexit._run_exitfuncs()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
 
 
 def _run_command(args: argparse.Namespace) -> int:

@@ -16,7 +16,6 @@ as PDFium aborting the process ("crashed") — the document's failure would not 
 
 from __future__ import annotations
 
-import atexit
 import ctypes
 import ctypes.util
 import gc
@@ -30,9 +29,11 @@ import time
 from collections.abc import Callable
 from contextlib import suppress
 from multiprocessing.connection import Connection
-from typing import Any, NoReturn, TypeVar
+from typing import Any, TypeVar
 
 import psutil
+
+from flows.stopping import exit_without_teardown
 
 T = TypeVar("T")
 
@@ -262,14 +263,6 @@ def _release_memory() -> None:
 _libc = ctypes.CDLL(ctypes.util.find_library("c")) if sys.platform == "linux" else None
 
 
-def _exit_now() -> NoReturn:
-    """Exit without the interpreter's teardown (seconds, with dbt or pdfplumber imported: flows/cli.py
-    exit_without_teardown), the exit handlers run."""
-    atexit._run_exitfuncs()
-    sys.stderr.flush()
-    os._exit(0)
-
-
 if __name__ == "__main__":
     _serve(int(sys.argv[1]) if len(sys.argv) > 1 else None)
-    _exit_now()
+    exit_without_teardown(0)  # the exit handlers run: closed, an idle child exits by itself (IsolatedCaller.close)

@@ -30,7 +30,6 @@ run, as Prefect's own process would be.
 from __future__ import annotations
 
 import asyncio
-import atexit
 import contextlib
 import json
 import os
@@ -50,6 +49,7 @@ import psutil
 
 from flows.limits import tree_resident_bytes
 from flows.report import say
+from flows.stopping import exit_without_teardown
 
 # A spare that died while idle (killed from outside) is replaced after this long, not at once: a spare that
 # cannot live (memory) would otherwise be begun again and again.
@@ -465,9 +465,8 @@ def run_flow_with_env(
 
 
 def _exit_now(code: int) -> NoReturn:
-    """End the spare without the interpreter's teardown (3-5 s after a run: flows/cli.py exit_without_teardown):
-    its dbt child and reading children stopped, the exit handlers run (Prefect's send the run's last logs and
-    events), what was printed flushed."""
+    """End the spare without the interpreter's teardown (flows/stopping.py exit_without_teardown), its dbt child and
+    reading children stopped first (the exit handlers then send the run's last logs and events)."""
     with contextlib.suppress(Exception):
         if "flows.dbt_child" in sys.modules:
             from flows.dbt_child import end_dbt_child
@@ -477,9 +476,4 @@ def _exit_now(code: int) -> NoReturn:
             from flows.timeout import stop_idle_children
 
             stop_idle_children()
-    with contextlib.suppress(Exception):
-        atexit._run_exitfuncs()
-    with contextlib.suppress(Exception):
-        sys.stdout.flush()
-        sys.stderr.flush()
-    os._exit(code)
+    exit_without_teardown(code)
