@@ -299,18 +299,8 @@ def _unchanged_project_exclusions(*, unit_tested: bool, project_built: bool) -> 
     return ["--exclude", *excluded, "--indirect-selection", "empty"] if excluded else []
 
 
-def built_project(warehouse_path: Path) -> str | None:
-    """The fingerprint of the project whose seeds and staging views the warehouse holds (None: unknown)."""
-    if not warehouse_path.exists():
-        return None
-    con = duckdb.connect(str(warehouse_path), read_only=True)
-    try:
-        return _recorded_project(con)
-    finally:
-        con.close()
-
-
 def _recorded_project(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The fingerprint of the project whose seeds and staging views the warehouse holds (None: unknown)."""
     schema, table = BUILT_PROJECT.split(".")
     exists = con.execute(
         "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?", [schema, table]
