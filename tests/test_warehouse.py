@@ -21,7 +21,7 @@ import pytest
 import yaml
 
 from extract.expected import expected_of_document
-from extract.model import Attribution, DocumentMeta, ExtractedDocument, Fact, FileKind, Problem, TableRead
+from extract.model import LARGEST_YUAN, Attribution, DocumentMeta, ExtractedDocument, Fact, FileKind, Problem, TableRead
 from samples.truth import write_expected_folder
 from warehouse import accuracy, raw
 from warehouse.accuracy import read_expected_folder
@@ -515,6 +515,24 @@ def test_a_failed_load_leaves_no_partial_rows(tmp_path: Path, monkeypatch: pytes
         assert inserted == ["documents", "document_tables", "facts"]  # the failure came after rows were written
         assert raw_counts(con) == {"documents": 0, "document_tables": 0, "facts": 0, "quality_issues": 0}
         assert raw.known_documents(con) == {}
+
+
+def test_every_amount_the_money_type_holds_loads_exactly(tmp_path: Path) -> None:
+    # The load casts through a narrower decimal where it can (warehouse/raw.py `_money_of_text`): amounts on both
+    # sides of its limit (10^16 yuan), up to the largest an amount may be, negative ones, and an issue's nulls.
+    doc = planning_final()
+    amounts = [D("0.00"), D("-0.01"), D("5"), D("9999999999999999.99"), D("10000000000000000.00"), LARGEST_YUAN]
+    amounts += [-LARGEST_YUAN, D("-123456789012345678.90")]
+    facts = [
+        Fact("expenditure", "all", "function", f"2{n:02d}", "total", a, 9, "其他支出") for n, a in enumerate(amounts)
+    ]
+    issue = replace(QUARANTINE_ISSUE, expected=LARGEST_YUAN, actual=None)
+    with connect(tmp_path / "w.duckdb") as con:
+        load(con, replace(doc, facts=facts), "quarantined", issues=[issue])
+        loaded = [a for (a,) in con.execute("select amount_yuan from raw.facts order by key").fetchall()]
+        expected, actual = con.execute("select expected, actual from raw.quality_issues").fetchone()
+    assert loaded == amounts
+    assert (expected, actual) == (LARGEST_YUAN, None)
 
 
 def test_an_amount_the_database_refuses_rolls_back_the_document(tmp_path: Path) -> None:

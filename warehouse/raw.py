@@ -37,6 +37,9 @@ FILE_KINDS: tuple[FileKind, ...] = get_args(FileKind)
 # A withheld table always has a reason: a null reason would let its facts into the marts.
 UNSTATED_REASON = "withheld by the gate (no reason given)"
 MONEY = "decimal(20,2)"
+# DECIMAL(18,2) holds every amount below 10^16 yuan (a national budget is ~10^13) in 64 bits; DuckDB casts text to
+# it ~100x faster than to MONEY, whose 128-bit parse divides (34,000 amounts: 0.51 -> 0.004 s, most of a load).
+_NARROW_MONEY = "decimal(18,2)"
 BOX_COLUMNS = ("box_x0", "box_top", "box_x1", "box_bottom")  # a fact's cell, as extract.model.CellBox orders it
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -452,7 +455,7 @@ def _facts_frame(documents: Sequence[tuple[str, Sequence[Fact]]]) -> _Frame:
     columns = f"document_id, table_kind, fund_scope, fact_kind, key, measure, amount_yuan, page, row_label, {boxes}"
     select = (
         "select document_id, table_kind, fund_scope, fact_kind, key, measure,"
-        f" cast(amount_yuan as {MONEY}), cast(page as integer), row_label, {boxes}"
+        f" {_money_of_text('amount_yuan')}, cast(page as integer), row_label, {boxes}"
     )
     return _Frame("facts", frame, columns, select)
 
@@ -481,7 +484,7 @@ def _issues_frame(documents: Sequence[tuple[str, Sequence[Problem]]]) -> _Frame:
     )
     select = (
         "select document_id, check_name, severity, table_kind, cast(page as integer), subject_code,"
-        f" cast(expected as {MONEY}), cast(actual as {MONEY}), message, attributed_to, evidence, printed"
+        f" {_money_of_text('expected')}, {_money_of_text('actual')}, message, attributed_to, evidence, printed"
     )
     return _Frame("quality_issues", frame, columns, select)
 
@@ -517,5 +520,11 @@ def _floats(values: Iterable[float | None]) -> pd.Series:
 
 
 def _money(values: Iterable[Decimal | None]) -> pd.Series:
-    # Exact decimal text, cast to DECIMAL(20,2) by DuckDB: a float never touches an amount.
+    # Exact decimal text, cast to DECIMAL(20,2) by DuckDB (`_money_of_text`): a float never touches an amount.
     return _text(None if v is None else format(v, "f") for v in values)
+
+
+def _money_of_text(column: str) -> str:
+    """SQL: the exact decimal text in `column` as MONEY: through the narrow type, and only an amount it cannot hold
+    (null from try_cast) the slow way; text that is no amount fails the cast, as it would with MONEY alone."""
+    return f"coalesce(try_cast({column} as {_NARROW_MONEY}), cast({column} as {MONEY}))"
