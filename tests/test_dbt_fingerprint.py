@@ -1,6 +1,6 @@
 """The dbt unit tests run once per project (warehouse/dbt.py): the project's fingerprint changes with any
 file dbt reads — a model, a macro, a seed in a folder outside the project — and with nothing dbt writes.
-Cost: hashing a copy of the project a few times, a few small DuckDB files (well under a second), one dbt parse."""
+Cost: hashing a copy of the project a few times, a few small DuckDB files (well under a second), three dbt parses."""
 
 from __future__ import annotations
 
@@ -153,3 +153,23 @@ def test_a_model_made_of_seeds_alone_is_left_to_the_builds_of_a_new_project(
     tagged = {unique_id for unique_id, node in nodes.items() if "project_only" in node.tags}
     assert "model.caijue.int_department_vocabulary" in made_of_the_project
     assert tagged == made_of_the_project
+
+
+def test_another_warehouse_keeps_the_last_parse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The build attaches the warehouse it builds, whose path no model reads: a build of another warehouse (a new
+    one, a test's) keeps the last parse of the project, not parse it whole again because "the profile has changed"
+    (warehouse/dbt.py `_hash_attachments_without_path`). Two dbt parses, the second partial."""
+    from dbt.cli.main import dbtRunner
+
+    dbt.prepare()
+
+    def parse(warehouse: Path) -> list[str]:
+        events: list[str] = []
+        monkeypatch.setenv(dbt.WAREHOUSE_ENV, str(warehouse))
+        runner = dbtRunner(callbacks=[lambda event: events.append(event.info.name)])
+        parsed = runner.invoke(["parse", *dbt._common_args(tmp_path / ".dbt"), "--quiet"])
+        assert parsed.success, parsed.exception
+        return events
+
+    assert "UnableToPartialParse" in parse(tmp_path / "first" / "warehouse.duckdb"), "no parse saved yet"
+    assert "UnableToPartialParse" not in parse(tmp_path / "second" / "other.duckdb")

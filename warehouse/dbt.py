@@ -234,6 +234,30 @@ def prepare() -> None:
         for contract in (ProjectFlags, DuckDBCredentials, Project, PackageConfig, SelectorFile, Configuration, Hook):
             contract.json_schema()  # cached for the process (functools.lru_cache)
         inspect.getmodule(inspect.currentframe())  # its first call maps every module loaded to its file
+        _hash_attachments_without_path(DuckDBCredentials)
+
+
+# A saved parse is kept by the next build only if the profile's connection details hash the same. dbt-duckdb counts
+# the attached database's path among them, and the build attaches the warehouse it builds (profiles.yml,
+# CAIJUE_WAREHOUSE): so every new warehouse (a first run, a bench's, a test's) threw the shared parse away and parsed
+# the whole project (~4 s of a core; "Unable to do partial parsing because profile has changed"). No model, macro or
+# test reads that path, only the catalog's alias (`warehouse`), so the hash leaves the path out and keeps the rest.
+ATTACHED_PATH_IN_HASH = "(the warehouse being built)"
+
+
+def _hash_attachments_without_path(credentials: type) -> None:
+    connection_info = credentials.connection_info
+    if getattr(connection_info, "caijue_without_path", False):
+        return
+
+    def without_path(self: object, *, with_aliases: bool = False) -> Iterator[tuple[str, object]]:
+        for key, value in connection_info(self, with_aliases=with_aliases):
+            if key == "attach" and isinstance(value, list):
+                value = [{**a, "path": ATTACHED_PATH_IN_HASH} if isinstance(a, dict) else a for a in value]
+            yield key, value
+
+    without_path.caijue_without_path = True  # type: ignore[attr-defined]
+    credentials.connection_info = without_path  # type: ignore[attr-defined]
 
 
 # The unit tests hold the models' SQL to fixed inputs: their verdict depends on the project, the versions of dbt and
