@@ -344,7 +344,10 @@ def _run(paths: list[Path], warehouse: Path, args: argparse.Namespace):
             # GX (~3-4 s of a core) and dbt for the stages after the documents, begun beside Prefect's import (and
             # the server's boot): begun after it, GX was still importing when a small run's first gate came.
             import_in_background()
+            from flows.collector import freeze_survivors
             from flows.ingest import run_ingest
+
+            freeze_survivors()  # Prefect and the flow, imported for the run: out of its collections (again after GX)
 
             summary = run_ingest(
                 paths,

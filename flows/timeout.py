@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import gc
 import os
 import pickle
 import signal
@@ -33,6 +32,7 @@ from typing import Any, TypeVar
 
 import psutil
 
+from flows.collector import freeze_survivors
 from flows.stopping import exit_without_teardown
 
 T = TypeVar("T")
@@ -250,11 +250,10 @@ def _release_memory() -> None:
     for the rest of the run (measured on wild-more's biggest reports: 700 MiB resident after six, about
     400 MiB with it).
 
-    What survives the collection is the child's own state (the gate, Great Expectations, the specs): frozen
-    out of every later collection (gc.freeze), which would otherwise walk its ~300,000 objects after each
-    document — 175 ms a document, as long as extracting a small one; 2–5 ms frozen."""
-    gc.collect()
-    gc.freeze()
+    What survives the collection is the child's own state (the specs, dbt's parse): frozen out of every later
+    collection (flows/collector.py), which would otherwise walk its ~300,000 objects after each document —
+    175 ms a document, as long as extracting a small one; 2–5 ms frozen."""
+    freeze_survivors()
     trim = getattr(_libc, "malloc_trim", None)  # glibc's; musl has none
     if trim is not None:
         trim(0)

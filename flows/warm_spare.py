@@ -47,6 +47,7 @@ from typing import Any, NoReturn
 
 import psutil
 
+from flows.collector import freeze_survivors
 from flows.limits import tree_resident_bytes
 from flows.report import say
 from flows.stopping import exit_without_teardown
@@ -414,6 +415,7 @@ def warm(workers: int, warm_readers: bool, warehouse: Path | None) -> None:
 
         default_gate()  # its GX context, suites and Checkpoint (~0.15 s), built for this process
     dbt_child.settle()  # warm means idle: the dbt child's preparation and parse done before a run can come
+    freeze_survivors()  # the gate and all that was imported, out of the run's collections (flows/collector.py)
 
 
 def execute(startup_env: dict[str, str], payload: bytes) -> int:

@@ -6,8 +6,9 @@ the child process that reads the documents, with the extractor loaded in it.
 
 The flow process's own: the modules the stages after the documents need (Great Expectations for the gate's
 Checkpoint and the mart checks), imported on a thread while the server boots and the documents are read
-(`import_in_background`), instead of one after another once the documents are read; and the run's dbt child
-(flows/dbt_child.py), begun at the same time, importing dbt on the other core."""
+(`import_in_background`), instead of one after another once the documents are read, then frozen out of the garbage
+collector's sight (flows/collector.py); and the run's dbt child (flows/dbt_child.py), begun at the same time,
+importing dbt on the other core."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
+from flows.collector import freeze_survivors
 from flows.dbt_child import begin_dbt_child
 
 # What the stages after the document stage import in the flow's process: Great Expectations for the gate's
@@ -62,3 +64,6 @@ def _import_all(modules: tuple[str, ...]) -> None:
             importlib.import_module(name)
         except Exception:  # said where the stage imports it, with its traceback
             continue
+    # Imported, they live as long as the process: out of the collections the documents' garbage sets off. No gate
+    # runs before this thread is joined, so what is frozen here is the process's, not a document's.
+    freeze_survivors()

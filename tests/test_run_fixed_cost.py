@@ -1,7 +1,8 @@
 """What keeps a run's fixed cost down holds (flows/server.py, flows/timeout.py, flows/plan.py, flows/summary.py):
-the CLI reaches its server's start without importing Prefect, Prefect imported first still sees the run's server,
-idle reading children stop when told, a file is hashed again when it changes, a written outcome lets its facts go.
-Cheap: one fresh interpreter (~1 s) and one reading child (~1 s), no Prefect server."""
+the CLI reaches its server's start without importing Prefect, what a run imported is frozen out of its garbage
+collections, Prefect imported first still sees the run's server, idle reading children stop when told, a file is
+hashed again when it changes, a written outcome lets its facts go.
+Cheap: two fresh interpreters (~1 s each) and one reading child (~1 s), no Prefect server."""
 
 from __future__ import annotations
 
@@ -27,6 +28,24 @@ def test_the_cli_reaches_its_server_start_without_importing_prefect() -> None:
     code = (
         "import sys, flows.cli, flows.server, flows.settings, flows.stopping\n"
         "assert 'prefect' not in sys.modules, sorted(m for m in sys.modules if m.startswith('prefect'))\n"
+    )
+    environment = {**os.environ, "PYTHONPATH": str(REPOSITORY)}
+    done = subprocess.run([sys.executable, "-c", code], env=environment, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+
+
+def test_what_a_run_imported_is_frozen_out_of_its_collections_and_its_garbage_is_not() -> None:
+    """A full collection walks every object tracked: once the run's process has imported what its later stages need,
+    all it holds is frozen out of later collections (flows/collector.py), and a reference cycle no longer reachable
+    is collected first, not kept."""
+    code = (
+        "import gc, weakref\n"
+        "from flows.warmup import _import_all\n"
+        "class Node: pass\n"
+        "a, b = Node(), Node(); a.other, b.other = b, a; garbage = weakref.ref(a); del a, b\n"
+        "_import_all(('json',))\n"
+        "assert garbage() is None, 'the garbage was frozen with the survivors'\n"
+        "assert gc.get_freeze_count() > 1000, gc.get_freeze_count()\n"
     )
     environment = {**os.environ, "PYTHONPATH": str(REPOSITORY)}
     done = subprocess.run([sys.executable, "-c", code], env=environment, capture_output=True, text=True, check=False)
