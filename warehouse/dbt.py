@@ -242,6 +242,7 @@ def prepare() -> None:
 # CAIJUE_WAREHOUSE): so every new warehouse (a first run, a bench's, a test's) threw the shared parse away and parsed
 # the whole project (~4 s of a core; "Unable to do partial parsing because profile has changed"). No model, macro or
 # test reads that path, only the catalog's alias (`warehouse`), so the hash leaves the path out and keeps the rest.
+# The same details are Jinja's `target`: there `target.attach[0].path` reads ATTACHED_PATH_IN_HASH, not the file.
 ATTACHED_PATH_IN_HASH = "(the warehouse being built)"
 
 
