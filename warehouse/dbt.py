@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
+from warehouse.dbt_events import build_events_natively
 from warehouse.raw import ensure_schema
 
 if TYPE_CHECKING:
@@ -218,9 +219,10 @@ def prepare() -> None:
     """Do what dbt does once a process, before the first build asks for it: import dbt and its DuckDB adapter
     (~2 s of a core), and two things its first build would do once for the process: build the JSON schemas it
     checks the project, its flags and the profile against, and fill inspect's table of modules by file (the
-    adapter's behaviour flags look their caller up on the stack): ~0.3 s of a core. A run's dbt child does it as
-    the run begins (flows/dbt_child.py); build_warehouse calls it first, and waits while another thread is at it
-    (no import of the same modules on two threads at once)."""
+    adapter's behaviour flags look their caller up on the stack): ~0.3 s of a core. Then dbt's events are made by
+    protobuf's constructors (warehouse/dbt_events.py), and the saved parse kept for any warehouse (below). A run's
+    dbt child does it as the run begins (flows/dbt_child.py); build_warehouse calls it first, and waits while
+    another thread is at it (no import of the same modules on two threads at once)."""
     with _prepared:
         import inspect
 
@@ -235,6 +237,7 @@ def prepare() -> None:
             contract.json_schema()  # cached for the process (functools.lru_cache)
         inspect.getmodule(inspect.currentframe())  # its first call maps every module loaded to its file
         _hash_attachments_without_path(DuckDBCredentials)
+        build_events_natively()
 
 
 # A saved parse is kept by the next build only if the profile's connection details hash the same. dbt-duckdb counts
