@@ -109,8 +109,10 @@ class Gate:
         from great_expectations.data_context.types.base import ProgressBarsConfig
 
         from expectations.checkpoint import skip_batch_fingerprints
+        from expectations.expectation_kwargs import read_configuration_once
 
         skip_batch_fingerprints()
+        read_configuration_once()
         # GX pins this module's logger to INFO on import and announces every temporary docs folder.
         logging.getLogger("great_expectations.data_context.types.base").setLevel(logging.WARNING)
         self._gx = gx
