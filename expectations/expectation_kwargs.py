@@ -25,22 +25,18 @@ from typing import Any
 # the outer call's.
 READERS = ("_get_runtime_kwargs", "_get_success_kwargs", "_get_domain_kwargs", "_get_success_kwarg")
 
-_installed = False
-_calls = threading.local()  # .configurations: id(expectation) → its configuration, while a reader runs on this thread
+_calls = threading.local()
 
 
+@functools.cache  # once a process: each gate built asks (expectations/gate.py)
 def read_configuration_once() -> None:
-    """Install it in this process (once; the gate does, expectations/gate.py)."""
-    global _installed
-    if _installed:
-        return
-    _installed = True
+    """Install it in this process."""
     from great_expectations.expectations.expectation import Expectation
 
     built = Expectation.configuration
 
     def configuration(self: Any) -> Any:
-        current = getattr(_calls, "configurations", {}).get(id(self))
+        current = _configurations().get(id(self))
         return current if current is not None else built.fget(self)
 
     Expectation.configuration = property(configuration, doc=built.__doc__)  # type: ignore[assignment]
@@ -51,7 +47,7 @@ def read_configuration_once() -> None:
 def _reading_one_configuration(method: Callable[..., Any], build: Callable[[Any], Any]) -> Callable[..., Any]:
     @functools.wraps(method)
     def reader(self: Any, *args: Any, **kwargs: Any) -> Any:
-        configurations: dict[int, Any] = _calls.__dict__.setdefault("configurations", {})
+        configurations = _configurations()
         if id(self) in configurations:
             return method(self, *args, **kwargs)
         configurations[id(self)] = build(self)
@@ -61,3 +57,8 @@ def _reading_one_configuration(method: Callable[..., Any], build: Callable[[Any]
             del configurations[id(self)]
 
     return reader
+
+
+def _configurations() -> dict[int, Any]:
+    """This thread's configurations by id(expectation), each while a reader runs on that expectation."""
+    return _calls.__dict__.setdefault("configurations", {})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import shutil
@@ -219,8 +220,8 @@ def prepare() -> None:
     """Do what dbt does once a process, before the first build asks for it: import dbt and its DuckDB adapter
     (~2 s of a core), and two things its first build would do once for the process: build the JSON schemas it
     checks the project, its flags and the profile against, and fill inspect's table of modules by file (the
-    adapter's behaviour flags look their caller up on the stack): ~0.3 s of a core. Then dbt's events are made by
-    protobuf's constructors (warehouse/dbt_events.py), and the saved parse kept for any warehouse (below). A run's
+    adapter's behaviour flags look their caller up on the stack): ~0.3 s of a core. Then the saved parse is kept for
+    any warehouse (below) and dbt's events are made by protobuf's constructors (warehouse/dbt_events.py). A run's
     dbt child does it as the run begins (flows/dbt_child.py); build_warehouse calls it first, and waits while
     another thread is at it (no import of the same modules on two threads at once)."""
     with _prepared:
@@ -249,10 +250,9 @@ def prepare() -> None:
 ATTACHED_PATH_IN_HASH = "(the warehouse being built)"
 
 
+@functools.cache  # once a process: prepare() runs before every build
 def _hash_attachments_without_path(credentials: type) -> None:
     connection_info = credentials.connection_info
-    if getattr(connection_info, "caijue_without_path", False):
-        return
 
     def without_path(self: object, *, with_aliases: bool = False) -> Iterator[tuple[str, object]]:
         for key, value in connection_info(self, with_aliases=with_aliases):
@@ -260,7 +260,6 @@ def _hash_attachments_without_path(credentials: type) -> None:
                 value = [{**a, "path": ATTACHED_PATH_IN_HASH} if isinstance(a, dict) else a for a in value]
             yield key, value
 
-    without_path.caijue_without_path = True  # type: ignore[attr-defined]
     credentials.connection_info = without_path  # type: ignore[attr-defined]
 
 

@@ -13,18 +13,14 @@ a core.
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 from typing import Any
 
-_installed = False
 
-
+@functools.cache  # once a process: prepare() asks before every build (warehouse/dbt.py)
 def build_events_natively() -> None:
-    """Make dbt_common's events with the messages' constructors from now on, in this process (once)."""
-    global _installed
-    if _installed:  # prepare() asks before every build (warehouse/dbt.py)
-        return
-    _installed = True
+    """Make dbt_common's events with the messages' constructors from now on, in this process."""
     from dbt_common.events import base_types, event_manager
 
     made_by_parse_dict = base_types.BaseEvent.__init__
