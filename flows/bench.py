@@ -40,6 +40,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -369,12 +370,33 @@ class ServedRuns:
             raise UserError(f"bench: caijue serve exited ({self._process.returncode})", f"its output is in {self.log}")
 
     def _api(self, method: str, path: str, body: object = None) -> Any:
+        """One call of serve's Prefect API. A busy server (its SQLite locked by the runs' own writes) answers 503,
+        or 429 / 502: the call is made again after the wait it asks for (Retry-After), else 0.5, 1, 2, 4 s, as
+        Prefect's own client does; the run's times are the server's own, so a retry does not count in them."""
         data = json.dumps(body).encode() if body is not None else None
         request = urllib.request.Request(
             f"{self.api_url}{path}", data=data, method=method, headers={"Content-Type": "application/json"}
         )
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return json.loads(response.read())
+        for attempt in itertools.count():
+            try:
+                with urllib.request.urlopen(request, timeout=30) as response:
+                    return json.loads(response.read())
+            except urllib.error.HTTPError as error:
+                if error.code not in RETRIED_STATUSES or attempt + 1 >= API_ATTEMPTS:
+                    raise
+                time.sleep(_retry_after(error.headers.get("Retry-After"), attempt))
+
+
+# What Prefect's client retries (prefect.client.base PREFECT_CLIENT_RETRY_EXTRA_CODES aside), and how often.
+RETRIED_STATUSES = frozenset({429, 502, 503})
+API_ATTEMPTS = 5
+
+
+def _retry_after(header: str | None, attempt: int) -> float:
+    """The server's Retry-After in seconds (at most 10), else 0.5 s doubled each attempt."""
+    with suppress(TypeError, ValueError):
+        return min(10.0, max(0.0, float(header)))  # type: ignore[arg-type]
+    return 0.5 * 2**attempt
 
 
 def summary_stages(markdown: str) -> dict[str, float]:

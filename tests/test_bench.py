@@ -7,12 +7,15 @@ Prefect server through PREFECT_API_URL) and two 4-document process pools: about 
 
 from __future__ import annotations
 
+import http.server
 import json
+import threading
+import urllib.error
 from pathlib import Path
 
 import pytest
 
-from flows.bench import growth, served_seconds, summary_stages
+from flows.bench import ServedRuns, growth, served_seconds, summary_stages
 from flows.cli import main
 from flows.limits import tree_resident_bytes
 
@@ -101,3 +104,37 @@ def test_a_served_run_is_timed_by_the_server_s_own_clock() -> None:
     }
     wall, running = served_seconds(flow_run)
     assert round(wall, 2) == 12.2 and round(running, 2) == 10.81
+
+
+def test_the_bench_asks_serve_s_busy_server_again_and_gives_up_on_anything_else(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Prefect's server answers 503 while its SQLite is locked by the runs' own writes (seen triggering the 20
+    # changed documents); the bench asks again, as Prefect's client does, and a 404 is an answer, not a wait.
+    answers = {"/busy": [503, 503, 200], "/missing": [404, 200]}
+    asked: list[str] = []
+
+    class Api(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            asked.append(self.path)
+            status = answers[self.path].pop(0)
+            self.send_response(status)
+            self.send_header("Retry-After", "0")
+            self.end_headers()
+            self.wfile.write(b'{"id": "run"}' if status == 200 else b"{}")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Api)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    served = ServedRuns(tmp_path / "inbox", tmp_path / "warehouse.duckdb", workers=1)
+    served.api_url = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        assert served._api("POST", "/busy", {}) == {"id": "run"}
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            served._api("POST", "/missing", {})
+    finally:
+        server.shutdown()
+    assert refused.value.code == 404
+    assert asked == ["/busy"] * 3 + ["/missing"]
