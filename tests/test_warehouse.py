@@ -626,8 +626,9 @@ def test_the_build_fails_if_a_withheld_table_s_fact_reaches_a_mart(built: Built,
 
 
 def test_a_model_s_column_checks_catch_each_kind_of_bad_row_and_name_the_check(built: Built, tmp_path: Path) -> None:
-    # tests/generic/column_checks.sql: one test per model for its not_null, key, accepted-values and relationship
-    # checks; each planted row fails its check, and the outcome names the failed checks. Cost: a dbt test of 2 nodes.
+    # tests/generic/column_checks.sql: one test per model for its not_null, key, accepted-values, relationship and
+    # reconciliation checks; each planted row fails its check, and the outcome names the failed checks. Cost: a dbt
+    # test of 4 nodes.
     path = tmp_path / "planted.duckdb"
     shutil.copyfile(built.path, path)
     with connect(path) as con:
@@ -639,10 +640,23 @@ def test_a_model_s_column_checks_catch_each_kind_of_bad_row_and_name_the_check(b
             " where rowid = (select min(rowid) from marts.fct_three_public where item <> 'total')"
         )
         con.execute("update marts.fct_quality_issue set value_kind = 'bogus' where rowid = 0")
-    outcome = build_warehouse(
-        path, select="column_checks_fct_three_public column_checks_fct_quality_issue", command="test",
-        work_dir=tmp_path / "dbt",
-    )  # fmt: skip
+        # A mart's total off by 1 元 from the facts it sums, in one year and item; a 类 without its name.
+        trend = con.execute(
+            "select fiscal_year, item from marts.mart_three_public_trend where actual_yuan is not null limit 1"
+        ).fetchone()
+        con.execute(
+            "update marts.mart_three_public_trend set actual_yuan = actual_yuan + 1"
+            " where rowid = (select min(rowid) from marts.mart_three_public_trend where fiscal_year = ? and item = ?"
+            " and actual_yuan is not null)",
+            list(trend),
+        )
+        con.execute(
+            "update marts.dim_function_subject set class_name = null"
+            " where rowid = (select min(rowid) from marts.dim_function_subject where subject_level is not null)"
+        )
+    checks = "column_checks_fct_three_public column_checks_fct_quality_issue"
+    checks += " column_checks_mart_three_public_trend column_checks_dim_function_subject"
+    outcome = build_warehouse(path, select=checks, command="test", work_dir=tmp_path / "dbt")
     assert not outcome.success
     assert {n.unique_id.split(".")[2]: n.failed_checks for n in outcome.failed} == {
         "column_checks_fct_three_public": (
@@ -651,6 +665,10 @@ def test_a_model_s_column_checks_catch_each_kind_of_bad_row_and_name_the_check(b
             "unique: document_id, table_kind, item, measure (1 failing)",
         ),
         "column_checks_fct_quality_issue": ("accepted_values: value_kind (1 failing)",),
+        "column_checks_mart_three_public_trend": (
+            "sums_reconcile: actual_yuan = fct_three_public.amount_yuan by fiscal_year, item (1 failing)",
+        ),
+        "column_checks_dim_function_subject": ("not_null: class_name where subject_level is not null (1 failing)",),
     }
     [three_public] = [n for n in outcome.failed if n.unique_id.split(".")[2] == "column_checks_fct_three_public"]
     assert "(failed checks: not_null: fiscal_year (1 failing); relationships: item" in three_public.message
