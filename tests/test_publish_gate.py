@@ -290,3 +290,31 @@ def test_what_the_mart_checks_find_lands_in_fct_quality_issue(
     assert passed.published and passed.completed
     assert not rejected_path(published).exists()  # history once a build is published
     assert _mart_check_issues(published) == [(DAMAGED_ID, warning.check_name, "warning", None, warning.message)]
+
+
+def test_the_load_s_writes_reach_the_file_with_the_build_s_checkpoint_and_none_is_published_unchecked(
+    tmp_path: Path,
+) -> None:
+    # flows/gate_and_load.py closes the load's connection without a checkpoint: the rows wait in the WAL for the
+    # next opener (the build), and publish checkpoints the copy before it replaces the published file.
+    from flows.gate_and_load import close_unchecked
+    from flows.publish import publish, wal_of, working_path
+
+    published = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(published)) as con:
+        con.execute("create table loaded (document_id varchar)")
+    work = working_path(published)
+    work.parent.mkdir(parents=True)
+    work.write_bytes(published.read_bytes())
+
+    load = duckdb.connect(str(work))
+    load.execute("insert into loaded values ('the new document')")
+    close_unchecked(load)
+    assert wal_of(work).exists(), "the load's rows are in the WAL, not checkpointed"
+    with duckdb.connect(str(work), read_only=True) as build:
+        assert build.execute("select * from loaded").fetchall() == [("the new document",)]
+
+    publish(work, published)
+    assert not wal_of(published).exists() and not wal_of(work).exists()
+    with duckdb.connect(str(published), read_only=True) as con:
+        assert con.execute("select * from loaded").fetchall() == [("the new document",)]
