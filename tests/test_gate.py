@@ -564,6 +564,18 @@ def test_marts_with_contract_words_pass_and_others_are_reported(gate: Gate) -> N
     assert {p.check_name for p in problems} == {"marts.fct_quality_issue.format", "marts.fct_quality_issue.vocabulary"}
 
 
+def test_a_gate_that_made_its_mart_suites_ahead_reports_what_one_that_did_not_reports() -> None:
+    """`caijue serve`'s warm process makes the marts' suites while it waits (Gate.prepare_marts): one of each mart,
+    and a check then finds what it finds on a gate that made them on its first check."""
+    good = pd.DataFrame({"document_id": [DOC_ID], "item": ["total"], "measure": ["budget"], "amount_yuan": [1.0]})
+    bad = {"fct_three_public": good.assign(amount_yuan=[None], measure=["bogus"])}
+    prepared = Gate()
+    prepared.prepare_marts()
+    assert set(prepared._marts) == {f"mart_{name}" for name in prepared._mart_specs}
+    found = [(p.check_name, p.message) for p in prepared.validate_marts(bad)]
+    assert found and found == [(p.check_name, p.message) for p in Gate().validate_marts(bad)]
+
+
 def test_a_mart_missing_contract_columns_or_amounts_is_reported(gate: Gate) -> None:
     frame = pd.DataFrame({"document_id": [DOC_ID, DOC_ID], "item": ["total", "reception"],
                           "measure": ["budget", "budget"], "amount_yuan": [100.0, None]})  # fmt: skip
