@@ -38,7 +38,7 @@ from flows.summary import DocumentOutcome, RunSummary
 from flows.version import READING_VERSION
 from warehouse.departments import write_overrides
 from warehouse.mart_checks import clear_mart_check_results
-from warehouse.raw import DocumentRows, load_documents
+from warehouse.raw import DocumentRows, close_without_checkpoint, load_documents
 
 if TYPE_CHECKING:
     from expectations.gate import Gate
@@ -221,15 +221,5 @@ class GateAndLoad:
 
     def _close(self) -> None:
         if self._connection is not None:
-            close_unchecked(self._connection)
+            close_without_checkpoint(self._connection)  # the build's checkpoint takes the load's writes
             self._connection = None
-
-
-def close_unchecked(connection: duckdb.DuckDBPyConnection) -> None:
-    """Close the load's connection to the working copy without DuckDB's checkpoint: its writes stay in the WAL,
-    which the build replays as it opens the copy and checkpoints with its own as it closes it. One checkpoint
-    instead of two on the run's critical path (the load's, on one DuckDB thread: 0.2 s of a 1-new run, 0.5 s beside
-    serve's other processes). Nothing is published unchecked: publish checkpoints the copy first and refuses one
-    that keeps a WAL, and a copy not published is discarded with its WAL (flows/publish.py)."""
-    connection.execute("pragma disable_checkpoint_on_shutdown")
-    connection.close()

@@ -295,10 +295,10 @@ def test_what_the_mart_checks_find_lands_in_fct_quality_issue(
 def test_the_load_s_writes_reach_the_file_with_the_build_s_checkpoint_and_none_is_published_unchecked(
     tmp_path: Path,
 ) -> None:
-    # flows/gate_and_load.py closes the load's connection without a checkpoint: the rows wait in the WAL for the
-    # next opener (the build), and publish checkpoints the copy before it replaces the published file.
-    from flows.gate_and_load import close_unchecked
+    # The load's connection closes without a checkpoint (warehouse/raw.py): the rows wait in the WAL for the next
+    # opener (the build), and publish checkpoints the copy before it replaces the published file.
     from flows.publish import publish, wal_of, working_path
+    from warehouse.raw import close_without_checkpoint
 
     published = tmp_path / "warehouse.duckdb"
     with duckdb.connect(str(published)) as con:
@@ -309,7 +309,7 @@ def test_the_load_s_writes_reach_the_file_with_the_build_s_checkpoint_and_none_i
 
     load = duckdb.connect(str(work))
     load.execute("insert into loaded values ('the new document')")
-    close_unchecked(load)
+    close_without_checkpoint(load)
     assert wal_of(work).exists(), "the load's rows are in the WAL, not checkpointed"
     with duckdb.connect(str(work), read_only=True) as build:
         assert build.execute("select * from loaded").fetchall() == [("the new document",)]

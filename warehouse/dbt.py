@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from warehouse.dbt_events import build_events_natively
-from warehouse.raw import ensure_schema
+from warehouse.raw import close_without_checkpoint, ensure_schema
 
 if TYPE_CHECKING:
     from dbt.contracts.graph.manifest import Manifest
@@ -349,7 +349,7 @@ def _raw_ensured_and_fingerprints(warehouse_path: Path, whole_build: bool) -> tu
         project = hashlib.sha256(f"{project_fingerprint()};{columns!r}".encode()).hexdigest()
         return project, _recorded_project(con)
     finally:
-        con.close()
+        close_without_checkpoint(con)  # dbt's connection opens it next, and checkpoints as it closes
 
 
 def _raw_sources() -> list[str]:
