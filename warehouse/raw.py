@@ -173,12 +173,13 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def close_without_checkpoint(con: duckdb.DuckDBPyConnection) -> None:
-    """Close a connection to a run's working copy without DuckDB's checkpoint: what it wrote stays in the WAL, which
-    the next opener replays, and the dbt build's connection, the last to write, checkpoints it all as it closes. One
-    checkpoint on the run's critical path instead of one at each close before it (the load's, on one DuckDB thread:
-    0.2 s of a 1-new run, 0.5 s beside serve's other processes; the build's own look at raw, 0.1-0.3 s). Nothing is
-    published unchecked: publish checkpoints the copy and refuses one that keeps a WAL, and a copy not published is
-    discarded with its WAL (flows/publish.py)."""
+    """Close a connection to a warehouse the dbt build opens next (a run's working copy) without DuckDB's checkpoint:
+    what it wrote stays in the WAL, which the next opener replays, and the build's connection, the last to write,
+    checkpoints it all as it closes. One checkpoint on the run's critical path instead of one at each close before it
+    (the load's, on one DuckDB thread: 0.2 s of a 1-new run, 0.5 s beside serve's other processes; the build's own
+    look at raw, ~0.4 s of its stage). A WAL left by a build that could not run is replayed by whoever opens the file
+    next. Nothing is published unchecked: publish checkpoints the copy and refuses one that keeps a WAL, and a copy
+    not published is discarded with its WAL (flows/publish.py)."""
     con.execute("pragma disable_checkpoint_on_shutdown")
     con.close()
 
