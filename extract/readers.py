@@ -930,8 +930,8 @@ def _read_three_public_rows(ctx: TableContext, columns: list[Column]) -> None:
         for row in rows
         if (item := next(filter(None, map(vocabulary.three_public_items.exact, row[2])), None))
     ]
-    if not _prints_a_figure([row for row, _ in items], measure_columns):
-        return  # every item's cells blank: an empty table
+    if not _prints_a_figure(rows, measure_columns):
+        return  # every cell blank: an empty table (a figure on any line, 行政经费's too, makes blank items zeros)
     for (grid, r, texts), item in items:
         for column, measure in measures:
             target = AmountColumn(column.index, measure, ctx.spec.fund_scope, column.leaf)
