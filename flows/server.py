@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from flows.stopping import recorded_elsewhere, recording_to
+
 # The run's own server lives for one run: nothing reads its event feed or runs automations on it, so it
 # does not spend a core's share writing every task event to SQLite (flow and task runs are still recorded).
 RUN_SERVER_ENVIRONMENT = {
@@ -84,6 +86,7 @@ def begin_run_server() -> RunServer | None:
         database = home_database()
         new_database = database if database is not None and not start_from_template(database) else None
         process = start_server(port, RUN_SERVER_ENVIRONMENT, RUN_SERVER_FLAGS)
+        recording_to(process.pid)  # a stop's record of the run goes to it
         return RunServer(api_url, process, new_database=new_database)
     except BaseException:
         os.environ.pop("PREFECT_API_URL", None)
@@ -101,7 +104,7 @@ def run_server_begun() -> Iterator[RunServer | None]:
         if server is not None:
             if os.environ.get("PREFECT_API_URL") == server.api_url:
                 os.environ.pop("PREFECT_API_URL")
-            stop_process(server.process, grace_seconds=1)
+            stop_run_server(server, grace_seconds=1)
 
 
 @contextmanager
@@ -134,7 +137,7 @@ def prefect_api(while_starting: Callable[[], None] | None = None, server: RunSer
                 started.result()
     except BaseException:
         os.environ.pop("PREFECT_API_URL", None)
-        stop_process(server.process)
+        stop_run_server(server)
         raise
     try:
         with _seen_by_prefect(server.api_url), _without_heartbeats():
@@ -142,7 +145,7 @@ def prefect_api(while_starting: Callable[[], None] | None = None, server: RunSer
     finally:
         deliver_pending()
         os.environ.pop("PREFECT_API_URL", None)
-        stop_process(server.process, grace_seconds=1)  # its run is recorded (SQLite survives a kill): no slow shutdown
+        stop_run_server(server, grace_seconds=1)  # its run is recorded (SQLite survives a kill): no slow shutdown
 
 
 def home_database() -> Path | None:
@@ -302,6 +305,11 @@ def _warm_up_requests(api_url: str) -> None:
         request = urllib.request.Request(f"{api_url}{path}", data=body, headers=headers, method=method)
         with suppress(OSError), urllib.request.urlopen(request, timeout=10) as response:
             response.read()
+
+
+def stop_run_server(server: RunServer, grace_seconds: float = 20.0) -> None:
+    stop_process(server.process, grace_seconds)
+    recorded_elsewhere(server.process.pid)
 
 
 def stop_process(process: subprocess.Popen[bytes], grace_seconds: float = 20.0) -> None:

@@ -7,9 +7,9 @@ KeyboardInterrupt instead takes over a minute (Prefect's engine, Dask's shutdown
 interrupted tasks) and every process prints its own traceback. So the first signal: kill every
 process this one started, delete the working copy this run was building, print one line and exit
 130. A run stopped at any point leaves the published warehouse as it was, whole; the next run
-extracts again whatever this one had not published. Just before the kill, the run's Prefect flow run and
-its unfinished task runs are marked Cancelled (`recorded_on_stop`, flows/stages.py), so its page does not
-show it running for ever.
+extracts again whatever this one had not published. Just before the kill, with the run's processes frozen but
+its Prefect server, the run's flow run and its unfinished task runs are marked Cancelled (`recorded_on_stop`,
+flows/stages.py), so its page does not show it running for ever.
 """
 
 from __future__ import annotations
@@ -19,11 +19,14 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import FrameType
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
+
+if TYPE_CHECKING:
+    import psutil
 
 STOPPED = "caijue: stopped — nothing was published; the next run starts again"
 STOPPED_REASON = "stopped by Ctrl-C or SIGTERM: nothing was published"  # on the run's Prefect page
@@ -36,6 +39,19 @@ _on_stop: list[Callable[[], None]] = []  # what must be recorded before the run'
 # The most a stop waits for them: it must not hang on a server that is gone. The flow run's state is recorded
 # first; its task runs' take two passes of about a second each, more on a loaded machine (CI: over 3 s).
 STOP_RECORD_SECONDS = 5.0
+_recording_to: list[int] = []  # the run's own Prefect server, which takes the record: frozen last
+
+
+def recording_to(pid: int) -> None:
+    """The process `pid` (the run's own Prefect server) takes a stop's record: a stop freezes every other process
+    this one started before it records (their CPU is the record's: CI's loaded machine once took over 5 s), this
+    one and its children after, until `recorded_elsewhere(pid)`."""
+    _recording_to.append(pid)
+
+
+def recorded_elsewhere(pid: int) -> None:
+    if pid in _recording_to:
+        _recording_to.remove(pid)
 
 
 def building(work: Path) -> None:
@@ -79,6 +95,7 @@ def stop_cleanly(exit_process: Callable[[int], None] = os._exit) -> Iterator[Non
     def stop(signum: int, frame: FrameType | None) -> None:
         for number in STOP_SIGNALS:  # a second Ctrl-C while stopping changes nothing
             signal.signal(number, signal.SIG_IGN)
+        freeze_descendants(sparing=_recording_to)
         _record_stop()
         kill_descendants()
         for work in list(_building):
@@ -108,15 +125,26 @@ def reclaim_stop_signals() -> None:
             signal.signal(number, _stopping[-1])
 
 
+def freeze_descendants(sparing: Collection[int] = ()) -> list[psutil.Process]:
+    """SIGSTOP every process this one started, and theirs, but the processes `sparing` names and their children;
+    returns them. A parent frozen with its child cannot start another."""
+    import psutil  # Dask's own dependency: its nannies use it to watch their workers
+
+    descendants = []
+    for process in psutil.Process().children(recursive=True):
+        with suppress(psutil.NoSuchProcess):
+            if not {process.pid, *(parent.pid for parent in process.parents())} & set(sparing):
+                process.suspend()
+                descendants.append(process)
+    return descendants
+
+
 def kill_descendants() -> int:
     """SIGKILL every process this one started, and theirs; returns how many. Nothing they hold is
     worth saving (the run publishes nothing) and a killed process prints nothing."""
-    import psutil  # Dask's own dependency: its nannies use it to watch their workers
+    import psutil
 
-    descendants = psutil.Process().children(recursive=True)
-    for process in descendants:  # frozen first: a parent killed after its child cannot start another
-        with suppress(psutil.NoSuchProcess):
-            process.suspend()
+    descendants = freeze_descendants()
     for process in descendants:  # SIGKILL cannot be caught: no need to wait (this process's other
         with suppress(psutil.NoSuchProcess):  # threads would notice the deaths and start replacements)
             process.kill()

@@ -280,3 +280,39 @@ def test_a_stop_while_building_deletes_the_working_copy(
     assert not work.exists() and not work.with_name(work.name + ".wal").exists()
     assert capsys.readouterr().err.strip() == STOPPED
     assert signal.getsignal(signal.SIGTERM) == before
+
+
+A_STOPPED_RUN = """
+import os, signal, subprocess, sys, time
+import psutil
+from flows.stopping import recorded_on_stop, recording_to, stop_cleanly
+
+reader = subprocess.Popen(["sleep", "60"])
+server = subprocess.Popen(["sh", "-c", "sleep 60 & wait"])  # a server and its own child
+recording_to(server.pid)
+time.sleep(0.3)
+ours = [reader, server]
+
+def record():
+    processes = [psutil.Process(p.pid) for p in ours] + psutil.Process(server.pid).children()
+    print(" ".join(p.status() for p in processes), flush=True)
+
+with recorded_on_stop(record), stop_cleanly():
+    os.kill(os.getpid(), signal.SIGTERM)
+    time.sleep(10)
+"""
+
+
+def test_a_stop_freezes_the_runs_processes_but_its_server_before_it_records_then_kills_them_all() -> None:
+    """The record (the run's page marked Cancelled) waits on no CPU the reading children are using, and goes to the
+    run's own Prefect server, which with its children is still running then; after it, nothing is left."""
+    before = {p.pid for p in psutil.process_iter()}
+    stopped = subprocess.run(
+        [sys.executable, "-c", A_STOPPED_RUN], cwd=REPOSITORY, capture_output=True, text=True, timeout=60
+    )
+    assert stopped.returncode == EXIT_STOPPED, stopped.stderr
+    assert stopped.stdout.split() == [psutil.STATUS_STOPPED, psutil.STATUS_SLEEPING, psutil.STATUS_SLEEPING]
+    assert stopped.stderr.strip() == STOPPED
+    time.sleep(0.5)
+    left = [p for p in psutil.process_iter(["name"]) if p.pid not in before and p.info["name"] == "sleep"]
+    assert [p for p in left if p.status() != psutil.STATUS_ZOMBIE] == []
