@@ -290,7 +290,8 @@ from flows.stopping import recorded_on_stop, recording_to, stop_cleanly
 reader = subprocess.Popen(["sleep", "60"])
 server = subprocess.Popen(["sh", "-c", "sleep 60 & wait"])  # a server and its own child
 recording_to(server.pid)
-time.sleep(0.3)
+while not psutil.Process(server.pid).children():  # its child started (a loaded machine: not at once)
+    time.sleep(0.05)
 ours = [reader, server]
 
 def record():
