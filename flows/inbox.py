@@ -71,8 +71,11 @@ def survey(paths: Iterable[Path]) -> Inbox:
     for path in paths:
         if path.is_dir():
             root = path.resolve()
-            for entry in sorted(path.rglob("*")):
-                if entry.suffix.lower() == ".pdf" and not _is_plain_dir(entry):
+            # The PDFs sorted, not every entry: an inbox's other files (a generated corpus's expected/ folders: 8
+            # entries a document) made the sort most of a 1,600-document run's discover (1.2 s).
+            found = [entry for entry in path.rglob("*") if entry.suffix.lower() == ".pdf"]
+            for entry in sorted(found, key=lambda entry: entry.parts):
+                if not _is_plain_dir(entry):
                     _admit(inbox, seen, entry, root)
         elif path.is_symlink() or path.exists():
             _admit(inbox, seen, path, None)
