@@ -130,10 +130,11 @@ def freeze_descendants(sparing: Collection[int] = ()) -> list[psutil.Process]:
     returns them. A parent frozen with its child cannot start another."""
     import psutil  # Dask's own dependency: its nannies use it to watch their workers
 
+    spared = set(sparing)
     descendants = []
     for process in psutil.Process().children(recursive=True):
         with suppress(psutil.NoSuchProcess):
-            if not {process.pid, *(parent.pid for parent in process.parents())} & set(sparing):
+            if spared.isdisjoint([process.pid, *(parent.pid for parent in process.parents())]):
                 process.suspend()
                 descendants.append(process)
     return descendants

@@ -283,7 +283,7 @@ def test_a_stop_while_building_deletes_the_working_copy(
 
 
 A_STOPPED_RUN = """
-import os, signal, subprocess, sys, time
+import os, signal, subprocess, time
 import psutil
 from flows.stopping import recorded_on_stop, recording_to, stop_cleanly
 
