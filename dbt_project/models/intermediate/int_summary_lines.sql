@@ -1,4 +1,12 @@
 -- The non-subject lines of the summary tables (income.total, expense.grand_total, …).
+-- Incremental (macros/rebuilt_documents.sql): a build appends the rows of the documents int_current_facts rebuilt.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_rows_rebuilt_upstream(ref('int_current_facts')) }}",
+) }}
+
 select
     document_id,
     department_id,
@@ -12,6 +20,8 @@ select
     page,
     row_label,
     table_title,
-    yuan_per_cent
+    yuan_per_cent,
+    dbt_invocation_id
 from {{ ref('int_current_facts') }}
 where fact_kind = 'summary'
+{{- rows_rebuilt_upstream() }}

@@ -1,4 +1,12 @@
 -- 三公 amounts: item × budget/actual.
+-- Incremental (macros/rebuilt_documents.sql): a build appends the rows of the documents int_current_facts rebuilt.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_rows_rebuilt_upstream(ref('int_current_facts')) }}",
+) }}
+
 select
     document_id,
     department_id,
@@ -13,6 +21,8 @@ select
     page,
     row_label,
     table_title,
-    yuan_per_cent
+    yuan_per_cent,
+    dbt_invocation_id
 from {{ ref('int_current_facts') }}
 where fact_kind = 'three_public'
+{{- rows_rebuilt_upstream() }}

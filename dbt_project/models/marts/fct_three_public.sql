@@ -1,3 +1,11 @@
+-- Incremental (macros/rebuilt_documents.sql): a build appends the rows of the documents int_three_public rebuilt.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_rows_rebuilt_upstream(ref('int_three_public')) }}",
+) }}
+
 select
     cast(document_id as varchar) as document_id,
     cast(department_id as varchar) as department_id,
@@ -11,3 +19,5 @@ select
     cast(table_title as varchar) as table_title,
     cast(report_level as varchar) as report_level
 from {{ ref('int_three_public') }}
+where true
+{{- rows_rebuilt_upstream() }}
