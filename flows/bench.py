@@ -5,7 +5,9 @@ Every run is the real command line (`caijue ingest`) in a child process, so its 
 person waits for: interpreter start and imports, the run's Prefect server and reading children, extraction and
 the gate, load, dbt, the mart checks and the publish. The stage seconds come from the run itself (its
 summary, written by `caijue ingest --summary-json`); the peak memory is that of the whole process tree
-(the bench, the run, its server, workers and their children), sampled every 0.1 s from a thread here.
+(the bench, the run, its server, workers and their children), sampled every 0.1 s from a thread here, as is the
+CPU time each of those processes used, summed by what it is (the run's process, its reading children, its dbt
+child, its Prefect server: `process_role`): where a run's cores went, beside what its stages waited for.
 
 Side by side on the same files, one process per core:
 - naive: pdfplumber's `extract_tables()` on every page, what a one-off script would do;
@@ -54,7 +56,7 @@ import psutil
 
 from extract.page_count import page_count as pdf_page_count
 from flows.errors import UserError
-from flows.limits import tree_resident_bytes
+from flows.limits import process_tree, tree_resident_bytes
 from flows.reading_speed import DEFAULT_REPEAT, format_side_by_side, naive_reading, side_by_side
 from flows.report import say
 from flows.server import free_port
@@ -66,6 +68,7 @@ REPUBLISHED = b"\n%% re-published by caijue bench: %d\n"
 DOCUMENT_STAGES = ("extract", "gate")  # the run's stages that read and judge the documents
 BARE = "bare extraction + gate"  # the yardstick pool: caijue's reading alone, one process per core
 WHOLE_OVER_BARE = f"whole run over {BARE}"
+BARE_CPU = f"{BARE}, CPU seconds"
 
 
 @dataclass(slots=True)
@@ -77,6 +80,7 @@ class RunFigures:
     pages: int
     wall_seconds: float
     peak_rss_mib: float
+    cpu_seconds: dict[str, float] = field(default_factory=dict)  # by process role (ProcessTreeUse)
     stages: dict[str, float] = field(default_factory=dict)  # as the run timed them, plus "other"
     counts: dict[str, Any] = field(default_factory=dict)  # the run's summary (loaded, unchanged, ...)
 
@@ -96,6 +100,7 @@ class PoolFigures:
     wall_seconds: float
     peak_rss_mib: float
     processes: int
+    cpu_seconds: dict[str, float] = field(default_factory=dict)  # by process role (ProcessTreeUse)
 
 
 # --- the corpus ---------------------------------------------------------------------------------------
@@ -165,19 +170,25 @@ def republish(inbox: Path, originals: Sequence[Path], mark: int) -> list[Path]:
     return changed
 
 
-# --- memory of the process tree -------------------------------------------------------------------------
+# --- memory and CPU of the process tree -------------------------------------------------------------------
 
 
-class PeakMemory:
-    """The largest sum of resident memory over this process and all its descendants, sampled from a thread."""
+class ProcessTreeUse:
+    """Over a block: the largest sum of resident memory of this process and all its descendants, and the CPU time
+    (user + system) each process used meanwhile, by what it is (`process_role`), both sampled from a thread. A
+    process already running when the block begins counts what it used after; one that ends counts what it had used
+    at the last sample before (at most `interval` lost)."""
 
     def __init__(self, interval: float = 0.1) -> None:
         self.interval = interval
         self.peak_bytes = 0
+        self._cpu: dict[tuple[int, float], tuple[str, float]] = {}  # (pid, its start): (role, CPU seconds)
+        self._before: dict[tuple[int, float], float] = {}
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, name="caijue-bench-memory", daemon=True)
+        self._thread = threading.Thread(target=self._sample, name="caijue-bench-tree", daemon=True)
 
-    def __enter__(self) -> PeakMemory:
+    def __enter__(self) -> ProcessTreeUse:
+        self._read(psutil.Process(), into=self._before)
         self._thread.start()
         return self
 
@@ -189,12 +200,64 @@ class PeakMemory:
     def peak_mib(self) -> float:
         return self.peak_bytes / 2**20
 
+    @property
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU seconds used in the block by role, largest first."""
+        by_role: dict[str, float] = {}
+        for key, (role, seconds) in self._cpu.items():
+            by_role[role] = by_role.get(role, 0.0) + max(0.0, seconds - self._before.get(key, 0.0))
+        return dict(sorted(by_role.items(), key=lambda item: -item[1]))
+
     def _sample(self) -> None:
         me = psutil.Process()
         while True:
-            self.peak_bytes = max(self.peak_bytes, tree_resident_bytes(me))
+            self.peak_bytes = max(self.peak_bytes, self._read(me, into=None))
             if self._stop.wait(self.interval):
+                self._read(me, into=None)
                 return
+
+    def _read(self, root: psutil.Process, into: dict[tuple[int, float], float] | None) -> int:
+        """The tree's resident bytes; each process's CPU so far recorded (in `into`, or as the block's)."""
+        total = 0
+        for process in process_tree(root):
+            try:
+                with process.oneshot():
+                    key, times = (process.pid, process.create_time()), process.cpu_times()
+                    total += process.memory_info().rss
+                    seconds = times.user + times.system
+                    if into is not None:
+                        into[key] = seconds
+                    else:
+                        role = self._cpu[key][0] if key in self._cpu else process_role(process, root)
+                        self._cpu[key] = (role, seconds)
+            except psutil.Error:  # ended between the listing and the reading
+                continue
+        return total
+
+
+def process_role(process: psutil.Process, bench: psutil.Process) -> str:
+    """What a process of the bench's tree is: a run's children by their names (flows/timeout.py READER,
+    flows/dbt_child.py DBT: the last word of their command lines, their process names once they run), the others
+    by their command lines."""
+    from flows.dbt_child import DBT
+    from flows.timeout import READER
+
+    if process.pid == bench.pid:
+        return "bench (this process)"
+    arguments = process.cmdline()
+    command, named = " ".join(arguments), {READER: "reading children", DBT: "dbt child"}
+    for name in (process.name(), arguments[-1] if arguments else ""):  # named from their first line on
+        if name in named:
+            return named[name]
+    if "prefect" in command and "server start" in command:
+        return "Prefect server"
+    if "flows.cli ingest" in command or "flows.warm_spare" in command:
+        return "run process"
+    if "flows.cli serve" in command:
+        return "serve"
+    if command == " ".join(bench.cmdline()):
+        return "pool processes"  # forked by the bench: its side-by-side pools
+    return "other"
 
 
 # --- the runs ---------------------------------------------------------------------------------------------
@@ -219,7 +282,7 @@ def timed_ingest(name: str, inbox: Path, warehouse: Path, workers: int, document
     environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPOSITORY), os.environ.get("PYTHONPATH", "")])}
     say(f"bench: {name} run: caijue ingest of {len(documents)} documents to read")
     log = warehouse.parent / f"ingest-{name}.log"
-    with PeakMemory() as memory, log.open("w") as output:
+    with ProcessTreeUse() as memory, log.open("w") as output:
         started = time.perf_counter()
         done = subprocess.run(command, stdout=output, stderr=subprocess.STDOUT, env=environment, check=False)
         wall = time.perf_counter() - started
@@ -230,7 +293,7 @@ def timed_ingest(name: str, inbox: Path, warehouse: Path, workers: int, document
     stages = dict(summary.pop("timings"))
     stages["other"] = max(0.0, wall - sum(stages.values()))
     figures = RunFigures(name, len(documents), sum(page_count(p) for p in documents), wall, memory.peak_mib)
-    figures.stages, figures.counts = stages, summary
+    figures.stages, figures.counts, figures.cpu_seconds = stages, summary, memory.cpu_seconds
     say(f"bench: {name} run: {wall:.1f} s, peak memory {memory.peak_mib:.0f} MiB")
     return figures
 
@@ -308,7 +371,7 @@ class ServedRuns:
         idle_mib, load = tree_resident_bytes(psutil.Process()) / 2**20, os.getloadavg()[0]
         documents = place()
         say(f"bench: {name} run: triggered through Prefect's API, {len(documents)} documents to read")
-        with PeakMemory() as memory:
+        with ProcessTreeUse() as memory:
             flow_run_id = self._api("POST", f"/deployments/{deployment}/create_flow_run", {})["id"]
             flow_run = self._await_final(flow_run_id)
         if flow_run["state_type"] != "COMPLETED":
@@ -317,7 +380,7 @@ class ServedRuns:
         stages = {"picked up": max(0.0, wall - running), **self._summary_stages(flow_run_id)}
         stages["other"] = max(0.0, wall - sum(stages.values()))
         figures = RunFigures(name, len(documents), sum(page_count(p) for p in documents), wall, memory.peak_mib)
-        figures.stages = stages
+        figures.stages, figures.cpu_seconds = stages, memory.cpu_seconds
         figures.counts = {
             "running_to_completed_seconds": round(running, 3),
             "idle_tree_mib_before": round(idle_mib, 1),
@@ -453,13 +516,13 @@ def _warm(kind: str) -> None:
 
 def timed_pool(name: str, function: Callable[[str], int], files: Sequence[Path], processes: int) -> PoolFigures:
     say(f"bench: {name}: {len(files)} documents in {processes} processes")
-    with PeakMemory() as memory, ProcessPoolExecutor(max_workers=processes) as pool:
+    with ProcessTreeUse() as memory, ProcessPoolExecutor(max_workers=processes) as pool:
         list(pool.map(_warm, ["bare" if function is bare_extraction else "naive"] * processes))
         started = time.perf_counter()
         pages = sum(pool.map(function, [str(f) for f in files], chunksize=1))
         wall = time.perf_counter() - started
     say(f"bench: {name}: {wall:.1f} s, peak memory {memory.peak_mib:.0f} MiB")
-    return PoolFigures(name, len(files), pages, wall, memory.peak_mib, processes)
+    return PoolFigures(name, len(files), pages, wall, memory.peak_mib, processes, memory.cpu_seconds)
 
 
 # --- the bench ----------------------------------------------------------------------------------------------
@@ -565,6 +628,7 @@ def _run_record(run: RunFigures) -> dict[str, Any]:
         "pages_read": run.pages,
         "wall_seconds": round(run.wall_seconds, 3),
         "peak_rss_mib": round(run.peak_rss_mib, 1),
+        "cpu_seconds": {role: round(seconds, 2) for role, seconds in run.cpu_seconds.items()},
         "stages": {stage: round(seconds, 3) for stage, seconds in run.stages.items()},
         **_rates(run.pages, run.documents, run.wall_seconds),
         "extraction_pages_per_second": round(run.pages / run.extraction_seconds, 2) if run.extraction_seconds else None,
@@ -603,6 +667,7 @@ def run_scale(sizes: Sequence[int], options: BenchOptions) -> dict[str, Any]:
         run = bench["runs"][0]
         [bare] = [pool for pool in bench["side_by_side"] if pool["name"] == BARE]
         run[BARE] = round(bare["wall_seconds"], 3)
+        run[BARE_CPU] = round(sum(bare["cpu_seconds"].values()), 2)
         run[WHOLE_OVER_BARE] = round(run["wall_seconds"] / bare["wall_seconds"], 3)
         records.append(run)
     return {"machine": machine(), "workers": options.workers, "scale": records, "growth": growth(records)}
@@ -638,21 +703,22 @@ def format_bench(record: dict[str, Any]) -> str:
         lines += ["", *_run_table(run)]
     if record["side_by_side"]:
         first = record["runs"][0]
-        lines += ["", "Side by side on the first run's files:", "", "| | seconds | pages/s | documents/s | peak MiB |"]
-        lines += ["|---|---|---|---|---|"]
+        lines += ["", "Side by side on the first run's files:", ""]
+        lines += ["| | seconds | pages/s | documents/s | peak MiB | CPU seconds |", "|---|---|---|---|---|---|"]
         stage = sum(first["stages"].get(stage, 0.0) for stage in DOCUMENT_STAGES)
         lines.append(
             f"| caijue run, extract + gate stages | {stage:.1f} | {first['extraction_pages_per_second'] or 0:.1f}"
-            f" | {first['documents_read'] / stage if stage else 0:.2f} | {first['peak_rss_mib']:.0f} |"
+            f" | {first['documents_read'] / stage if stage else 0:.2f} | {first['peak_rss_mib']:.0f} | |"
         )
         lines.append(
             f"| caijue run, whole | {first['wall_seconds']:.1f} | {first['pages_per_second']:.1f}"
-            f" | {first['documents_per_second']:.2f} | {first['peak_rss_mib']:.0f} |"
+            f" | {first['documents_per_second']:.2f} | {first['peak_rss_mib']:.0f} | {_cpu_total(first)} |"
         )
         for pool in record["side_by_side"]:
             lines.append(
                 f"| {pool['name']} ({pool['processes']} processes) | {pool['wall_seconds']:.1f}"
-                f" | {pool['pages_per_second']:.1f} | {pool['documents_per_second']:.2f} | {pool['peak_rss_mib']:.0f} |"
+                f" | {pool['pages_per_second']:.1f} | {pool['documents_per_second']:.2f} | {pool['peak_rss_mib']:.0f}"
+                f" | {_cpu_total(pool)} |"
             )
     if record.get("extraction_side_by_side"):
         lines += ["", *format_side_by_side(record["extraction_side_by_side"])]
@@ -667,6 +733,7 @@ def _run_table(run: dict[str, Any]) -> list[str]:
         f"{run['name']} run: {run['documents_read']} documents ({run['pages_read']} pages) to read;"
         f" {wall:.1f} s whole, {run['pages_per_second']:.1f} pages/s, {run['documents_per_second']:.2f} documents/s,"
         f" peak memory of the process tree {run['peak_rss_mib']:.0f} MiB",
+        *_cpu_line(run.get("cpu_seconds"), wall),
         "",
         "| stage | seconds | share |",
         "|---|---|---|",
@@ -676,6 +743,20 @@ def _run_table(run: dict[str, Any]) -> list[str]:
             f"| {STAGE_LABELS.get(stage, stage)} | {seconds:.2f} | {100 * seconds / wall if wall else 0:.0f} % |"
         )
     return lines
+
+
+def _cpu_total(figures: Mapping[str, Any]) -> str:
+    return f"{sum(figures['cpu_seconds'].values()):.1f}" if figures.get("cpu_seconds") else ""
+
+
+def _cpu_line(cpu_seconds: Mapping[str, float] | None, wall: float) -> list[str]:
+    """The tree's CPU time by process, and how many cores that kept busy over the run's wall time."""
+    if not cpu_seconds:
+        return []
+    total = sum(cpu_seconds.values())
+    parts = ", ".join(f"{role} {seconds:.1f} s" for role, seconds in cpu_seconds.items())
+    cores = f" ({total / wall:.2f} cores busy on average)" if wall else ""
+    return [f"CPU time of the process tree: {total:.1f} s{cores}: {parts}"]
 
 
 STAGE_LABELS = {
@@ -698,6 +779,14 @@ def format_scale(record: dict[str, Any]) -> str:
         lines.append(f"| {STAGE_LABELS.get(stage, stage)} | {cells} | {shown} |")
     memory = " | ".join(f"{r['peak_rss_mib']:.0f} MiB" for r in runs)
     lines.append(f"| peak memory | {memory} | |")
+    if all(r.get("cpu_seconds") for r in runs):
+        for role in runs[-1]["cpu_seconds"]:
+            cells = " | ".join(f"{r['cpu_seconds'].get(role, 0.0):.1f} s" for r in runs)
+            lines.append(f"| CPU time: {role} | {cells} | |")
+        cells = " | ".join(f"{sum(r['cpu_seconds'].values()):.1f} s" for r in runs)
+        lines.append(f"| CPU time of the whole run's process tree | {cells} | |")
+    if all(BARE_CPU in r for r in runs):
+        lines.append(f"| CPU time of {BARE} | {' | '.join(f'{r[BARE_CPU]:.1f} s' for r in runs)} | |")
     if all(BARE in r for r in runs):
         ratios = " | ".join(f"{r[WHOLE_OVER_BARE]:.2f}x" for r in runs)
         lines.append(f"| whole run over bare extraction + gate ({record['workers']} processes) | {ratios} | |")

@@ -24,13 +24,15 @@ from typing import Any
 from flows.timeout import ChildCrashed, IsolatedCaller, RemoteError
 from warehouse.dbt import DbtOutcome, build_warehouse, parse_ahead, prepare
 
+DBT = "caijue-dbt"  # the child's process name (flows/timeout.py READER)
+
 
 class DbtChild:
     """One child process with dbt imported and prepared, building when asked (one call at a time: the work done
     ahead, on threads of this process that wait for the child, one after another)."""
 
     def __init__(self) -> None:
-        self._caller = IsolatedCaller()
+        self._caller = IsolatedCaller(DBT)
         self._ahead: threading.Thread | None = None
         self._ahead_lock = threading.Lock()
         self._parsed_for: set[tuple[Path, Path]] = set()  # parses asked ahead of the next build (one a build)

@@ -32,16 +32,22 @@ class DocumentLimits:
 DEFAULT_LIMITS = DocumentLimits()
 
 
+def process_tree(root: psutil.Process) -> list[psutil.Process]:
+    """`root` and its descendants (none for a process that is gone)."""
+    import psutil
+
+    try:
+        return [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return []
+
+
 def tree_resident_bytes(root: psutil.Process) -> int:
     """The resident memory of `root` and its descendants, summed (0 for a process that is gone)."""
     import psutil
 
     total = 0
-    try:
-        processes = [root, *root.children(recursive=True)]
-    except psutil.Error:
-        return 0
-    for process in processes:
+    for process in process_tree(root):
         try:
             total += process.memory_info().rss
         except psutil.Error:  # ended between the listing and the reading

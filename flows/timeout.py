@@ -63,15 +63,27 @@ class RemoteError(Exception):
     """The call raised in the child: the exception's type name and text (exceptions do not always pickle)."""
 
 
-class IsolatedCaller:
-    """One child process running calls one at a time, killed when a call overruns its deadline."""
+# What a child is for, its process name (Linux's comm, at most 15 bytes: what `ps -o comm` and `top` show, and what
+# `caijue bench` sorts its CPU by) and the last word of its command line.
+READER = "caijue-reader"  # reads documents: the children of call_with_deadline
 
-    def __init__(self) -> None:
+
+class IsolatedCaller:
+    """One child process running calls one at a time, killed when a call overruns its deadline. `role` names it
+    (READER, or flows/dbt_child.py's)."""
+
+    def __init__(self, role: str = READER) -> None:
+        self.role = role
         self._process: subprocess.Popen[bytes] | None = None
         self._send: Connection | None = None
         self._receive: Connection | None = None
         self.calls = 0  # how many calls it was given: a stop once idle checks that no other came since
         self._in_call = False
+
+    @property
+    def pid(self) -> int | None:
+        """The child's process id (None: none started yet, or it was closed)."""
+        return self._process.pid if self._process is not None else None
 
     def call(self, function: Callable[..., T], *args: Any, seconds: float | None, memory_mib: int | None = None) -> T:
         self.calls += 1
@@ -130,7 +142,9 @@ class IsolatedCaller:
             return
         self.close()
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "flows.timeout", str(os.getpid())], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+            [sys.executable, "-m", "flows.timeout", str(os.getpid()), self.role],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
         )
         assert self._process.stdin is not None and self._process.stdout is not None
         self._send = Connection(os.dup(self._process.stdin.fileno()), readable=False)
@@ -204,10 +218,12 @@ def _resident_bytes(process: psutil.Process) -> int:
         return 0
 
 
-def _serve(parent: int | None) -> None:
+def _serve(parent: int | None, role: str | None = None) -> None:
     """The child: answer calls until the parent closes the pipe. stdout carries the answers, so
     anything the called code prints goes to stderr."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent decides
+    if role:
+        name_this_process(role)
     if parent is not None:
         threading.Thread(target=_exit_when_orphaned, args=(parent,), name="caijue-parent-watch", daemon=True).start()
     answers = Connection(os.dup(1), readable=False)
@@ -260,8 +276,15 @@ def _release_memory() -> None:
 
 
 _libc = ctypes.CDLL(ctypes.util.find_library("c")) if sys.platform == "linux" else None
+_PR_SET_NAME = 15
+
+
+def name_this_process(name: str) -> None:
+    """This process's name (comm) as `ps`, `top` and /proc show it, on Linux (a no-op elsewhere)."""
+    if _libc is not None:
+        _libc.prctl(_PR_SET_NAME, name.encode()[:15], 0, 0, 0)
 
 
 if __name__ == "__main__":
-    _serve(int(sys.argv[1]) if len(sys.argv) > 1 else None)
+    _serve(int(sys.argv[1]) if len(sys.argv) > 1 else None, sys.argv[2] if len(sys.argv) > 2 else None)
     exit_without_teardown(0)  # the exit handlers run: closed, an idle child exits by itself (IsolatedCaller.close)

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from flows.bench import ServedRuns, growth, served_seconds, summary_stages
+from flows.bench import ProcessTreeUse, ServedRuns, growth, served_seconds, summary_stages
 from flows.cli import main
 from flows.limits import tree_resident_bytes
+from flows.timeout import IsolatedCaller
 
 STAGES = {"start-up", "discover", "extract", "gate", "load", "dbt build", "publish", "other"}
 
@@ -35,6 +36,9 @@ def test_a_bench_times_every_stage_and_the_baselines(tmp_path: Path, prefect_har
         assert any(stage in run["stages"] for stage in ("mart checks", "validate marts"))
         assert sum(run["stages"].values()) == pytest.approx(run["wall_seconds"], abs=0.01)
         assert run["peak_rss_mib"] > 100  # the run's own process alone imports more than this
+        # where its cores went: the run's process, the children that read its documents, the one that ran dbt
+        assert {"run process", "reading children", "dbt child"} <= set(run["cpu_seconds"]), run["cpu_seconds"]
+        assert all(seconds > 0 for seconds in run["cpu_seconds"].values())
     assert first["documents_read"] == 4 and first["pages_read"] > 4
     assert first["summary"]["statuses"] == {"loaded": 4} and first["summary"]["published"]
     assert then_new["documents_read"] == 1
@@ -43,6 +47,7 @@ def test_a_bench_times_every_stage_and_the_baselines(tmp_path: Path, prefect_har
     pools = {pool["name"]: pool for pool in record["side_by_side"]}
     assert set(pools) == {"naive baseline", "bare extraction + gate"}
     assert {pool["pages"] for pool in pools.values()} == {first["pages_read"]}, "the same files, every page"
+    assert all(pool["cpu_seconds"]["pool processes"] > 0 for pool in pools.values())
     assert set(record["ratios"]) >= {"extraction pages/s over naive pages/s", "whole run over bare extraction + gate"}
 
 
@@ -86,6 +91,25 @@ def test_the_process_tree_memory_counts_this_process() -> None:
 
     me = psutil.Process()
     assert tree_resident_bytes(me) >= me.memory_info().rss
+
+
+def test_the_process_trees_cpu_is_told_by_what_each_process_is() -> None:
+    """A reading child's CPU in the block is the reading children's, not what it used before the block began."""
+    import psutil
+
+    caller = IsolatedCaller()
+    try:
+        caller.call(sum, range(20_000_000), seconds=60)  # before the block: not counted
+        child = psutil.Process(caller.pid)
+        before = sum(child.cpu_times()[:2])
+        with ProcessTreeUse(interval=0.05) as use:
+            caller.call(sum, range(20_000_000), seconds=60)
+        used = sum(child.cpu_times()[:2]) - before
+    finally:
+        caller.close(grace=None)
+    assert used > 0.1
+    assert use.cpu_seconds["reading children"] == pytest.approx(used, abs=0.02), use.cpu_seconds
+    assert "bench (this process)" in use.cpu_seconds  # the tree's root: here, the test's process
 
 
 @pytest.mark.parametrize("scale", ["400", "400,100", "100,x"])

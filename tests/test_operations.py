@@ -300,6 +300,7 @@ def test_a_local_run_reads_on_warm_children_driven_by_threads_with_no_cluster_be
     from prefect.task_runners import ThreadPoolTaskRunner
 
     from flows.runners import DocumentRunner
+    from flows.timeout import READER
 
     def children() -> list[psutil.Process]:
         return [p for p in psutil.Process().children(recursive=True) if p.is_running()]
@@ -310,4 +311,5 @@ def test_a_local_run_reads_on_warm_children_driven_by_threads_with_no_cluster_be
     started = [p for p in children() if p.pid not in before]
     assert isinstance(documents.runner, ThreadPoolTaskRunner) and documents.queued == 2
     # a warm reading child per thread, watching this process (its parent)
-    assert [p.cmdline()[-3:] for p in started] == [["-m", "flows.timeout", str(os.getpid())]] * 2
+    assert [p.cmdline()[-4:] for p in started] == [["-m", "flows.timeout", str(os.getpid()), READER]] * 2
+    assert [p.name() for p in started] == [READER] * 2  # as ps and top show them

@@ -22,6 +22,8 @@ from prefect import flow
 from prefect.client.orchestration import get_client
 from prefect.runner import _starter_direct
 
+from flows.dbt_child import DBT
+from flows.timeout import READER
 from flows.warm_spare import Spare, SpareKeeper, warm_spares
 
 WARM_UP_DEADLINE = 240.0  # a spare's imports and children on a loaded 2-core machine
@@ -147,7 +149,8 @@ def test_a_run_killed_in_its_spare_and_an_idle_spare_stopped_leave_no_children(
     spare = warm(keeper.spare)
     children = children_of(spare.process.pid)
     commands = [" ".join(child.cmdline()) for child in children]
-    assert sum("flows.timeout" in command for command in commands) == 2, commands  # its dbt child, a reading child
+    names = sorted(child.name() for child in children if "flows.timeout" in " ".join(child.cmdline()))
+    assert names == [DBT, READER], commands  # its dbt child, a reading child
 
     marker = tmp_path / "ran"
     process = keeper.run_flow_in_subprocess(sleeps, flow_run=flow_run_for(sleeps, marker), env={})
