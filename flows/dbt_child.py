@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from flows.timeout import ChildCrashed, IsolatedCaller, RemoteError
-from warehouse.dbt import DbtOutcome, build_warehouse, parse_ahead, prepare
+from warehouse.dbt import DbtOutcome, build_warehouse, make_empty_warehouse, parse_ahead, prepare
 
 DBT = "caijue-dbt"  # the child's process name (flows/timeout.py READER)
 
@@ -60,8 +60,13 @@ class DbtChild:
             self._parsed_for.add((warehouse, work_dir))
         self._do_ahead(parse_ahead, warehouse, work_dir)
 
+    def make_empty_warehouse_ahead(self) -> None:
+        """The project's empty warehouse made in the child, unless kept already (warehouse/dbt.py
+        make_empty_warehouse): a run into a warehouse not yet published asks it as it begins."""
+        self._do_ahead(make_empty_warehouse)
+
     def settle(self) -> None:
-        """Wait for what was asked ahead (the preparation, a parse)."""
+        """Wait for what was asked ahead (the preparation, a parse, the empty warehouse)."""
         with self._ahead_lock:
             ahead = self._ahead
         if ahead is not None:
@@ -129,6 +134,14 @@ def parse_for(warehouse: Path, work_dir: Path) -> None:
         child = _child
     if child is not None:
         child.parse_ahead(warehouse, work_dir)
+
+
+def make_empty_warehouse_ahead() -> None:
+    """The dbt child, if begun, makes the project's empty warehouse meanwhile unless it is kept already."""
+    with _child_lock:
+        child = _child
+    if child is not None:
+        child.make_empty_warehouse_ahead()
 
 
 def build(warehouse: Path, *, on_node: Callable[[str], None] | None = None, **options: Any) -> DbtOutcome:

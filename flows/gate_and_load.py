@@ -36,6 +36,7 @@ from flows.report import say
 from flows.stages import run_stage
 from flows.summary import DocumentOutcome, RunSummary
 from flows.version import READING_VERSION
+from warehouse.dbt import empty_warehouse
 from warehouse.departments import write_overrides
 from warehouse.mart_checks import clear_mart_check_results
 from warehouse.raw import DocumentRows, close_without_checkpoint, load_documents
@@ -208,8 +209,14 @@ class GateAndLoad:
     def _open(self) -> duckdb.DuckDBPyConnection:
         """The working copy, begun from the published warehouse at the first load of the run."""
         if self._connection is None:
-            say("load: copying the published warehouse to a working copy")
-            start_working_copy(self.summary.warehouse)
+            published = self.summary.warehouse
+            empty = None if published.exists() else empty_warehouse()
+            if empty is None:
+                say("load: copying the published warehouse to a working copy")
+            else:
+                kept = "the project's empty warehouse" if empty.exists() else "nothing (no empty warehouse kept yet)"
+                say(f"load: a new warehouse, its working copy begun from {kept}")
+            start_working_copy(published, empty=empty)
             clear_mart_check_results(self.work)  # they were the checks of the marts this build replaces
             self._connection = duckdb.connect(str(self.work))
             # One DuckDB thread while the run loads: a load scans the chunk's pandas frames, whose text columns need

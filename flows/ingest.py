@@ -114,6 +114,8 @@ def _run_stages(
     summary.timings.update(dict.fromkeys(("extract", "later imports", "gate", "load"), 0.0))
     with _working_copy(summary.warehouse) as work, _ended(dbt_child.end_dbt_child):
         dbt_child.parse_for(work, summary.warehouse.parent / ".dbt")  # in the dbt child, while the documents come
+        if not summary.warehouse.exists():  # a first run: its working copy starts from the project's empty warehouse
+            dbt_child.make_empty_warehouse_ahead()
         with GateAndLoad(
             summary, plan, work, data_docs, tail_documents=max_in_flight, before_first_gate=later_imports.join
         ) as documents:

@@ -64,9 +64,10 @@ def writer_lock(published: Path, on_wait: Callable[[str], None] | None = None) -
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def start_working_copy(published: Path) -> Path:
-    """A fresh copy of the published warehouse to build in (an empty path when there is none yet).
-    Whatever a killed run left behind is discarded: its WAL must never be replayed onto the copy."""
+def start_working_copy(published: Path, empty: Path | None = None) -> Path:
+    """A fresh copy of the published warehouse to build in; when there is none yet, a copy of `empty` (the project's
+    empty warehouse, warehouse/dbt.py) if it is there, else an empty path. Whatever a killed run left behind is
+    discarded: its WAL must never be replayed onto the copy."""
     work = working_path(published)
     work.parent.mkdir(parents=True, exist_ok=True)
     discard(work)
@@ -74,6 +75,11 @@ def start_working_copy(published: Path) -> Path:
         shutil.copyfile(published, work)  # copy_file_range: a reflink where the filesystem can
         if wal_of(published).exists():  # a file last written by something other than caijue
             shutil.copyfile(wal_of(published), wal_of(work))
+    elif empty is not None:
+        try:
+            shutil.copyfile(empty, work)  # made whole and checkpointed, then renamed: no WAL
+        except OSError:  # gone meanwhile (another project's made), or unreadable: the copy starts empty
+            discard(work)
     return work
 
 

@@ -35,6 +35,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from flows.stopping import recorded_elsewhere, recording_to
+from warehouse.cache import caijue_cache
 
 # The run's own server lives for one run: nothing reads its event feed or runs automations on it, so it
 # does not spend a core's share writing every task event to SQLite (flow and task runs are still recorded).
@@ -163,8 +164,7 @@ def database_template() -> Path | None:
         prefect_version = version("prefect")
     except PackageNotFoundError:
         return None
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return cache / "caijue" / "prefect-database" / f"prefect-{prefect_version}.db"
+    return caijue_cache() / "prefect-database" / f"prefect-{prefect_version}.db"
 
 
 def start_from_template(database: Path) -> bool:

@@ -7,6 +7,7 @@ extraction. One warehouse is built once for the module (dbt build takes several 
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -22,10 +23,18 @@ import yaml
 
 from extract.expected import expected_of_document
 from extract.model import LARGEST_YUAN, Attribution, DocumentMeta, ExtractedDocument, Fact, FileKind, Problem, TableRead
+from flows.publish import start_working_copy
 from samples.truth import write_expected_folder
-from warehouse import accuracy, raw
+from warehouse import accuracy, dbt, raw
 from warehouse.accuracy import read_expected_folder
-from warehouse.dbt import DBT_PROJECT, DbtOutcome, build_warehouse, rebuilt_documents
+from warehouse.dbt import (
+    DBT_PROJECT,
+    DbtOutcome,
+    build_warehouse,
+    empty_warehouse,
+    make_empty_warehouse,
+    rebuilt_documents,
+)
 from warehouse.report import write_reports
 
 # CONTRACT.md "Marts": table → "column type, …" (types as information_schema.columns spells them).
@@ -297,6 +306,16 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     # An earlier file of the same report, printed with a space in the name: superseded.
     planning_old = planning_final(department_name="上海市普陀区 规划和自然资源局", file_name="ghzy-2024-v0.pdf")
     education = education_budget_with_a_withheld_table()
+    load_the_corpus(path, planning, planning_old, education)
+    outcome = build_warehouse(path, work_dir=root / "dbt")
+    assert outcome.success, outcome
+    return Built(path, root / "dbt", outcome, planning, planning_old, education)
+
+
+def load_the_corpus(
+    path: Path, planning: ExtractedDocument, planning_old: ExtractedDocument, education: ExtractedDocument
+) -> None:
+    """The `built` warehouse's documents, loaded into `path`."""
     with connect(path) as con:
         load(con, planning_old, at=datetime(2025, 9, 1))
         load(con, planning)
@@ -304,9 +323,6 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
         load(con, commerce_quarantined(), "quarantined", issues=[QUARANTINE_ISSUE])
         load(con, unreadable(), "failed")
         load(con, education, issues=[DISPUTED_205, NARRATIVE_THREE_PUBLIC], withheld=WITHHELD)
-    outcome = build_warehouse(path, work_dir=root / "dbt")
-    assert outcome.success, outcome
-    return Built(path, root / "dbt", outcome, planning, planning_old, education)
 
 
 def mart_hashes(con: duckdb.DuckDBPyConnection, schema: str = "marts") -> dict[str, tuple[int, str]]:
@@ -904,6 +920,80 @@ def test_an_incremental_build_makes_the_marts_a_full_build_makes(built: Built, t
         assert built_incrementally == (mart_hashes(con), mart_hashes(con, "intermediate"))
         assert con.execute(stamps).fetchone() == (1,)
     assert {"sww-2025.pdf", "ghzy-2024-v0.pdf"} <= current and "ghzy-2024.pdf" not in current
+
+
+def relations(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, str, tuple[tuple[str, str], ...]]]:
+    """Every table and view dbt makes: its rows (counted and hashed, but the build's stamp) and its comments."""
+    made = {}
+    for schema, name, kind in con.execute(
+        "select table_schema, table_name, table_type from information_schema.tables"
+        " where table_schema in ('staging', 'intermediate', 'marts', 'marts_zh') order by 1, 2"
+    ).fetchall():
+        rows = f"select * exclude (dbt_invocation_id) from {schema}.{name}"
+        if not con.execute(
+            "select count(*) from information_schema.columns where table_schema = ? and table_name = ?"
+            " and column_name = 'dbt_invocation_id'",
+            [schema, name],
+        ).fetchone()[0]:
+            rows = f"from {schema}.{name}"
+        count, digest = con.execute(
+            f"select count(*), md5(coalesce(string_agg(cast(t as varchar), chr(10) order by cast(t as varchar)), ''))"
+            f" from ({rows}) as t"
+        ).fetchone()
+        comments = con.execute(
+            "select column_name, comment from duckdb_columns() where schema_name = ? and table_name = ?"
+            " union all select '', comment from duckdb_tables() where schema_name = ? and table_name = ?"
+            " union all select '', comment from duckdb_views() where schema_name = ? and view_name = ?"
+            " order by 1, 2",
+            [schema, name] * 3,
+        ).fetchall()
+        made[f"{schema}.{name} ({kind})"] = (count, digest, tuple((c, str(t)) for c, t in comments))
+    return made
+
+
+def test_a_first_build_from_the_projects_empty_warehouse_makes_what_a_build_from_nothing_makes(
+    built: Built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A warehouse not yet published starts from the project's empty warehouse (warehouse/dbt.py, kept in the user's
+    cache): its seeds, views and models of seeds alone made and recorded, its marts empty. Its first build then
+    leaves those out and makes every relation, rows and comments, as the `built` warehouse's build from nothing did.
+    Cost: the empty warehouse's build (a whole build, ~10 s) and one build of the small warehouse."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    empty = make_empty_warehouse()
+    assert empty is not None and empty == empty_warehouse() and empty.parent.is_relative_to(tmp_path / "cache")
+    assert [p.name for p in empty.parent.iterdir()] == [empty.name], "the builder's copy and dbt folder are gone"
+    with connect(empty) as con:
+        assert con.execute("select count(*) from raw.documents").fetchone() == (0,)
+        assert con.execute("select count(*) from marts.fct_function_amount").fetchone() == (0,)
+        assert con.execute("select count(*) from staging.function_subjects").fetchone()[0] > 0  # a seed
+    assert make_empty_warehouse() == empty  # kept: not built again
+
+    path = start_working_copy(tmp_path / "new" / "warehouse.duckdb", empty=empty)
+    load_the_corpus(path, built.planning, built.planning_old, built.education)
+    outcome = build_warehouse(path, work_dir=tmp_path / "dbt")
+    assert outcome.success, outcome
+    assert outcome.nodes_run < built.outcome.nodes_run - 40, "the seeds, views and models of seeds alone left out"
+    with connect(path) as con, connect(built.path) as whole:
+        assert relations(con) == relations(whole)
+
+
+def test_only_the_last_empty_warehouses_are_kept_and_no_dead_builders_leftovers(tmp_path: Path) -> None:
+    folder = tmp_path / "empty-warehouse"
+    folder.mkdir()
+    for age in range(6):
+        kept = folder / f"{age:032x}.duckdb"
+        kept.touch()
+        os.utime(kept, (1_000_000 - age, 1_000_000 - age))
+    dead = 2**22 + 1  # above Linux's default pid_max: no such process
+    mine = [folder / f".dbt-{os.getpid()}", folder / f".{0:032x}.{os.getpid()}.duckdb"]
+    theirs = [folder / f".dbt-{dead}", folder / f".{0:032x}.{dead}.duckdb", folder / f".{0:032x}.{dead}.duckdb.wal"]
+    for path in [*mine, *theirs]:
+        path.mkdir() if "dbt" in path.name else path.touch()
+    dbt._forget_older_empty_warehouses(folder)
+    assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == [
+        f"{age:032x}.duckdb" for age in range(dbt.EMPTY_WAREHOUSES_KEPT)
+    ]
+    assert all(p.exists() for p in mine) and not any(p.exists() for p in theirs)
 
 
 def test_a_warehouse_without_the_stamped_facts_names_no_rebuilt_documents(tmp_path: Path) -> None:
