@@ -61,6 +61,7 @@ from flows.reading_speed import DEFAULT_REPEAT, format_side_by_side, naive_readi
 from flows.report import say
 from flows.server import free_port
 from flows.settings import REPOSITORY
+from flows.timeout import DBT, READER
 
 YEARS = (2023, 2024)  # each department: a budget and a final account per year
 DOCUMENTS_PER_DEPARTMENT = 2 * len(YEARS)
@@ -245,12 +246,9 @@ class ProcessTreeUse:
 
 
 def process_role(process: psutil.Process, bench: psutil.Process) -> str:
-    """What a process of the bench's tree is: a run's children by their names (flows/timeout.py READER,
-    flows/dbt_child.py DBT: the last word of their command lines, their process names once they run), the others
+    """What a process of the bench's tree is: a run's children by their names (flows/timeout.py READER and
+    DBT: the last word of their command lines, their process names once they run), the others
     by their command lines."""
-    from flows.dbt_child import DBT
-    from flows.timeout import READER
-
     if process.pid == bench.pid:
         return "bench (this process)"
     arguments = process.cmdline()

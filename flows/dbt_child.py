@@ -21,10 +21,8 @@ from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
-from flows.timeout import ChildCrashed, IsolatedCaller, RemoteError
+from flows.timeout import DBT, ChildCrashed, IsolatedCaller, RemoteError
 from warehouse.dbt import DbtOutcome, build_warehouse, make_empty_warehouse, parse_ahead, prepare
-
-DBT = "caijue-dbt"  # the child's process name (flows/timeout.py READER)
 
 
 class DbtChild:

@@ -66,11 +66,12 @@ class RemoteError(Exception):
 # What a child is for, its process name (Linux's comm, at most 15 bytes: what `ps -o comm` and `top` show, and what
 # `caijue bench` sorts its CPU by) and the last word of its command line.
 READER = "caijue-reader"  # reads documents: the children of call_with_deadline
+DBT = "caijue-dbt"  # builds the warehouse: flows/dbt_child.py's
 
 
 class IsolatedCaller:
     """One child process running calls one at a time, killed when a call overruns its deadline. `role` names it
-    (READER, or flows/dbt_child.py's)."""
+    (READER or DBT)."""
 
     def __init__(self, role: str = READER) -> None:
         self.role = role

@@ -327,20 +327,26 @@ def load_the_corpus(
 
 def mart_hashes(con: duckdb.DuckDBPyConnection, schema: str = "marts") -> dict[str, tuple[int, str]]:
     """Each table of `schema`: its row count and a hash of its rows, but the build's stamp (dbt_invocation_id)."""
-    hashes = {}
-    for table, stamped in con.execute(
-        "select table_name, bool_or(column_name = 'dbt_invocation_id') from information_schema.columns"
-        " where table_schema = ? and table_name in"
-        " (select table_name from information_schema.tables where table_schema = ? and table_type = 'BASE TABLE')"
-        " group by table_name order by 1",
-        [schema, schema],
-    ).fetchall():
-        rows = f"select * exclude (dbt_invocation_id) from {schema}.{table}" if stamped else f"from {schema}.{table}"
-        hashes[table] = con.execute(
-            f"select count(*), md5(coalesce(string_agg(cast(t as varchar), chr(10) order by cast(t as varchar)), ''))"
-            f" from ({rows}) as t"
-        ).fetchone()
-    return hashes
+    tables = con.execute(
+        "select table_name from information_schema.tables where table_schema = ? and table_type = 'BASE TABLE'"
+        " order by 1",
+        [schema],
+    ).fetchall()
+    return {table: rows_digest(con, schema, table) for (table,) in tables}
+
+
+def rows_digest(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> tuple[int, str]:
+    """A table's or view's row count and a hash of its rows, but the build's stamp (dbt_invocation_id)."""
+    stamped = con.execute(
+        "select count(*) from information_schema.columns where table_schema = ? and table_name = ?"
+        " and column_name = 'dbt_invocation_id'",
+        [schema, name],
+    ).fetchone()[0]
+    rows = f"select * exclude (dbt_invocation_id) from {schema}.{name}" if stamped else f"from {schema}.{name}"
+    return con.execute(
+        f"select count(*), md5(coalesce(string_agg(cast(t as varchar), chr(10) order by cast(t as varchar)), ''))"
+        f" from ({rows}) as t"
+    ).fetchone()
 
 
 def raw_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
@@ -929,17 +935,7 @@ def relations(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, str, tuple
         "select table_schema, table_name, table_type from information_schema.tables"
         " where table_schema in ('staging', 'intermediate', 'marts', 'marts_zh') order by 1, 2"
     ).fetchall():
-        rows = f"select * exclude (dbt_invocation_id) from {schema}.{name}"
-        if not con.execute(
-            "select count(*) from information_schema.columns where table_schema = ? and table_name = ?"
-            " and column_name = 'dbt_invocation_id'",
-            [schema, name],
-        ).fetchone()[0]:
-            rows = f"from {schema}.{name}"
-        count, digest = con.execute(
-            f"select count(*), md5(coalesce(string_agg(cast(t as varchar), chr(10) order by cast(t as varchar)), ''))"
-            f" from ({rows}) as t"
-        ).fetchone()
+        count, digest = rows_digest(con, schema, name)
         comments = con.execute(
             "select column_name, comment from duckdb_columns() where schema_name = ? and table_name = ?"
             " union all select '', comment from duckdb_tables() where schema_name = ? and table_name = ?"
@@ -985,15 +981,16 @@ def test_only_the_last_empty_warehouses_are_kept_and_no_dead_builders_leftovers(
         kept.touch()
         os.utime(kept, (1_000_000 - age, 1_000_000 - age))
     dead = 2**22 + 1  # above Linux's default pid_max: no such process
-    mine = [folder / f".dbt-{os.getpid()}", folder / f".{0:032x}.{os.getpid()}.duckdb"]
-    theirs = [folder / f".dbt-{dead}", folder / f".{0:032x}.{dead}.duckdb", folder / f".{0:032x}.{dead}.duckdb.wal"]
-    for path in [*mine, *theirs]:
-        path.mkdir() if "dbt" in path.name else path.touch()
+    mine, theirs = folder / f".building-{os.getpid()}", folder / f".building-{dead}"
+    for building in (mine, theirs):  # a builder's copy, its WAL and dbt's work folder
+        (building / "dbt").mkdir(parents=True)
+        (building / f"{0:032x}.duckdb").touch()
+        (building / f"{0:032x}.duckdb.wal").touch()
     dbt._forget_older_empty_warehouses(folder)
     assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == [
         f"{age:032x}.duckdb" for age in range(dbt.EMPTY_WAREHOUSES_KEPT)
     ]
-    assert all(p.exists() for p in mine) and not any(p.exists() for p in theirs)
+    assert mine.exists() and not theirs.exists()
 
 
 def test_a_warehouse_without_the_stamped_facts_names_no_rebuilt_documents(tmp_path: Path) -> None:

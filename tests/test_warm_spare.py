@@ -22,8 +22,7 @@ from prefect import flow
 from prefect.client.orchestration import get_client
 from prefect.runner import _starter_direct
 
-from flows.dbt_child import DBT
-from flows.timeout import READER
+from flows.timeout import DBT, READER
 from flows.warm_spare import Spare, SpareKeeper, warm_spares
 
 WARM_UP_DEADLINE = 240.0  # a spare's imports and children on a loaded 2-core machine

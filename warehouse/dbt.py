@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
-import re
 import shutil
 import tempfile
 import threading
@@ -441,53 +440,40 @@ def empty_warehouse() -> Path:
 
 def make_empty_warehouse() -> Path | None:
     """This project's empty warehouse, built now unless it is kept already (None: its build failed, or the cache
-    cannot be written: the next run tries again). Builders in several processes at once each build their own copy;
-    the last to finish replaces the others'."""
+    cannot be written: the next run tries again). Builders in several processes at once each build their own copy
+    in a folder of their own (the copy, its WAL, dbt's work folder); the last to finish replaces the others'."""
     kept = empty_warehouse()
     if kept.exists():
         return kept
-    partial = kept.with_name(f".{kept.stem}.{os.getpid()}.duckdb")
-    partial_wal = partial.with_name(partial.name + ".wal")
-    work_dir = kept.with_name(f".dbt-{os.getpid()}")
+    building = kept.with_name(f".building-{os.getpid()}")
+    partial = building / kept.name
     try:
-        kept.parent.mkdir(parents=True, exist_ok=True)
-        if not build_warehouse(partial, work_dir=work_dir).success or partial_wal.exists():
+        building.mkdir(parents=True, exist_ok=True)
+        outcome = build_warehouse(partial, work_dir=building / "dbt")
+        if not outcome.success or partial.with_name(partial.name + ".wal").exists():
             return None
         os.replace(partial, kept)
     except OSError:
         return None
     finally:
-        for leftover in (partial, partial_wal):
-            leftover.unlink(missing_ok=True)
-        shutil.rmtree(work_dir, ignore_errors=True)
+        shutil.rmtree(building, ignore_errors=True)
     _forget_older_empty_warehouses(kept.parent)
     return kept
 
 
 def _forget_older_empty_warehouses(folder: Path) -> None:
     """Only the last EMPTY_WAREHOUSES_KEPT projects' (a project changed while it is worked on makes one each time),
-    and no builder's leftovers but those of a builder still at work (one killed leaves its copy and its dbt folder)."""
+    and no builder's folder but those of builders still at work (one killed leaves its folder behind)."""
+    import psutil
+
     with suppress(OSError):
-        kept = sorted(folder.glob("[!.]*.duckdb"), key=lambda path: path.stat().st_mtime, reverse=True)
+        kept = sorted(folder.glob("*.duckdb"), key=lambda path: path.stat().st_mtime, reverse=True)
         for old in kept[EMPTY_WAREHOUSES_KEPT:]:
             old.unlink(missing_ok=True)
-        for leftover in folder.glob(".*"):
-            builder = _BUILDERS_LEFTOVER.fullmatch(leftover.name)
-            if builder and not _alive(int(builder[1])):
-                shutil.rmtree(leftover, ignore_errors=True) if leftover.is_dir() else leftover.unlink(missing_ok=True)
-
-
-_BUILDERS_LEFTOVER = re.compile(r"\.(?:dbt-|[0-9a-f]+\.)([0-9]+)(?:\.duckdb(?:\.wal)?)?")
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+        for building in folder.glob(".building-*"):
+            builder = building.name.removeprefix(".building-")
+            if builder.isdigit() and not psutil.pid_exists(int(builder)):
+                shutil.rmtree(building, ignore_errors=True)
 
 
 def _built_by_dbt(path: Path, project: Path) -> bool:
